@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zalloc front door.
+#
+#   make              build the modules against $(KDIR)
+#   make check        build the test kernel if needed, run every KUnit suite
+#                     in QEMU under KASAN, lockdep and kmemleak, print
+#                     "N passed, N failed" and fail on any failure or splat
+#   make run          boot the same kernel, load zalloc.ko and the demo
+#                     consumer, show what it did, unload both
+#   make static       checkpatch --strict, sparse (C=1) and W=1 on every file
+#
+# KDIR defaults to the cached test kernel (tools/kernel.sh builds it once);
+# any configured kernel tree works, e.g. KDIR=/lib/modules/$(uname -r)/build.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
+
+.PHONY: all modules clean check run static
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean
+
+check:
+	$(TOP)/tools/check.sh
+
+run:
+	$(TOP)/tools/qemu.sh run
+
+static:
+	$(TOP)/tools/static.sh

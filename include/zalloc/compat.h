@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zalloc compatibility shims: the one place that knows kernel differences.
+ *
+ * Symbol namespaces are bare identifiers up to 6.12 and string literals from
+ * 6.13 on (commit cdd30ebb1b9f).  Kbuild probes the target tree's
+ * MODULE_IMPORT_NS() and defines ZALLOC_NS_IS_STRING when it takes a string,
+ * so exporters write EXPORT_SYMBOL_NS_GPL(sym, ZALLOC_NS) and consumers
+ * MODULE_IMPORT_NS(ZALLOC_NS) on any kernel.  (6.12 stringifies the macro
+ * argument after expanding it, so ZALLOC_NS becomes "ZALLOC" there too.)
+ */
+#ifndef _ZALLOC_COMPAT_H
+#define _ZALLOC_COMPAT_H
+
+#include <linux/export.h>
+#include <linux/module.h>
+
+#ifdef ZALLOC_NS_IS_STRING
+#define ZALLOC_NS	"ZALLOC"
+#else
+#define ZALLOC_NS	ZALLOC
+#endif
+
+#endif /* _ZALLOC_COMPAT_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc kmalloc allocator: Zig's std.heap.c_allocator on kmalloc.
+ *
+ * Zig's C allocator uses posix_memalign for alignments malloc does not
+ * give, and malloc_usable_size to grow in place.  The kernel needs neither
+ * a header nor posix_memalign: kmalloc aligns every object to the largest
+ * power of two dividing its size (Documentation/core-api/memory-allocation.rst),
+ * so asking for ALIGN(len, align) bytes is enough for any alignment, and a
+ * request whose alignment kmalloc already gives (ARCH_KMALLOC_MINALIGN) asks
+ * for exactly @len, so KASAN's red zone starts right after the block.
+ *
+ * ksize() plays malloc_usable_size(): a resize that fits in it is done with
+ * krealloc(), which keeps the address and moves KASAN's poison to the new
+ * length.  remap is krealloc(), which may move the block, as Zig master's
+ * C allocator falls back to realloc().
+ *
+ * Locking: none of its own; statistics are per-CPU counters.
+ */
+#include <linux/align.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <zalloc/kmalloc.h>
+#include <zalloc/stats.h>
+
+#include "internal.h"
+
+static struct zalloc_stats kmalloc_stats;
+
+/* The size to ask kmalloc for, or 0 if kmalloc cannot serve it. */
+static size_t kmalloc_size(size_t len, size_t align)
+{
+	size_t size = len;
+
+	if (align > ARCH_KMALLOC_MINALIGN) {
+		if (len > KMALLOC_MAX_SIZE)
+			return 0;
+		size = ALIGN(len, align);
+	}
+	return size > KMALLOC_MAX_SIZE ? 0 : size;
+}
+
+static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			   unsigned long ip)
+{
+	size_t size = kmalloc_size(len, align);
+	void *p = NULL;
+
+	might_alloc(gfp);
+	if (size)
+		p = kmalloc(size, gfp);
+	if (p && !IS_ALIGNED((unsigned long)p, align)) {
+		pr_warn_ratelimited("zalloc: kmalloc(%zu) gave %p, not aligned to %zu\n",
+				    size, p, align);
+		kfree(p);
+		p = NULL;
+	}
+	zalloc_stat_alloc(&kmalloc_stats, p, len);
+	return p;
+}
+
+static bool kmalloc_relen(void *ptr, size_t align, size_t new_len, gfp_t gfp)
+{
+	size_t size = kmalloc_size(new_len, align);
+
+	if (!size || size > ksize(ptr))
+		return false;
+	/* Fits: krealloc() keeps the address and re-poisons for KASAN. */
+	return krealloc(ptr, size, gfp) == ptr;
+}
+
+static bool kmalloc_resize(void *ctx, void *ptr, size_t len, size_t align,
+			   size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	bool ok = kmalloc_relen(ptr, align, new_len, gfp);
+
+	zalloc_stat_resize(&kmalloc_stats, ok, len, new_len);
+	return ok;
+}
+
+static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
+			   size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	size_t size = kmalloc_size(new_len, align);
+	void *p = size ? krealloc(ptr, size, gfp) : NULL;
+
+	zalloc_stat_remap(&kmalloc_stats, ptr, p, len, new_len);
+	return p;
+}
+
+static void kmalloc_free(void *ctx, void *ptr, size_t len, size_t align,
+			 unsigned long ip)
+{
+	kfree(ptr);
+	zalloc_stat_free(&kmalloc_stats, len);
+}
+
+static const struct zalloc_ops kmalloc_ops = {
+	.alloc	= kmalloc_alloc,
+	.resize	= kmalloc_resize,
+	.remap	= kmalloc_remap,
+	.free	= kmalloc_free,
+};
+
+/*
+ * zalloc_kmalloc_allocator - the global kmalloc allocator.  Stateless apart
+ * from its statistics; usable by any module that imports ZALLOC.
+ */
+const struct zalloc zalloc_kmalloc_allocator = {
+	.ctx	= NULL,
+	.ops	= &kmalloc_ops,
+};
+EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_allocator, ZALLOC_NS);
+
+int zalloc_kmalloc_init(void)
+{
+	return zalloc_stats_init(&kmalloc_stats, GFP_KERNEL);
+}
+
+void zalloc_kmalloc_exit(void)
+{
+	zalloc_stats_destroy(&kmalloc_stats);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc page allocator: Zig's std.heap.PageAllocator on kernel pages.
+ *
+ * Zig maps anonymous memory with mmap, over-allocating and trimming when the
+ * alignment exceeds a page, and grows or shrinks with mremap.  Here the
+ * buddy allocator plays mmap's part: a block of 2^order pages is naturally
+ * aligned to its size, so an alignment above PAGE_SIZE is met by choosing
+ * the order from max(length, alignment).  The block is then split into
+ * order-0 pages (split_page()) and the pages past the length are given back
+ * at once, as Zig unmaps the slack, so a 5-page request holds 5 pages, not
+ * 8, and a shrink can return tail pages one by one.
+ *
+ * Blocks above PAGE_ALLOC_COSTLY_ORDER try the buddy allocator once without
+ * retrying (__GFP_NORETRY) and then fall back to vmalloc, the way kvmalloc()
+ * does, when the gfp_t allows sleeping; vmalloc cannot honour alignment
+ * above PAGE_SIZE from a module in 6.12 (__vmalloc_node() is not exported),
+ * so such requests stay on the buddy path or fail.  Freeing tells the two
+ * apart with is_vmalloc_addr(); no per-block metadata is kept.
+ *
+ * There is no mremap for kernel pages, so remap never moves a block: it is
+ * resize, and zalloc_realloc() does alloc + copy + free (vrealloc() is not
+ * exported in 6.12).
+ *
+ * Locking: none of its own.  The buddy allocator and vmalloc do their own;
+ * statistics are per-CPU counters.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <zalloc/page.h>
+#include <zalloc/stats.h>
+
+#include "internal.h"
+
+static struct zalloc_stats page_stats;
+
+static size_t page_bytes(size_t len)
+{
+	return PAGE_ALIGN(len);
+}
+
+static unsigned int page_order(size_t len, size_t align)
+{
+	return get_order(max(len, align));
+}
+
+static void *page_alloc_buddy(size_t len, unsigned int order, gfp_t gfp)
+{
+	unsigned long addr, end, used;
+
+	gfp &= ~(__GFP_COMP | __GFP_HIGHMEM);
+	addr = __get_free_pages(gfp, order);
+	if (!addr)
+		return NULL;
+	split_page(virt_to_page((void *)addr), order);
+	used = addr + page_bytes(len);
+	end = addr + (PAGE_SIZE << order);
+	if (used < end)
+		free_pages_exact((void *)used, end - used);
+	return (void *)addr;
+}
+
+static void *page_alloc_pages(size_t len, size_t align, gfp_t gfp)
+{
+	unsigned int order = page_order(len, align);
+	void *p = NULL;
+
+	if (align > PAGE_SIZE || order <= PAGE_ALLOC_COSTLY_ORDER) {
+		if (order > MAX_PAGE_ORDER)
+			return NULL;
+		return page_alloc_buddy(len, order, gfp);
+	}
+	if (order <= MAX_PAGE_ORDER)
+		p = page_alloc_buddy(len, order,
+				     gfp | __GFP_NORETRY | __GFP_NOWARN);
+	if (p || !gfpflags_allow_blocking(gfp))
+		return p;
+	return __vmalloc(page_bytes(len), gfp);
+}
+
+static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			unsigned long ip)
+{
+	void *p;
+
+	might_alloc(gfp);
+	if (len > ZALLOC_MAX_LEN - PAGE_SIZE)
+		p = NULL;
+	else
+		p = page_alloc_pages(len, align, gfp);
+	zalloc_stat_alloc(&page_stats, p, len);
+	if (p)
+		zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_ALLOC,
+				page_bytes(len));
+	return p;
+}
+
+/*
+ * Resize in place: same page count, or a buddy block giving back tail pages.
+ * A vmalloc area cannot give back part of itself from a module.
+ */
+static bool page_relen(void *ptr, size_t len, size_t new_len)
+{
+	size_t old_bytes = page_bytes(len);
+	size_t new_bytes;
+
+	if (new_len > ZALLOC_MAX_LEN - PAGE_SIZE)
+		return false;
+	new_bytes = page_bytes(new_len);
+	if (new_bytes == old_bytes)
+		return true;
+	if (new_bytes > old_bytes || is_vmalloc_addr(ptr))
+		return false;
+	free_pages_exact(ptr + new_bytes, old_bytes - new_bytes);
+	zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_FREE,
+			old_bytes - new_bytes);
+	return true;
+}
+
+static bool page_resize(void *ctx, void *ptr, size_t len, size_t align,
+			size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	bool ok = page_relen(ptr, len, new_len);
+
+	zalloc_stat_resize(&page_stats, ok, len, new_len);
+	return ok;
+}
+
+static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
+			size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	void *p = page_relen(ptr, len, new_len) ? ptr : NULL;
+
+	zalloc_stat_remap(&page_stats, ptr, p, len, new_len);
+	return p;
+}
+
+static void page_free(void *ctx, void *ptr, size_t len, size_t align,
+		      unsigned long ip)
+{
+	if (is_vmalloc_addr(ptr))
+		vfree(ptr);
+	else
+		free_pages_exact(ptr, page_bytes(len));
+	zalloc_stat_free(&page_stats, len);
+	zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
+}
+
+static const struct zalloc_ops page_ops = {
+	.alloc	= page_alloc,
+	.resize	= page_resize,
+	.remap	= page_remap,
+	.free	= page_free,
+};
+
+/*
+ * zalloc_page_allocator - the global page allocator.  Stateless apart from
+ * its statistics; usable by any module that imports the ZALLOC namespace.
+ */
+const struct zalloc zalloc_page_allocator = {
+	.ctx	= NULL,
+	.ops	= &page_ops,
+};
+EXPORT_SYMBOL_NS_GPL(zalloc_page_allocator, ZALLOC_NS);
+
+int zalloc_page_init(void)
+{
+	return zalloc_stats_init(&page_stats, GFP_KERNEL);
+}
+
+void zalloc_page_exit(void)
+{
+	zalloc_stats_destroy(&page_stats);
+}
