@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc_page: the page allocator's own rules.  Alignment above a page is
+ * honoured up to the largest buddy block and refused beyond; big blocks come
+ * from vmalloc; resize works in place within the page count and shrinks
+ * buddy blocks; remap never moves; atomic callers are served.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <zalloc/page.h>
+
+#include "zalloc_kunit.h"
+
+static const struct zalloc *za = &zalloc_page_allocator;
+
+static void fill(u8 *p, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + i * 7;
+}
+
+static bool filled(const u8 *p, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (u8)(seed + i * 7))
+			return false;
+	return true;
+}
+
+static void page_high_alignment(struct kunit *test)
+{
+	size_t align;
+	u8 *p;
+
+	for (align = PAGE_SIZE; align <= PAGE_SIZE << MAX_PAGE_ORDER;
+	     align <<= 1) {
+		p = zalloc_alloc(za, 100, align, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "align %zu", align);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align),
+				      "%p not aligned to %zu", p, align);
+		KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+		fill(p, 100, 1);
+		KUNIT_EXPECT_TRUE(test, filled(p, 100, 1));
+		zalloc_free(za, p, 100, align);
+	}
+	/* Beyond the largest buddy block: refused, quietly. */
+	p = zalloc_alloc(za, 100, PAGE_SIZE << (MAX_PAGE_ORDER + 1),
+			 GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, p);
+}
+
+static void page_vmalloc_path(struct kunit *test)
+{
+	const size_t len = (PAGE_SIZE << MAX_PAGE_ORDER) + 3 * PAGE_SIZE + 1;
+	u8 *p, *q;
+
+	p = zalloc_alloc(za, len, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(p));
+	fill(p, len, 3);
+
+	/* Within the last page: in place.  Across pages: refused. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, len, PAGE_SIZE,
+					      len + 100, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(za, p, len + 100, PAGE_SIZE,
+					       len + PAGE_SIZE, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(za, p, len + 100, PAGE_SIZE,
+					       len - PAGE_SIZE, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, zalloc_remap(za, p, len + 100, PAGE_SIZE,
+					     len * 2, GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, filled(p, len, 3));
+
+	/* realloc copies. */
+	q = zalloc_realloc(za, p, len + 100, PAGE_SIZE, len * 2, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, p, q);
+	KUNIT_EXPECT_TRUE(test, filled(q, len, 3));
+	zalloc_free(za, q, len * 2, PAGE_SIZE);
+}
+
+static void page_buddy_resize(struct kunit *test)
+{
+	const size_t len = 5 * PAGE_SIZE;
+	u8 *p;
+
+	p = zalloc_alloc(za, len, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(p));
+	fill(p, len, 5);
+
+	/* Shrink gives tail pages back and keeps the head. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, len, 1, 2 * PAGE_SIZE - 9,
+					      GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, filled(p, 2 * PAGE_SIZE - 9, 5));
+	/* Growth within the last page works, past it does not. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, 2 * PAGE_SIZE - 9, 1,
+					      2 * PAGE_SIZE, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(za, p, 2 * PAGE_SIZE, 1,
+					       2 * PAGE_SIZE + 1, GFP_KERNEL));
+	/* Remap keeps the content and the address when it succeeds. */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)p,
+			    zalloc_remap(za, p, 2 * PAGE_SIZE, 1, PAGE_SIZE,
+					 GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, filled(p, PAGE_SIZE, 5));
+	zalloc_free(za, p, PAGE_SIZE, 1);
+}
+
+/* Zig: "shrink past the page boundary". */
+static void page_shrink_past_boundary(struct kunit *test)
+{
+	u8 *p;
+
+	p = zalloc_alloc(za, PAGE_SIZE + 1, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0] = 0x42;
+	p = zalloc_realloc(za, p, PAGE_SIZE + 1, 1, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p[0], 0x42);
+	zalloc_free(za, p, 1, 1);
+}
+
+static void page_atomic(struct kunit *test)
+{
+	static DEFINE_SPINLOCK(lock);
+	u8 *small, *huge;
+
+	spin_lock(&lock);
+	small = zalloc_alloc(za, 3 * PAGE_SIZE, PAGE_SIZE, GFP_ATOMIC);
+	/* Too big for the buddy allocator, and vmalloc may sleep: NULL. */
+	huge = zalloc_alloc(za, (PAGE_SIZE << MAX_PAGE_ORDER) + 1, 1,
+			    GFP_ATOMIC);
+	spin_unlock(&lock);
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_EXPECT_NULL(test, huge);
+	fill(small, 3 * PAGE_SIZE, 9);
+	KUNIT_EXPECT_TRUE(test, filled(small, 3 * PAGE_SIZE, 9));
+	zalloc_free(za, small, 3 * PAGE_SIZE, PAGE_SIZE);
+}
+
+static struct kunit_case zalloc_page_cases[] = {
+	KUNIT_CASE(page_high_alignment),
+	KUNIT_CASE(page_vmalloc_path),
+	KUNIT_CASE(page_buddy_resize),
+	KUNIT_CASE(page_shrink_past_boundary),
+	KUNIT_CASE(page_atomic),
+	{}
+};
+
+static struct kunit_suite zalloc_page_suite = {
+	.name = "zalloc_page",
+	.test_cases = zalloc_page_cases,
+};
+
+kunit_test_suites(&zalloc_page_suite);
