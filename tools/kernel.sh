@@ -85,4 +85,8 @@ make ARCH=x86_64 -j"$(nproc)" bzImage modules >"$tree/.zalloc-build.log" 2>&1 ||
 	exit 1
 }
 touch "$tree/.zalloc-built"
+# Trees of this flavour under older keys are stale now: drop them.
+for old in "$cache"/linux-*-"$flavour"-*; do
+	[ "$old" = "$tree" ] || rm -rf "$old"
+done
 echo "$tree"

@@ -104,6 +104,7 @@ struct zalloc_part {
 };
 
 static const struct zalloc_part zalloc_parts[] = {
+	{ zalloc_registry_init,	zalloc_registry_exit },
 	{ zalloc_page_init,	zalloc_page_exit },
 	{ zalloc_kmalloc_init,	zalloc_kmalloc_exit },
 };

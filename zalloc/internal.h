@@ -5,6 +5,8 @@
 #ifndef _ZALLOC_INTERNAL_H
 #define _ZALLOC_INTERNAL_H
 
+int zalloc_registry_init(void);
+void zalloc_registry_exit(void);
 int zalloc_page_init(void);
 void zalloc_page_exit(void);
 int zalloc_kmalloc_init(void);

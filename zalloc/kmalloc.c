@@ -21,11 +21,11 @@
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <zalloc/kmalloc.h>
-#include <zalloc/stats.h>
+#include <zalloc/registry.h>
 
 #include "internal.h"
 
-static struct zalloc_stats kmalloc_stats;
+static struct zalloc_instance kmalloc_inst;
 
 /* The size to ask kmalloc for, or 0 if kmalloc cannot serve it. */
 static size_t kmalloc_size(size_t len, size_t align)
@@ -55,7 +55,7 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		kfree(p);
 		p = NULL;
 	}
-	zalloc_stat_alloc(&kmalloc_stats, p, len);
+	zalloc_stat_alloc(&kmalloc_inst.stats, p, len);
 	return p;
 }
 
@@ -74,7 +74,7 @@ static bool kmalloc_resize(void *ctx, void *ptr, size_t len, size_t align,
 {
 	bool ok = kmalloc_relen(ptr, align, new_len, gfp);
 
-	zalloc_stat_resize(&kmalloc_stats, ok, len, new_len);
+	zalloc_stat_resize(&kmalloc_inst.stats, ok, len, new_len);
 	return ok;
 }
 
@@ -84,7 +84,7 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 	size_t size = kmalloc_size(new_len, align);
 	void *p = size ? krealloc(ptr, size, gfp) : NULL;
 
-	zalloc_stat_remap(&kmalloc_stats, ptr, p, len, new_len);
+	zalloc_stat_remap(&kmalloc_inst.stats, ptr, p, len, new_len);
 	return p;
 }
 
@@ -92,7 +92,7 @@ static void kmalloc_free(void *ctx, void *ptr, size_t len, size_t align,
 			 unsigned long ip)
 {
 	kfree(ptr);
-	zalloc_stat_free(&kmalloc_stats, len);
+	zalloc_stat_free(&kmalloc_inst.stats, len);
 }
 
 static const struct zalloc_ops kmalloc_ops = {
@@ -114,10 +114,17 @@ EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_allocator, ZALLOC_NS);
 
 int zalloc_kmalloc_init(void)
 {
-	return zalloc_stats_init(&kmalloc_stats, GFP_KERNEL);
+	int err = zalloc_instance_init(&kmalloc_inst, "kmalloc", NULL, GFP_KERNEL);
+
+	if (err)
+		return err;
+	err = zalloc_instance_register(&kmalloc_inst, "kmalloc");
+	if (err)
+		zalloc_instance_destroy(&kmalloc_inst);
+	return err;
 }
 
 void zalloc_kmalloc_exit(void)
 {
-	zalloc_stats_destroy(&kmalloc_stats);
+	zalloc_instance_destroy(&kmalloc_inst);
 }

@@ -29,11 +29,11 @@
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include <zalloc/page.h>
-#include <zalloc/stats.h>
+#include <zalloc/registry.h>
 
 #include "internal.h"
 
-static struct zalloc_stats page_stats;
+static struct zalloc_instance page_inst;
 
 static size_t page_bytes(size_t len)
 {
@@ -89,9 +89,9 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		p = NULL;
 	else
 		p = page_alloc_pages(len, align, gfp);
-	zalloc_stat_alloc(&page_stats, p, len);
+	zalloc_stat_alloc(&page_inst.stats, p, len);
 	if (p)
-		zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_ALLOC,
+		zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
 				page_bytes(len));
 	return p;
 }
@@ -113,7 +113,7 @@ static bool page_relen(void *ptr, size_t len, size_t new_len)
 	if (new_bytes > old_bytes || is_vmalloc_addr(ptr))
 		return false;
 	free_pages_exact(ptr + new_bytes, old_bytes - new_bytes);
-	zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_FREE,
+	zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_FREE,
 			old_bytes - new_bytes);
 	return true;
 }
@@ -123,7 +123,7 @@ static bool page_resize(void *ctx, void *ptr, size_t len, size_t align,
 {
 	bool ok = page_relen(ptr, len, new_len);
 
-	zalloc_stat_resize(&page_stats, ok, len, new_len);
+	zalloc_stat_resize(&page_inst.stats, ok, len, new_len);
 	return ok;
 }
 
@@ -132,7 +132,7 @@ static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
 {
 	void *p = page_relen(ptr, len, new_len) ? ptr : NULL;
 
-	zalloc_stat_remap(&page_stats, ptr, p, len, new_len);
+	zalloc_stat_remap(&page_inst.stats, ptr, p, len, new_len);
 	return p;
 }
 
@@ -143,8 +143,8 @@ static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 		vfree(ptr);
 	else
 		free_pages_exact(ptr, page_bytes(len));
-	zalloc_stat_free(&page_stats, len);
-	zalloc_stat_add(&page_stats, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
+	zalloc_stat_free(&page_inst.stats, len);
+	zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
 }
 
 static const struct zalloc_ops page_ops = {
@@ -166,10 +166,17 @@ EXPORT_SYMBOL_NS_GPL(zalloc_page_allocator, ZALLOC_NS);
 
 int zalloc_page_init(void)
 {
-	return zalloc_stats_init(&page_stats, GFP_KERNEL);
+	int err = zalloc_instance_init(&page_inst, "page", NULL, GFP_KERNEL);
+
+	if (err)
+		return err;
+	err = zalloc_instance_register(&page_inst, "page");
+	if (err)
+		zalloc_instance_destroy(&page_inst);
+	return err;
 }
 
 void zalloc_page_exit(void)
 {
-	zalloc_stats_destroy(&page_stats);
+	zalloc_instance_destroy(&page_inst);
 }
