@@ -26,6 +26,7 @@
  */
 int zalloc_stats_init(struct zalloc_stats *s, gfp_t gfp)
 {
+	atomic_long_set(&s->peak_live, 0);
 	s->cpu = alloc_percpu_gfp(struct zalloc_stat_cpu, gfp);
 	return s->cpu ? 0 : -ENOMEM;
 }
@@ -67,6 +68,32 @@ void zalloc_stats_read(const struct zalloc_stats *s,
 	}
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
+
+/**
+ * zalloc_stats_sample_peak() - fold the current live bytes into the peak
+ * @s: the counters
+ *
+ * Sums the live requested bytes over all CPUs and raises @s->peak_live if
+ * they exceed it.  Costs a pass over the possible CPUs: call it where the
+ * allocator takes backing memory, not on a fast path.
+ *
+ * Context: any context.
+ * Return: the peak after sampling.
+ */
+unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s)
+{
+	struct zalloc_stats_sum sum;
+	unsigned long live, peak;
+
+	zalloc_stats_read(s, &sum);
+	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] - sum.v[ZALLOC_STAT_BYTES_FREE];
+	peak = atomic_long_read(&s->peak_live);
+	while (live > peak &&
+	       !atomic_long_try_cmpxchg(&s->peak_live, (long *)&peak, live))
+		;
+	return max(live, peak);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_stats_sample_peak, ZALLOC_NS);
 
 static const char * const zalloc_stat_names[NR_ZALLOC_STATS] = {
 	[ZALLOC_STAT_ALLOC]		= "allocations",

@@ -90,9 +90,12 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	else
 		p = page_alloc_pages(len, align, gfp);
 	zalloc_stat_alloc(&page_inst.stats, p, len);
-	if (p)
+	if (p) {
 		zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
 				page_bytes(len));
+		/* Every page allocation is a slow path: sample the peak each time. */
+		zalloc_stats_sample_peak(&page_inst.stats);
+	}
 	return p;
 }
 

@@ -95,6 +95,8 @@ static void zalloc_show_common(struct seq_file *m,
 		seq_printf(m, "%s %lu\n", zalloc_stat_name(i), s.v[i]);
 	seq_printf(m, "bytes_live %lu\n", s.v[ZALLOC_STAT_BYTES_ALLOC] -
 					  s.v[ZALLOC_STAT_BYTES_FREE]);
+	seq_printf(m, "peak_bytes_live %lu\n",
+		   zalloc_stats_sample_peak(&inst->stats));
 	seq_printf(m, "backing_bytes_held %lu\n",
 		   s.v[ZALLOC_STAT_BACKING_ALLOC] -
 		   s.v[ZALLOC_STAT_BACKING_FREE]);

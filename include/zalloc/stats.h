@@ -16,6 +16,7 @@
 #ifndef _ZALLOC_STATS_H
 #define _ZALLOC_STATS_H
 
+#include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -42,9 +43,15 @@ struct zalloc_stat_cpu {
 /**
  * struct zalloc_stats - one instance's counters
  * @cpu: per-CPU counters; lockless, see the file header.
+ * @peak_live: the highest live requested bytes seen by
+ *	zalloc_stats_sample_peak(), which allocators call on their slow paths
+ *	(taking backing memory) and readers call on every read.  An allocator
+ *	that samples on every allocation gets an exact peak; others get a
+ *	lower bound.  Updated with cmpxchg, never on a fast path.
  */
 struct zalloc_stats {
 	struct zalloc_stat_cpu __percpu *cpu;
+	atomic_long_t peak_live;
 };
 
 /**
@@ -56,6 +63,7 @@ struct zalloc_stats_sum {
 };
 
 int zalloc_stats_init(struct zalloc_stats *s, gfp_t gfp);
+unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s);
 void zalloc_stats_destroy(struct zalloc_stats *s);
 void zalloc_stats_read(const struct zalloc_stats *s,
 		       struct zalloc_stats_sum *sum);
