@@ -15,6 +15,11 @@ mode=@MODE@
 mods="@MODS@"
 km=/sys/kernel/debug/kmemleak
 mark() { echo "@@ZALLOC-$*" >/dev/kmsg; }
+# In run mode, show what the allocators hold after every load and unload.
+stat() {
+	[ "$mode" = run ] && [ -d /sys/kernel/debug/zalloc ] && zallocstat
+	return 0
+}
 
 [ -e $km ] && echo clear >$km
 mark "BEGIN $mode cpus=$(grep -c ^processor /proc/cpuinfo)"
@@ -25,11 +30,11 @@ for m in $mods; do
 	else
 		mark "INSMOD-FAILED $m"
 	fi
-	[ "$mode" = run ] && [ -x /bin/zallocstat ] && zallocstat
+	stat
 done
 for m in $loaded; do
 	rmmod "$m" || mark "RMMOD-FAILED $m"
-	[ "$mode" = run ] && [ -x /bin/zallocstat ] && zallocstat
+	stat
 done
 
 if [ -e $km ]; then

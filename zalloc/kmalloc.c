@@ -15,6 +15,10 @@
  * length.  remap is krealloc(), which may move the block, as Zig master's
  * C allocator falls back to realloc().
  *
+ * Backing bytes are counted as ksize() of each block: the slab object (or
+ * large-kmalloc pages) the block occupies, so requested vs backing shows
+ * kmalloc's rounding.
+ *
  * Locking: none of its own; statistics are per-CPU counters.
  */
 #include <linux/align.h>
@@ -56,6 +60,9 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		p = NULL;
 	}
 	zalloc_stat_alloc(&kmalloc_inst.stats, p, len);
+	if (p)
+		zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
+				ksize(p));
 	return p;
 }
 
@@ -82,15 +89,24 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 			   size_t new_len, gfp_t gfp, unsigned long ip)
 {
 	size_t size = kmalloc_size(new_len, align);
+	size_t old_room = ksize(ptr);
 	void *p = size ? krealloc(ptr, size, gfp) : NULL;
 
 	zalloc_stat_remap(&kmalloc_inst.stats, ptr, p, len, new_len);
+	if (p && p != ptr) {
+		zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_FREE,
+				old_room);
+		zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
+				ksize(p));
+	}
 	return p;
 }
 
 static void kmalloc_free(void *ctx, void *ptr, size_t len, size_t align,
 			 unsigned long ip)
 {
+	zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_FREE,
+			ksize(ptr));
 	kfree(ptr);
 	zalloc_stat_free(&kmalloc_inst.stats, len);
 }

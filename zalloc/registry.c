@@ -102,51 +102,83 @@ static void zalloc_show_common(struct seq_file *m,
 		   s.v[ZALLOC_STAT_BACKING_FREE]);
 }
 
-static int zalloc_stats_show(struct seq_file *m, void *v)
+/*
+ * The files are created with debugfs_create_file_unsafe() so that they can
+ * offer read_iter (the debugfs proxy has none in 6.12, and kernel_read(),
+ * which the KUnit suite uses, needs it).  In exchange every show takes
+ * debugfs_file_get() itself, which is what the proxy would do: removal of
+ * the instance's folder waits for a show in progress, and a show after
+ * removal fails with -EIO instead of touching a freed instance.
+ */
+static int zalloc_show(struct seq_file *m,
+		       void (*show)(struct seq_file *m,
+				    struct zalloc_instance *inst))
 {
-	struct zalloc_instance *inst = m->private;
+	struct dentry *dentry = m->file->f_path.dentry;
+	int err = debugfs_file_get(dentry);
 
+	if (err)
+		return err;
 	mutex_lock(&zalloc_registry_lock);
+	show(m, m->private);
+	mutex_unlock(&zalloc_registry_lock);
+	debugfs_file_put(dentry);
+	return 0;
+}
+
+static void zalloc_show_stats(struct seq_file *m,
+			      struct zalloc_instance *inst)
+{
 	zalloc_show_common(m, inst);
 	if (inst->iops && inst->iops->show_stats)
 		inst->iops->show_stats(m, inst);
-	mutex_unlock(&zalloc_registry_lock);
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(zalloc_stats);
 
-static int zalloc_classes_show(struct seq_file *m, void *v)
+static void zalloc_show_classes(struct seq_file *m,
+				struct zalloc_instance *inst)
 {
-	struct zalloc_instance *inst = m->private;
-
-	mutex_lock(&zalloc_registry_lock);
 	inst->iops->show_classes(m, inst);
-	mutex_unlock(&zalloc_registry_lock);
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(zalloc_classes);
 
-static int zalloc_cpus_show(struct seq_file *m, void *v)
+static void zalloc_show_cpus(struct seq_file *m, struct zalloc_instance *inst)
 {
-	struct zalloc_instance *inst = m->private;
-
-	mutex_lock(&zalloc_registry_lock);
 	inst->iops->show_cpus(m, inst);
-	mutex_unlock(&zalloc_registry_lock);
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(zalloc_cpus);
+
+#define ZALLOC_DEBUGFS_FILE(name)					\
+static int zalloc_##name##_show(struct seq_file *m, void *v)		\
+{									\
+	return zalloc_show(m, zalloc_show_##name);			\
+}									\
+									\
+static int zalloc_##name##_open(struct inode *inode, struct file *file)	\
+{									\
+	return single_open(file, zalloc_##name##_show, inode->i_private); \
+}									\
+									\
+static const struct file_operations zalloc_##name##_fops = {		\
+	.owner		= THIS_MODULE,					\
+	.open		= zalloc_##name##_open,				\
+	.read_iter	= seq_read_iter,				\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
+
+ZALLOC_DEBUGFS_FILE(stats);
+ZALLOC_DEBUGFS_FILE(classes);
+ZALLOC_DEBUGFS_FILE(cpus);
 
 static void zalloc_debugfs_add(struct zalloc_instance *inst)
 {
 	inst->dir = debugfs_create_dir(inst->name, zalloc_debugfs_root);
-	debugfs_create_file("stats", 0400, inst->dir, inst, &zalloc_stats_fops);
+	debugfs_create_file_unsafe("stats", 0400, inst->dir, inst,
+				   &zalloc_stats_fops);
 	if (inst->iops && inst->iops->show_classes)
-		debugfs_create_file("classes", 0400, inst->dir, inst,
-				    &zalloc_classes_fops);
+		debugfs_create_file_unsafe("classes", 0400, inst->dir, inst,
+					   &zalloc_classes_fops);
 	if (inst->iops && inst->iops->show_cpus)
-		debugfs_create_file("cpus", 0400, inst->dir, inst,
-				    &zalloc_cpus_fops);
+		debugfs_create_file_unsafe("cpus", 0400, inst->dir, inst,
+					   &zalloc_cpus_fops);
 }
 
 /**
@@ -209,6 +241,33 @@ void zalloc_instance_unregister(struct zalloc_instance *inst)
 	debugfs_remove(dir);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_instance_unregister, ZALLOC_NS);
+
+/**
+ * zalloc_instance_read() - read a registered instance's counters by name
+ * @name: the instance's registered name
+ * @sum: where to put the summed counters
+ *
+ * For tests, benchmarks and tools that hold no pointer to the instance; the
+ * registry lock keeps the instance alive while it is read.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOENT if no instance has that name.
+ */
+int zalloc_instance_read(const char *name, struct zalloc_stats_sum *sum)
+{
+	struct zalloc_instance *inst;
+	int err = -ENOENT;
+
+	mutex_lock(&zalloc_registry_lock);
+	inst = name ? zalloc_find(name) : NULL;
+	if (inst) {
+		zalloc_stats_read(&inst->stats, sum);
+		err = 0;
+	}
+	mutex_unlock(&zalloc_registry_lock);
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_instance_read, ZALLOC_NS);
 
 int zalloc_registry_init(void)
 {
