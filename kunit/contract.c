@@ -9,7 +9,10 @@
  * To add an allocator, add a getter to zalloc_contract_allocators[].
  */
 #include <kunit/test.h>
+#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
+#include <zalloc/bitmap.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 
@@ -25,9 +28,42 @@ static const struct zalloc *contract_kmalloc(struct kunit *test)
 	return &zalloc_kmalloc_allocator;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(contract_bitmap_destroy, zalloc_bitmap_destroy,
+			    struct zalloc_bitmap *);
+
+/*
+ * Half-page chunks, so that T3's half-page alignment is natural (the bitmap
+ * allocator refuses alignment above its chunk size); 1 MiB holds T1's
+ * 100 one-chunk objects plus its 160000-byte array while it is copied.
+ */
+static const struct zalloc *contract_bitmap_make(struct kunit *test,
+						 unsigned int flags)
+{
+	struct zalloc_bitmap *b;
+
+	b = zalloc_bitmap_create(PAGE_SIZE / 2, SZ_1M, flags, NULL);
+	if (IS_ERR(b))
+		return NULL;
+	if (kunit_add_action_or_reset(test, contract_bitmap_destroy, b))
+		return NULL;
+	return zalloc_bitmap_allocator(b);
+}
+
+static const struct zalloc *contract_bitmap(struct kunit *test)
+{
+	return contract_bitmap_make(test, 0);
+}
+
+static const struct zalloc *contract_bitmap_locked(struct kunit *test)
+{
+	return contract_bitmap_make(test, ZALLOC_BITMAP_LOCKED);
+}
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page },
 	{ "kmalloc",	contract_kmalloc },
+	{ "bitmap",	contract_bitmap },
+	{ "bitmap-locked", contract_bitmap_locked },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc bitmap allocator: Ghostty's BitmapAllocator
+ * (src/terminal/bitmap_allocator.zig) in kernel C.
+ *
+ * A buffer is split into chunks of a power-of-two size, with one bit per
+ * chunk in u64 words at the front of the buffer; a set bit is a free chunk,
+ * so searches look for ones.  An allocation takes ceil(len / chunk_size)
+ * contiguous chunks, the first such run by chunk index.  This is gen_pool's
+ * job (lib/genalloc.c): carving device SRAM, a DMA window or any buffer into
+ * pieces, with the caller passing the size back on free.  The search is
+ * Ghostty's, which works on whole words instead of bit by bit:
+ *
+ *  - runs of up to 64 chunks: in each word, fold the word onto itself
+ *    (run &= run >> h, doubling the run length each step) so that bit b
+ *    stays set only if bits b..b+n-1 are all free; O(log n) shifts per
+ *    word.  If the word has no such run, try the run made of the word's
+ *    free top bits and the next word's free bottom bits (Ghostty's fix
+ *    for runs straddling two words).
+ *  - longer runs: the free top bits of one word, then whole free words,
+ *    then enough free bottom bits of the last one.
+ *
+ * What changed from Ghostty, and why:
+ *  - The chunks start at the bitmap's end rounded up to the chunk size
+ *    (Ghostty: the bitmap's end, 8-byte aligned), so chunk addresses are
+ *    aligned to the chunk size in a buffer that is.  The allocator works
+ *    out the alignment its chunks really have at init and refuses larger
+ *    alignments with NULL; Ghostty asserts.
+ *  - Ghostty stores offsets so its pages can move; kernel buffers do not
+ *    move, so this stores pointers.
+ *  - C's clz/ctz are undefined for 0 and shifts by 64 are undefined; the
+ *    helpers below define every input (clz(0) = ctz(0) = 64, masks of 0
+ *    and 64 bits), where Zig defines them itself.
+ *  - free() checks that the block lies in the chunks, starts a chunk and
+ *    is allocated, and refuses (with a ratelimited message) a double free,
+ *    a foreign or misaligned pointer or a length running into free chunks,
+ *    instead of setting bits regardless as Ghostty does (gen_pool BUG()s).
+ *    The bitmap keeps no block boundaries, so a pointer to a chunk inside
+ *    a block, or a length short of the block's, frees what it names.
+ *  - A counter of free chunks rejects hopeless requests without a search,
+ *    and a hint (the first word that may have a free bit) skips the fully
+ *    allocated words at the front; neither changes which run is chosen.
+ *  - resize grows into free chunks right after the block (Ghostty has no
+ *    resize).
+ *
+ * Locking: a caller-locked instance has none; the caller serializes.  A
+ * ZALLOC_BITMAP_LOCKED instance takes b->lock with spin_lock_irqsave()
+ * around every read or write of the bitmap, the free count and the hint,
+ * so it may be called from hardirq and softirq context too.  The lock is a
+ * leaf: no allocation, callback or other lock happens under it (messages
+ * are printed after it is dropped), so all instances share one lockdep
+ * class and cannot nest.  Lock order: an allocator built over a bitmap
+ * instance takes its own lock, then this one; zalloc_registry_lock (reading
+ * the debugfs stats file), then this one.
+ */
+#include <linux/bitops.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <zalloc/bitmap.h>
+#include <zalloc/page.h>
+
+#define ZB_BITS		ZALLOC_BITMAP_WORD_BITS
+#define ZB_FULL		(~0ULL)
+
+/* Bit tricks, defined for every input. */
+
+static inline unsigned int zb_ctz(u64 w)
+{
+	return w ? __ffs64(w) : 64;
+}
+
+static inline unsigned int zb_clz(u64 w)
+{
+	return 64 - fls64(w);
+}
+
+/* The low @n bits set; @n >= 64 gives all ones. */
+static inline u64 zb_low(unsigned int n)
+{
+	return n >= 64 ? ZB_FULL : (1ULL << n) - 1;
+}
+
+/* The high @n bits set; @n >= 64 gives all ones. */
+static inline u64 zb_high(unsigned int n)
+{
+	return n >= 64 ? ZB_FULL : ~(ZB_FULL >> n);
+}
+
+/* Free chunks at the top and at the bottom of a word. */
+static inline unsigned int zb_top_free(u64 w)
+{
+	return zb_clz(~w);
+}
+
+static inline unsigned int zb_bottom_free(u64 w)
+{
+	return zb_ctz(~w);
+}
+
+/* Runs of 1..64 chunks: the fold within a word, then across two words. */
+static bool zb_claim_small(u64 *w, size_t nw, size_t i, unsigned int n,
+			   size_t *index)
+{
+	for (; i < nw; i++) {
+		u64 word = w[i], run = word;
+		unsigned int len = 1, h, bit, top;
+
+		if (!word)
+			continue;
+		/* Bit b of run: bits b..b+len-1 of word are free. */
+		while (len < n) {
+			h = min(len, n - len);
+			run &= run >> h;
+			len += h;
+		}
+		if (run) {
+			bit = zb_ctz(run);
+			w[i] = word & ~(zb_low(n) << bit);
+			*index = i * ZB_BITS + bit;
+			return true;
+		}
+		if (i + 1 >= nw)
+			break;
+		/* The word's free top bits plus the next word's bottom. */
+		top = zb_top_free(word);
+		if (top && top + zb_bottom_free(w[i + 1]) >= n) {
+			w[i] = word & ~zb_high(top);
+			w[i + 1] &= ~zb_low(n - top);
+			*index = i * ZB_BITS + ZB_BITS - top;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Runs of more than 64 chunks: top bits, full words, bottom bits. */
+static bool zb_claim_large(u64 *w, size_t nw, size_t i, size_t n,
+			   size_t *index)
+{
+	while (i < nw) {
+		unsigned int top = zb_top_free(w[i]);
+		size_t start, rem, j;
+
+		if (!top) {
+			i++;
+			continue;
+		}
+		start = i++;
+		rem = n - top;		/* >= 1: n > 64 >= top */
+		while (rem > ZB_BITS && i < nw && w[i] == ZB_FULL) {
+			rem -= ZB_BITS;
+			i++;
+		}
+		if (i >= nw)
+			return false;
+		/* Word i is where the run broke: start again from it. */
+		if (rem > ZB_BITS || zb_bottom_free(w[i]) < rem)
+			continue;
+		w[start] &= ~zb_high(top);
+		for (j = start + 1; j < i; j++)
+			w[j] = 0;
+		w[i] &= ~zb_low(rem);
+		*index = start * ZB_BITS + ZB_BITS - top;
+		return true;
+	}
+	return false;
+}
+
+static bool zb_claim(u64 *w, size_t nw, size_t from, size_t n, size_t *index)
+{
+	if (n <= ZB_BITS)
+		return zb_claim_small(w, nw, from, n, index);
+	return zb_claim_large(w, nw, from, n, index);
+}
+
+/**
+ * zalloc_bitmap_claim() - find and claim a run of free bits in a bitmap
+ * @map: the bitmap, @nr_words u64 words; bit b of word w is chunk
+ *	64 * w + b, 1 = free
+ * @nr_words: its length in words
+ * @nr: how many contiguous free bits to find, >= 1
+ * @index: where to store the first bit of the run
+ *
+ * Ghostty's findFreeChunks(): the run with the lowest first bit is
+ * cleared (claimed).  The caller serializes access to @map.
+ *
+ * Context: any.
+ * Return: true with *@index set, or false with @map unchanged if there is
+ * no such run or @nr is 0.
+ */
+bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index)
+{
+	if (!nr || nr_words > SIZE_MAX / ZB_BITS || nr > nr_words * ZB_BITS)
+		return false;
+	return zb_claim(map, nr_words, 0, nr, index);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_claim, ZALLOC_NS);
+
+/* Whether chunks [index, index + n) are all free (@free) or all used. */
+static bool zb_range_is(const u64 *w, size_t index, size_t n, bool free)
+{
+	size_t i = index / ZB_BITS;
+	unsigned int bit = index % ZB_BITS, bits;
+	u64 mask;
+
+	while (n) {
+		bits = min_t(size_t, n, ZB_BITS - bit);
+		mask = zb_low(bits) << bit;
+		if (((free ? w[i] : ~w[i]) & mask) != mask)
+			return false;
+		n -= bits;
+		bit = 0;
+		i++;
+	}
+	return true;
+}
+
+/* Mark chunks [index, index + n) free (@free) or used. */
+static void zb_range_set(u64 *w, size_t index, size_t n, bool free)
+{
+	size_t i = index / ZB_BITS;
+	unsigned int bit = index % ZB_BITS, bits;
+	u64 mask;
+
+	while (n) {
+		bits = min_t(size_t, n, ZB_BITS - bit);
+		mask = zb_low(bits) << bit;
+		if (free)
+			w[i] |= mask;
+		else
+			w[i] &= ~mask;
+		n -= bits;
+		bit = 0;
+		i++;
+	}
+}
+
+/* The longest run of free chunks; runs may span words. */
+static size_t zb_largest_run(const u64 *w, size_t nw)
+{
+	size_t best = 0, cur = 0, i;
+	unsigned int s, r;
+	u64 x;
+
+	for (i = 0; i < nw; i++) {
+		x = w[i];
+		if (x == ZB_FULL) {
+			cur += ZB_BITS;
+			continue;
+		}
+		/* The bottom run ends the run carried from below. */
+		r = zb_bottom_free(x);
+		best = max(best, cur + r);
+		x >>= r;	/* r < 64; bit 0 is now a used chunk */
+		while (x) {
+			s = zb_ctz(x);
+			x >>= s;
+			r = zb_bottom_free(x);	/* x's top s bits are 0 */
+			best = max_t(size_t, best, r);
+			x >>= r;
+		}
+		cur = zb_top_free(w[i]);
+	}
+	return max(best, cur);
+}
+
+/* Locking: a no-op for caller-locked instances (see the file header). */
+
+static unsigned long zb_lock(struct zalloc_bitmap *b)
+	__acquires(&b->lock)
+{
+	unsigned long flags = 0;
+
+	if (b->flags & ZALLOC_BITMAP_LOCKED)
+		spin_lock_irqsave(&b->lock, flags);
+	else
+		__acquire(&b->lock);
+	return flags;
+}
+
+static void zb_unlock(struct zalloc_bitmap *b, unsigned long flags)
+	__releases(&b->lock)
+{
+	if (b->flags & ZALLOC_BITMAP_LOCKED)
+		spin_unlock_irqrestore(&b->lock, flags);
+	else
+		__release(&b->lock);
+}
+
+/* Chunks a block of @len bytes takes. */
+static size_t zb_chunks_for(const struct zalloc_bitmap *b, size_t len)
+{
+	return (len >> b->chunk_shift) + !!(len & (b->chunk_size - 1));
+}
+
+/* The chunk @ptr starts, if it is the start of a chunk of @b. */
+static bool zb_index_of(const struct zalloc_bitmap *b, const void *ptr,
+			size_t *index)
+{
+	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
+
+	if (off >= (unsigned long)b->nr_chunks << b->chunk_shift ||
+	    off & (b->chunk_size - 1))
+		return false;
+	*index = off >> b->chunk_shift;
+	return true;
+}
+
+/* Claim @n chunks.  Under the lock. */
+static bool __zb_alloc(struct zalloc_bitmap *b, size_t n, size_t *index)
+{
+	size_t from = b->hint;
+
+	if (!n || n > b->nr_free)
+		return false;
+	while (from < b->nr_words && !b->words[from])
+		from++;
+	b->hint = from;
+	if (!zb_claim(b->words, b->nr_words, from, n, index))
+		return false;
+	WRITE_ONCE(b->nr_free, b->nr_free - n);
+	return true;
+}
+
+/* Whether [index, index + n) is a range of allocated chunks of @b. */
+static bool zb_is_used(const struct zalloc_bitmap *b, size_t index, size_t n)
+{
+	return n && index < b->nr_chunks && n <= b->nr_chunks - index &&
+	       zb_range_is(b->words, index, n, false);
+}
+
+/* Give back @n allocated chunks.  Under the lock. */
+static void __zb_release(struct zalloc_bitmap *b, size_t index, size_t n)
+{
+	zb_range_set(b->words, index, n, true);
+	WRITE_ONCE(b->nr_free, b->nr_free + n);
+	b->hint = min(b->hint, index / ZB_BITS);
+}
+
+/* Free @n chunks at @index if they are allocated.  Under the lock. */
+static bool __zb_free(struct zalloc_bitmap *b, size_t index, size_t n)
+{
+	if (!zb_is_used(b, index, n))
+		return false;
+	__zb_release(b, index, n);
+	return true;
+}
+
+/*
+ * Change the block at @index from @n to @new_n chunks in place.  Under the
+ * lock.  -EINVAL: not an allocated block; -ENOMEM: the chunks after it are
+ * taken (or past the end).
+ */
+static int __zb_relen(struct zalloc_bitmap *b, size_t index, size_t n,
+		      size_t new_n)
+{
+	size_t more;
+
+	if (!zb_is_used(b, index, n))
+		return -EINVAL;
+	if (new_n <= n) {
+		__zb_release(b, index + new_n, n - new_n);
+		return 0;
+	}
+	more = new_n - n;
+	if (more > b->nr_chunks - index - n ||
+	    !zb_range_is(b->words, index + n, more, true))
+		return -ENOMEM;
+	zb_range_set(b->words, index + n, more, false);
+	WRITE_ONCE(b->nr_free, b->nr_free - more);
+	return 0;
+}
+
+static void zb_bad_block(struct zalloc_bitmap *b, const char *what,
+			 const void *ptr, size_t len, unsigned long ip)
+{
+	pr_warn_ratelimited("zalloc_bitmap %s: %s of %zu bytes at %p by %pS: not an allocated block\n",
+			    b->inst.name[0] ? b->inst.name : "(unnamed)", what,
+			    len, ptr, (void *)ip);
+}
+
+static void *zb_alloc(struct zalloc_bitmap *b, size_t len, size_t align)
+{
+	unsigned long flags;
+	size_t index;
+	bool ok = false;
+	void *p = NULL;
+
+	if (len && align <= b->max_align) {
+		flags = zb_lock(b);
+		ok = __zb_alloc(b, zb_chunks_for(b, len), &index);
+		zb_unlock(b, flags);
+	}
+	if (ok)
+		p = zalloc_bitmap_chunk_ptr(b, index);
+	zalloc_stat_alloc(&b->inst.stats, p, len);
+	return p;
+}
+
+static void zb_free(struct zalloc_bitmap *b, void *ptr, size_t len,
+		    unsigned long ip)
+{
+	unsigned long flags;
+	size_t index;
+	bool ok = false;
+
+	if (!len)
+		return;
+	if (zb_index_of(b, ptr, &index)) {
+		flags = zb_lock(b);
+		ok = __zb_free(b, index, zb_chunks_for(b, len));
+		zb_unlock(b, flags);
+	}
+	if (!ok) {
+		zb_bad_block(b, "free", ptr, len, ip);
+		return;
+	}
+	zalloc_stat_free(&b->inst.stats, len);
+}
+
+static int zb_relen(struct zalloc_bitmap *b, void *ptr, size_t len,
+		    size_t new_len, unsigned long ip)
+{
+	unsigned long flags;
+	size_t index;
+	int err = -EINVAL;
+
+	if (len && new_len && zb_index_of(b, ptr, &index)) {
+		flags = zb_lock(b);
+		err = __zb_relen(b, index, zb_chunks_for(b, len),
+				 zb_chunks_for(b, new_len));
+		zb_unlock(b, flags);
+	}
+	if (err == -EINVAL)
+		zb_bad_block(b, "resize", ptr, len, ip);
+	return err;
+}
+
+static struct zalloc_bitmap *to_bitmap(void *ctx)
+{
+	return ctx;
+}
+
+static void *zb_op_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			 unsigned long ip)
+{
+	return zb_alloc(to_bitmap(ctx), len, align);
+}
+
+static bool zb_op_resize(void *ctx, void *ptr, size_t len, size_t align,
+			 size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_bitmap *b = to_bitmap(ctx);
+	bool ok = !zb_relen(b, ptr, len, new_len, ip);
+
+	zalloc_stat_resize(&b->inst.stats, ok, len, new_len);
+	return ok;
+}
+
+/* Moving would need a copy, which zalloc_realloc() does: remap is resize. */
+static void *zb_op_remap(void *ctx, void *ptr, size_t len, size_t align,
+			 size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_bitmap *b = to_bitmap(ctx);
+	void *p = zb_relen(b, ptr, len, new_len, ip) ? NULL : ptr;
+
+	zalloc_stat_remap(&b->inst.stats, ptr, p, len, new_len);
+	return p;
+}
+
+static void zb_op_free(void *ctx, void *ptr, size_t len, size_t align,
+		       unsigned long ip)
+{
+	zb_free(to_bitmap(ctx), ptr, len, ip);
+}
+
+static const struct zalloc_ops zb_ops = {
+	.alloc	= zb_op_alloc,
+	.resize	= zb_op_resize,
+	.remap	= zb_op_remap,
+	.free	= zb_op_free,
+};
+
+/**
+ * zalloc_bitmap_alloc() - allocate @len bytes of contiguous chunks
+ * @b: the instance
+ * @len: bytes wanted; rounded up to whole chunks
+ * @align: alignment in bytes, a power of two, at most b->max_align (the
+ *	chunk size in a buffer aligned to it)
+ *
+ * Context: see include/zalloc/bitmap.h; never sleeps.
+ * Return: the first chunk of the block, or NULL if @len is 0, @align is
+ * larger than the chunks' alignment, or no run of free chunks is long
+ * enough.
+ */
+void *zalloc_bitmap_alloc(struct zalloc_bitmap *b, size_t len, size_t align)
+{
+	if (!is_power_of_2(align))
+		return NULL;
+	return zb_alloc(b, len, align);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_alloc, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_free() - give back a block
+ * @b: the instance
+ * @ptr: the block, as zalloc_bitmap_alloc() returned it
+ * @len: its length, as allocated (or last resized)
+ *
+ * A block that is not allocated (double free, a pointer that is not the
+ * start of a chunk of @b, a length covering free chunks) is left alone and
+ * reported with a ratelimited message.  The bitmap keeps no block
+ * boundaries: a chunk inside a block is taken for a block.  @len == 0 is a
+ * no-op.
+ *
+ * Context: see include/zalloc/bitmap.h; never sleeps.
+ */
+void zalloc_bitmap_free(struct zalloc_bitmap *b, void *ptr, size_t len)
+{
+	zb_free(b, ptr, len, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_free, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_owns() - whether a range lies in an instance's chunks
+ * @b: the instance
+ * @ptr: start of the range
+ * @len: its length; 0 asks about @ptr alone
+ *
+ * Like gen_pool_has_addr(): says where the memory is, not whether it is
+ * allocated.
+ *
+ * Context: any; takes no lock.
+ * Return: true if [@ptr, @ptr + @len) is inside the chunks of @b.
+ */
+bool zalloc_bitmap_owns(const struct zalloc_bitmap *b, const void *ptr,
+			size_t len)
+{
+	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
+	unsigned long size = (unsigned long)b->nr_chunks << b->chunk_shift;
+
+	return off < size && len <= size - off;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_owns, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_alloc_chunks() - allocate @nr contiguous chunks
+ * @b: the instance
+ * @nr: how many chunks, >= 1
+ * @index: where to store the first chunk's index
+ *
+ * zalloc_bitmap_chunk_ptr() turns the index into an address.
+ *
+ * Context: see include/zalloc/bitmap.h; never sleeps.
+ * Return: 0, -EINVAL if @nr is 0, or -ENOMEM if no run of @nr free chunks
+ * exists.
+ */
+int zalloc_bitmap_alloc_chunks(struct zalloc_bitmap *b, size_t nr,
+			       size_t *index)
+{
+	unsigned long flags;
+	bool ok;
+
+	if (!nr)
+		return -EINVAL;
+	flags = zb_lock(b);
+	ok = __zb_alloc(b, nr, index);
+	zb_unlock(b, flags);
+	if (!ok) {
+		zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_ALLOC_FAIL, 1);
+		return -ENOMEM;
+	}
+	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_ALLOC, 1);
+	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BYTES_ALLOC,
+			nr << b->chunk_shift);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_alloc_chunks, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_free_chunks() - give back @nr chunks from @index
+ * @b: the instance
+ * @index: the first chunk, as zalloc_bitmap_alloc_chunks() gave it
+ * @nr: how many, as allocated
+ *
+ * A range that is not all allocated is left alone and reported with a
+ * ratelimited message.  Freeing part of a block (its tail, say) is allowed.
+ * @nr == 0 is a no-op.
+ *
+ * Context: see include/zalloc/bitmap.h; never sleeps.
+ */
+void zalloc_bitmap_free_chunks(struct zalloc_bitmap *b, size_t index,
+			       size_t nr)
+{
+	unsigned long flags;
+	bool ok;
+
+	if (!nr)
+		return;
+	flags = zb_lock(b);
+	ok = __zb_free(b, index, nr);
+	zb_unlock(b, flags);
+	if (!ok) {
+		pr_warn_ratelimited("zalloc_bitmap %s: free of chunks %zu+%zu by %pS: not allocated\n",
+				    b->inst.name[0] ? b->inst.name : "(unnamed)",
+				    index, nr, (void *)_RET_IP_);
+		return;
+	}
+	zalloc_stat_free(&b->inst.stats, nr << b->chunk_shift);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_free_chunks, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_largest_free_run() - the longest run of free chunks
+ * @b: the instance
+ *
+ * Scans the whole bitmap (with IRQs off for a locked instance): for
+ * statistics, not for deciding whether an allocation will succeed.
+ *
+ * Context: as allocation; never sleeps.
+ * Return: the length in chunks of the longest run of free chunks.
+ */
+size_t zalloc_bitmap_largest_free_run(struct zalloc_bitmap *b)
+{
+	unsigned long flags;
+	size_t run;
+
+	flags = zb_lock(b);
+	run = zb_largest_run(b->words, b->nr_words);
+	zb_unlock(b, flags);
+	return run;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_largest_free_run, ZALLOC_NS);
+
+/*
+ * The stats file.  For a caller-locked instance that is in use, the scan
+ * races with the caller and is only a snapshot.
+ */
+static void zb_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+{
+	struct zalloc_bitmap *b = container_of(inst, struct zalloc_bitmap,
+					       inst);
+	size_t run = zalloc_bitmap_largest_free_run(b);
+
+	seq_printf(m, "chunk_size %zu\n", b->chunk_size);
+	seq_printf(m, "chunks %zu\n", b->nr_chunks);
+	seq_printf(m, "free_chunks %zu\n", zalloc_bitmap_free_count(b));
+	seq_printf(m, "largest_free_run %zu\n", run);
+	seq_printf(m, "max_align %zu\n", b->max_align);
+	seq_printf(m, "locked %u\n", !!(b->flags & ZALLOC_BITMAP_LOCKED));
+}
+
+static const struct zalloc_instance_ops zb_iops = {
+	.show_stats = zb_show_stats,
+};
+
+/**
+ * zalloc_bitmap_layout() - where the bitmap and chunks go for a capacity
+ * @chunk_size: bytes per chunk, a power of two
+ * @capacity: bytes of chunks wanted, >= 1; rounded up to whole chunks and
+ *	then to whole bitmap words (64 chunks)
+ * @l: the layout to fill in
+ *
+ * The bitmap comes first at offset 0, the chunks at the bitmap's end
+ * rounded up to @chunk_size; l->total_size - l->chunks_start is exactly the
+ * bytes of all 64 * l->nr_words chunks, and at least @capacity.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL if @chunk_size is not a power of two or @capacity is
+ * 0; -EOVERFLOW if the buffer's size does not fit in a size_t.
+ */
+int zalloc_bitmap_layout(size_t chunk_size, size_t capacity,
+			 struct zalloc_bitmap_layout *l)
+{
+	unsigned int shift;
+	size_t chunks, words, bytes, start, total;
+
+	if (!is_power_of_2(chunk_size) || !capacity)
+		return -EINVAL;
+	shift = __ffs64(chunk_size);
+	chunks = (capacity >> shift) + !!(capacity & (chunk_size - 1));
+	words = chunks / ZB_BITS + !!(chunks % ZB_BITS);
+	if (words > SIZE_MAX / ZB_BITS ||
+	    check_shl_overflow(words * ZB_BITS, shift, &bytes) ||
+	    check_add_overflow(words * sizeof(u64), chunk_size - 1, &start))
+		return -EOVERFLOW;
+	start &= ~(chunk_size - 1);
+	if (check_add_overflow(start, bytes, &total))
+		return -EOVERFLOW;
+	l->chunk_size = chunk_size;
+	l->nr_words = words;
+	l->bitmap_start = 0;
+	l->chunks_start = start;
+	l->total_size = total;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_layout, ZALLOC_NS);
+
+/* Whether @l is what zalloc_bitmap_layout() gives for its own capacity. */
+static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
+{
+	struct zalloc_bitmap_layout want;
+	size_t cap;
+
+	if (!is_power_of_2(l->chunk_size) || !l->nr_words ||
+	    l->nr_words > SIZE_MAX / ZB_BITS ||
+	    check_mul_overflow(l->nr_words * ZB_BITS, l->chunk_size, &cap) ||
+	    zalloc_bitmap_layout(l->chunk_size, cap, &want))
+		return false;
+	return !memcmp(&want, l, sizeof(want));
+}
+
+/**
+ * zalloc_bitmap_init() - set up a bitmap allocator over a caller's buffer
+ * @b: the instance to set up
+ * @buf: l->total_size bytes, 8-byte aligned; aligned to l->chunk_size for
+ *	alignment up to the chunk size to be available (see b->max_align)
+ * @l: the layout, from zalloc_bitmap_layout()
+ * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
+ * @name: the debugfs name (/sys/kernel/debug/zalloc/<name>/stats), or NULL
+ *
+ * Every chunk starts free.  The buffer stays the caller's: after
+ * zalloc_bitmap_exit() they free it.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EINVAL for a chunk size that is not a power of two, a layout
+ * zalloc_bitmap_layout() did not give, a misaligned buffer, unknown flags or
+ * an invalid name; -EEXIST if the name is taken; -ENOMEM.
+ */
+int zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
+		       const struct zalloc_bitmap_layout *l, unsigned int flags,
+		       const char *name)
+{
+	unsigned long chunks;
+	size_t i;
+	int err;
+
+	if (!buf || !IS_ALIGNED((unsigned long)buf, sizeof(u64)) ||
+	    flags & ~ZALLOC_BITMAP_LOCKED || !zb_layout_valid(l))
+		return -EINVAL;
+	memset(b, 0, sizeof(*b));
+	b->flags = flags;
+	b->chunk_size = l->chunk_size;
+	b->chunk_shift = __ffs64(l->chunk_size);
+	b->words = buf + l->bitmap_start;
+	b->chunks = buf + l->chunks_start;
+	b->nr_words = l->nr_words;
+	b->nr_chunks = l->nr_words * ZB_BITS;
+	b->nr_free = b->nr_chunks;
+	chunks = (unsigned long)b->chunks;
+	b->max_align = min_t(size_t, l->chunk_size, chunks & -chunks);
+	for (i = 0; i < b->nr_words; i++)
+		b->words[i] = ZB_FULL;
+	spin_lock_init(&b->lock);
+	b->za.ctx = b;
+	b->za.ops = &zb_ops;
+	err = zalloc_instance_init(&b->inst, "bitmap", &zb_iops, GFP_KERNEL);
+	if (err)
+		return err;
+	if (name) {
+		err = zalloc_instance_register(&b->inst, name);
+		if (err)
+			zalloc_instance_destroy(&b->inst);
+	}
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_init, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_exit() - tear down an instance set up by zalloc_bitmap_init()
+ * @b: the instance
+ *
+ * Removes its debugfs files and frees its counters; the buffer is the
+ * caller's to free.  Chunks still allocated are reported, not freed.
+ *
+ * Context: process context; may sleep.  No other call on @b may be running
+ * or follow.
+ */
+void zalloc_bitmap_exit(struct zalloc_bitmap *b)
+{
+	size_t used = b->nr_chunks - READ_ONCE(b->nr_free);
+
+	if (used)
+		pr_warn("zalloc_bitmap %s: torn down with %zu chunks allocated\n",
+			b->inst.name[0] ? b->inst.name : "(unnamed)", used);
+	zalloc_instance_destroy(&b->inst);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_create() - a bitmap allocator over memory of its own
+ * @chunk_size: bytes per chunk, a power of two
+ * @capacity: bytes of chunks wanted (rounded up as zalloc_bitmap_layout()
+ *	says)
+ * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
+ * @name: the debugfs name, or NULL
+ *
+ * The buffer comes from zalloc_page_allocator, aligned to
+ * min(@chunk_size, PAGE_SIZE); so alignment up to the chunk size is
+ * available for chunk sizes up to PAGE_SIZE.
+ *
+ * Context: process context; may sleep.
+ * Return: the instance, or an ERR_PTR(): -EINVAL for a chunk size that is
+ * not a power of two, a capacity of 0, unknown flags or an invalid name;
+ * -EEXIST if the name is taken; -EOVERFLOW, -ENOMEM.
+ */
+struct zalloc_bitmap *zalloc_bitmap_create(size_t chunk_size, size_t capacity,
+					   unsigned int flags, const char *name)
+{
+	struct zalloc_bitmap_layout l;
+	struct zalloc_bitmap *b;
+	size_t align;
+	void *buf;
+	int err;
+
+	err = zalloc_bitmap_layout(chunk_size, capacity, &l);
+	if (err)
+		return ERR_PTR(err);
+	if (flags & ~ZALLOC_BITMAP_LOCKED)
+		return ERR_PTR(-EINVAL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	align = clamp_t(size_t, chunk_size, sizeof(u64), PAGE_SIZE);
+	buf = zalloc_alloc(&zalloc_page_allocator, l.total_size, align,
+			   GFP_KERNEL);
+	if (!buf) {
+		err = -ENOMEM;
+		goto free_b;
+	}
+	err = zalloc_bitmap_init(b, buf, &l, flags, name);
+	if (err)
+		goto free_buf;
+	b->buf = buf;
+	b->buf_size = l.total_size;
+	b->buf_align = align;
+	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BACKING_ALLOC, b->buf_size);
+	return b;
+
+free_buf:
+	zalloc_free(&zalloc_page_allocator, buf, l.total_size, align);
+free_b:
+	kfree(b);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_create, ZALLOC_NS);
+
+/**
+ * zalloc_bitmap_destroy() - tear down an instance from zalloc_bitmap_create()
+ * @b: the instance; NULL or an ERR_PTR() is a no-op
+ *
+ * Frees the buffer and the instance.  Chunks still allocated are reported;
+ * their memory goes away regardless.
+ *
+ * Context: process context; may sleep.  No other call on @b may be running
+ * or follow.
+ */
+void zalloc_bitmap_destroy(struct zalloc_bitmap *b)
+{
+	if (IS_ERR_OR_NULL(b))
+		return;
+	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BACKING_FREE, b->buf_size);
+	zalloc_bitmap_exit(b);
+	zalloc_free(&zalloc_page_allocator, b->buf, b->buf_size, b->buf_align);
+	kfree(b);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_destroy, ZALLOC_NS);
