@@ -58,7 +58,7 @@ static int __init demo_init(void)
 		if (i == demo_nr) {
 			err = demo_grow_table(n);
 			if (err)
-				goto out_ring;
+				goto out_table;
 			n *= 2;
 		}
 		demo_table[i] = (struct demo_record){ .id = i, .len = i * 3 };
@@ -76,7 +76,6 @@ static int __init demo_init(void)
 
 out_table:
 	zalloc_array_free(&zalloc_kmalloc_allocator, demo_table, demo_nr);
-out_ring:
 	zalloc_free(&zalloc_page_allocator, demo_ring, DEMO_RING_BYTES,
 		    DEMO_RING_BYTES);
 	return err;

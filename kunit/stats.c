@@ -207,11 +207,17 @@ static void stats_debugfs_format(struct kunit *test)
 	}
 }
 
+static void instance_destroy_action(void *inst)
+{
+	zalloc_instance_destroy(inst);
+}
+
 static void stats_register_lifecycle(struct kunit *test)
 {
 	static const char too_long[] = "a-name-that-is-far-too-long-to-fit";
 	struct zalloc_instance *inst, *twin;
 	char *text;
+	int err;
 
 	inst = kunit_kzalloc(test, sizeof(*inst), GFP_KERNEL);
 	twin = kunit_kzalloc(test, sizeof(*twin), GFP_KERNEL);
@@ -219,8 +225,12 @@ static void stats_register_lifecycle(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, twin);
 	KUNIT_ASSERT_EQ(test, zalloc_instance_init(inst, "test", NULL,
 						   GFP_KERNEL), 0);
+	err = kunit_add_action_or_reset(test, instance_destroy_action, inst);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, zalloc_instance_init(twin, "test", NULL,
 						   GFP_KERNEL), 0);
+	err = kunit_add_action_or_reset(test, instance_destroy_action, twin);
+	KUNIT_ASSERT_EQ(test, err, 0);
 
 	KUNIT_EXPECT_EQ(test, zalloc_instance_register(inst, "kunit-inst.1"),
 			0);
@@ -245,13 +255,12 @@ static void stats_register_lifecycle(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_NULL(test, read_file(test, ZALLOC_DEBUGFS "a/b/stats"));
 
-	zalloc_instance_destroy(inst);
+	zalloc_instance_unregister(inst);
 	KUNIT_EXPECT_NULL(test, read_file(test,
 					  ZALLOC_DEBUGFS "kunit-inst.1/stats"));
-	/* The name is free again. */
+	/* The name is free again; the actions destroy both. */
 	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, "kunit-inst.1"),
 			0);
-	zalloc_instance_destroy(twin);
 }
 
 static struct kunit_case zalloc_stats_cases[] = {

@@ -34,7 +34,10 @@ EXPORT_SYMBOL_NS_GPL(zalloc_stats_init, ZALLOC_NS);
 
 /**
  * zalloc_stats_destroy() - free an instance's counters
- * @s: the counters; counting into them afterwards is a no-op
+ * @s: the counters
+ *
+ * Only once the instance is quiet: nothing may count into @s while or after
+ * it is destroyed.
  *
  * Context: any context where free_percpu() is allowed (not NMI).
  */
@@ -70,11 +73,33 @@ void zalloc_stats_read(const struct zalloc_stats *s,
 EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
 
 /**
+ * zalloc_stats_live() - live requested bytes, summed over all CPUs
+ * @s: the counters
+ *
+ * The sum is not a snapshot: a block allocated on a CPU already summed and
+ * freed on one not yet summed makes the frees outrun the allocations for
+ * one read.  Such a read gives 0, never a wrapped-around figure.
+ *
+ * Context: any context.
+ * Return: allocated minus freed requested bytes, or 0 if that is negative.
+ */
+long zalloc_stats_live(const struct zalloc_stats *s)
+{
+	struct zalloc_stats_sum sum;
+	long live;
+
+	zalloc_stats_read(s, &sum);
+	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] - sum.v[ZALLOC_STAT_BYTES_FREE];
+	return max(live, 0L);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_stats_live, ZALLOC_NS);
+
+/**
  * zalloc_stats_sample_peak() - fold the current live bytes into the peak
  * @s: the counters
  *
- * Sums the live requested bytes over all CPUs and raises @s->peak_live if
- * they exceed it.  Costs a pass over the possible CPUs: call it where the
+ * Sums the live requested bytes over all CPUs (zalloc_stats_live()) and
+ * raises @s->peak_live if they exceed it.  Costs a pass over the possible CPUs: call it where the
  * allocator takes backing memory, not on a fast path.
  *
  * Context: any context.
@@ -82,14 +107,11 @@ EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
  */
 unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s)
 {
-	struct zalloc_stats_sum sum;
-	unsigned long live, peak;
+	long live = zalloc_stats_live(s);
+	long peak = atomic_long_read(&s->peak_live);
 
-	zalloc_stats_read(s, &sum);
-	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] - sum.v[ZALLOC_STAT_BYTES_FREE];
-	peak = atomic_long_read(&s->peak_live);
 	while (live > peak &&
-	       !atomic_long_try_cmpxchg(&s->peak_live, (long *)&peak, live))
+	       !atomic_long_try_cmpxchg(&s->peak_live, &peak, live))
 		;
 	return max(live, peak);
 }

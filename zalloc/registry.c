@@ -93,8 +93,7 @@ static void zalloc_show_common(struct seq_file *m,
 	seq_printf(m, "kind %s\n", inst->kind);
 	for (i = 0; i < NR_ZALLOC_STATS; i++)
 		seq_printf(m, "%s %lu\n", zalloc_stat_name(i), s.v[i]);
-	seq_printf(m, "bytes_live %lu\n", s.v[ZALLOC_STAT_BYTES_ALLOC] -
-					  s.v[ZALLOC_STAT_BYTES_FREE]);
+	seq_printf(m, "bytes_live %ld\n", zalloc_stats_live(&inst->stats));
 	seq_printf(m, "peak_bytes_live %lu\n",
 		   zalloc_stats_sample_peak(&inst->stats));
 	seq_printf(m, "backing_bytes_held %lu\n",
@@ -189,7 +188,8 @@ static void zalloc_debugfs_add(struct zalloc_instance *inst)
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for an invalid name or an instance already registered;
- * -EEXIST if the name is taken.
+ * -EEXIST if the name is taken; -EBUSY if an instance of that name is
+ * still being unregistered.
  */
 int zalloc_instance_register(struct zalloc_instance *inst, const char *name)
 {
@@ -209,8 +209,15 @@ int zalloc_instance_register(struct zalloc_instance *inst, const char *name)
 		goto out;
 	}
 	strscpy(inst->name, name, sizeof(inst->name));
-	list_add_tail(&inst->node, &zalloc_instances);
 	zalloc_debugfs_add(inst);
+	if (IS_ERR(inst->dir)) {
+		/* The same name's folder is still being removed: try later. */
+		inst->name[0] = '\0';
+		inst->dir = NULL;
+		err = -EBUSY;
+		goto out;
+	}
+	list_add_tail(&inst->node, &zalloc_instances);
 out:
 	mutex_unlock(&zalloc_registry_lock);
 	return err;

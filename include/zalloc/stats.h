@@ -63,6 +63,7 @@ struct zalloc_stats_sum {
 };
 
 int zalloc_stats_init(struct zalloc_stats *s, gfp_t gfp);
+long zalloc_stats_live(const struct zalloc_stats *s);
 unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s);
 void zalloc_stats_destroy(struct zalloc_stats *s);
 void zalloc_stats_read(const struct zalloc_stats *s,

@@ -24,6 +24,12 @@
  * Zero-length requests are answered by the helpers without calling the
  * allocator: zalloc_alloc(a, 0, ...) returns ZERO_SIZE_PTR, which every free
  * path accepts with a zero length, as kfree() accepts it.
+ *
+ * Two gfp flags are the helpers' business, never the allocator's: with
+ * __GFP_ZERO every byte a helper hands out new (a fresh block, or the bytes
+ * a resize, remap or realloc adds) reads zero, whichever allocator is
+ * behind; __GFP_NOFAIL is dropped, because every zalloc allocator may fail
+ * (a full fixed buffer cannot wait for memory) and callers must handle NULL.
  */
 #ifndef _ZALLOC_ZALLOC_H
 #define _ZALLOC_ZALLOC_H
@@ -82,6 +88,22 @@ struct zalloc {
  * refuse them before the allocator sees them.
  */
 #define ZALLOC_MAX_LEN		(SIZE_MAX >> 1)
+
+/* The gfp flags the helpers handle themselves; ops never see them. */
+#define ZALLOC_GFP_HELPER	(__GFP_ZERO | __GFP_NOFAIL)
+
+static __always_inline gfp_t zalloc_op_gfp(gfp_t gfp)
+{
+	return gfp & ~ZALLOC_GFP_HELPER;
+}
+
+/* With __GFP_ZERO, clear bytes [@from, @to) of a block the helper returns. */
+static __always_inline void zalloc_zero_new(void *p, size_t from, size_t to,
+					    gfp_t gfp)
+{
+	if ((gfp & __GFP_ZERO) && to > from)
+		memset(p + from, 0, to - from);
+}
 
 static __always_inline bool zalloc_args_ok(size_t len, size_t align)
 {
@@ -142,11 +164,16 @@ static __always_inline void *zalloc_alloc_ip(const struct zalloc *a, size_t len,
 					     size_t align, gfp_t gfp,
 					     unsigned long ip)
 {
+	void *p;
+
 	if (unlikely(!zalloc_args_ok(len, align)))
 		return NULL;
 	if (unlikely(!len))
 		return ZERO_SIZE_PTR;
-	return zalloc_raw_alloc(a, len, align, gfp, ip);
+	p = zalloc_raw_alloc(a, len, align, zalloc_op_gfp(gfp), ip);
+	if (p)
+		zalloc_zero_new(p, 0, len, gfp);
+	return p;
 }
 
 #define zalloc_alloc(a, len, align, gfp) \
@@ -202,7 +229,11 @@ static __always_inline bool zalloc_resize_ip(const struct zalloc *a, void *ptr,
 		zalloc_raw_free(a, ptr, len, align, ip);
 		return true;
 	}
-	return zalloc_raw_resize(a, ptr, len, align, new_len, gfp, ip);
+	if (!zalloc_raw_resize(a, ptr, len, align, new_len, zalloc_op_gfp(gfp),
+			       ip))
+		return false;
+	zalloc_zero_new(ptr, len, new_len, gfp);
+	return true;
 }
 
 #define zalloc_resize(a, ptr, len, align, new_len, gfp) \
@@ -228,6 +259,8 @@ static __always_inline void *zalloc_remap_ip(const struct zalloc *a, void *ptr,
 					     size_t new_len, gfp_t gfp,
 					     unsigned long ip)
 {
+	void *p;
+
 	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
 		     !zalloc_args_ok(len, align) ||
 		     !zalloc_args_ok(new_len, align)))
@@ -236,7 +269,11 @@ static __always_inline void *zalloc_remap_ip(const struct zalloc *a, void *ptr,
 		zalloc_raw_free(a, ptr, len, align, ip);
 		return ZERO_SIZE_PTR;
 	}
-	return zalloc_raw_remap(a, ptr, len, align, new_len, gfp, ip);
+	p = zalloc_raw_remap(a, ptr, len, align, new_len, zalloc_op_gfp(gfp),
+			     ip);
+	if (p)
+		zalloc_zero_new(p, len, new_len, gfp);
+	return p;
 }
 
 #define zalloc_remap(a, ptr, len, align, new_len, gfp) \
@@ -275,14 +312,16 @@ static __always_inline void *zalloc_realloc_ip(const struct zalloc *a, void *ptr
 		zalloc_raw_free(a, ptr, len, align, ip);
 		return ZERO_SIZE_PTR;
 	}
-	p = zalloc_raw_remap(a, ptr, len, align, new_len, gfp, ip);
-	if (p)
-		return p;
-	p = zalloc_raw_alloc(a, new_len, align, gfp, ip);
-	if (!p)
-		return NULL;
-	memcpy(p, ptr, min(len, new_len));
-	zalloc_raw_free(a, ptr, len, align, ip);
+	p = zalloc_raw_remap(a, ptr, len, align, new_len, zalloc_op_gfp(gfp),
+			     ip);
+	if (!p) {
+		p = zalloc_raw_alloc(a, new_len, align, zalloc_op_gfp(gfp), ip);
+		if (!p)
+			return NULL;
+		memcpy(p, ptr, min(len, new_len));
+		zalloc_raw_free(a, ptr, len, align, ip);
+	}
+	zalloc_zero_new(p, len, new_len, gfp);
 	return p;
 }
 
