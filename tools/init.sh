@@ -16,6 +16,23 @@ mods="@MODS@"
 km=/sys/kernel/debug/kmemleak
 mark() { echo "@@ZALLOC-$*" >/dev/kmsg; }
 
+# Fault injection for zalloc_faults: armed for every gfp and order, but
+# only tasks with make-it-fail set (the test sets current->make_it_fail
+# around allocator calls) see failures; no stack dumps in the log.
+fi=/sys/kernel/debug
+for f in failslab fail_page_alloc; do
+	[ -d $fi/$f ] || continue
+	echo Y >$fi/$f/task-filter
+	echo N >$fi/$f/ignore-gfp-wait
+	echo 0 >$fi/$f/verbose
+	echo 10 >$fi/$f/probability
+	echo 1 >$fi/$f/interval
+	echo -1 >$fi/$f/times
+	echo 0 >$fi/$f/space
+done
+[ -d $fi/fail_page_alloc ] && echo 0 >$fi/fail_page_alloc/min-order
+[ -d $fi/fail_page_alloc ] && echo N >$fi/fail_page_alloc/ignore-gfp-highmem
+
 [ -e $km ] && echo clear >$km
 mark "BEGIN $mode cpus=$(grep -c ^processor /proc/cpuinfo)"
 loaded=

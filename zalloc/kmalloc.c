@@ -112,6 +112,21 @@ const struct zalloc zalloc_kmalloc_allocator = {
 };
 EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_allocator, ZALLOC_NS);
 
+/**
+ * zalloc_kmalloc_instance() - the global kmalloc allocator's instance
+ *
+ * For reading its counters with zalloc_stats_read(&inst->stats, ...), e.g.
+ * from tests; the instance lives as long as zalloc.ko.
+ *
+ * Context: any context.
+ * Return: the instance of zalloc_kmalloc_allocator.
+ */
+struct zalloc_instance *zalloc_kmalloc_instance(void)
+{
+	return &kmalloc_inst;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_instance, ZALLOC_NS);
+
 int zalloc_kmalloc_init(void)
 {
 	int err = zalloc_instance_init(&kmalloc_inst, "kmalloc", NULL, GFP_KERNEL);

@@ -76,6 +76,9 @@ static void *page_alloc_pages(size_t len, size_t align, gfp_t gfp)
 				     gfp | __GFP_NORETRY | __GFP_NOWARN);
 	if (p || !gfpflags_allow_blocking(gfp))
 		return p;
+	/* More than all of RAM: vmalloc() would refuse it with a warning. */
+	if (page_bytes(len) >> PAGE_SHIFT > totalram_pages())
+		return NULL;
 	return __vmalloc(page_bytes(len), gfp);
 }
 
@@ -163,6 +166,21 @@ const struct zalloc zalloc_page_allocator = {
 	.ops	= &page_ops,
 };
 EXPORT_SYMBOL_NS_GPL(zalloc_page_allocator, ZALLOC_NS);
+
+/**
+ * zalloc_page_instance() - the global page allocator's instance
+ *
+ * For reading its counters with zalloc_stats_read(&inst->stats, ...), e.g.
+ * from tests; the instance lives as long as zalloc.ko.
+ *
+ * Context: any context.
+ * Return: the instance of zalloc_page_allocator.
+ */
+struct zalloc_instance *zalloc_page_instance(void)
+{
+	return &page_inst;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_page_instance, ZALLOC_NS);
 
 int zalloc_page_init(void)
 {

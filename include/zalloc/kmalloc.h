@@ -25,4 +25,7 @@
 /* The global kmalloc allocator instance. */
 extern const struct zalloc zalloc_kmalloc_allocator;
 
+struct zalloc_instance;
+struct zalloc_instance *zalloc_kmalloc_instance(void);
+
 #endif /* _ZALLOC_KMALLOC_H */

@@ -29,4 +29,7 @@
 /* The global page allocator instance. */
 extern const struct zalloc zalloc_page_allocator;
 
+struct zalloc_instance;
+struct zalloc_instance *zalloc_page_instance(void);
+
 #endif /* _ZALLOC_PAGE_H */
