@@ -14,6 +14,7 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
@@ -40,9 +41,73 @@ static struct zalloc_instance *contract_kmalloc_inst(const struct zalloc *a)
 	return zalloc_kmalloc_instance();
 }
 
+/* Debug mode (include/zalloc/debug.h) with an allocator's rules. */
+struct contract_debug {
+	struct kunit *test;
+	struct zalloc_debug d;
+	struct zalloc_instance inst;
+};
+
+static void contract_debug_destroy(void *data)
+{
+	struct contract_debug *c = data;
+	unsigned long reports = 0;
+	int i;
+
+	/* Nothing the suites do through the helpers is misuse. */
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		reports += zalloc_debug_reports(&c->d, i);
+	KUNIT_EXPECT_EQ(c->test, reports, 0);
+	KUNIT_EXPECT_EQ(c->test, zalloc_debug_destroy(&c->d), 0);
+	zalloc_instance_destroy(&c->inst);
+}
+
+static const struct zalloc *contract_debug(struct kunit *test,
+					   const char *name,
+					   const struct zalloc_debug_sem *sem)
+{
+	struct contract_debug *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	if (!c || zalloc_instance_init(&c->inst, "debug", NULL, GFP_KERNEL))
+		return NULL;
+	c->test = test;
+	zalloc_debug_init(&c->d, name, sem, &c->inst);
+	if (kunit_add_action_or_reset(test, contract_debug_destroy, c))
+		return NULL;
+	return &c->d.za;
+}
+
+static const struct zalloc *contract_debug_page(struct kunit *test)
+{
+	return contract_debug(test, "debug-page", &zalloc_page_debug_sem);
+}
+
+static const struct zalloc *contract_debug_kmalloc(struct kunit *test)
+{
+	return contract_debug(test, "debug-kmalloc", &zalloc_kmalloc_debug_sem);
+}
+
+static struct zalloc_instance *contract_debug_inst(const struct zalloc *a)
+{
+	struct zalloc_debug *d = a->ctx;
+
+	return d->inst;
+}
+
+/*
+ * Debug-mode blocks above 32 KiB come from kvmalloc(), whose vmalloc
+ * fallback must stay out of fault windows (kunit/faults.c): 16 KiB blocks
+ * stay below that with any alignment up to a page.
+ */
+#define CONTRACT_DEBUG_FAULTS_MAX	(16 * 1024)
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page,		contract_page_inst },
 	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
+	{ "debug-page",	contract_debug_page,	contract_debug_inst,
+	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
+	{ "debug-kmalloc", contract_debug_kmalloc, contract_debug_inst,
+	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)

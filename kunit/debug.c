@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zalloc_debug: the debug-mode core (zalloc/debug.c) with the page and the
- * kmalloc allocators' semantics.  It keeps the semantics (T1..T4 pass, the
+ * kmalloc allocators' semantics (zalloc_page_debug_sem,
+ * zalloc_kmalloc_debug_sem).  It keeps the semantics (T1..T4 pass, the
  * in-place and remap rules hold, counters count), detects each misuse
  * (double free, invalid free, wrong length or alignment, red-zone
  * overwrite, leak), reports it once, and the bad call changes nothing: the
@@ -15,46 +16,11 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <zalloc/debug.h>
+#include <zalloc/kmalloc.h>
+#include <zalloc/page.h>
 #include <zalloc/registry.h>
 
 #include "zalloc_kunit.h"
-
-static bool dbg_page_fits(size_t len, size_t align)
-{
-	return align <= (PAGE_SIZE << MAX_PAGE_ORDER) &&
-	       len <= ZALLOC_MAX_LEN - PAGE_SIZE;
-}
-
-static size_t dbg_page_capacity(size_t len, size_t align)
-{
-	return PAGE_ALIGN(len);
-}
-
-static bool dbg_kmalloc_fits(size_t len, size_t align)
-{
-	return len <= KMALLOC_MAX_SIZE && ALIGN(len, align) <= KMALLOC_MAX_SIZE;
-}
-
-static size_t dbg_kmalloc_capacity(size_t len, size_t align)
-{
-	return kmalloc_size_roundup(ALIGN(len, align));
-}
-
-/* The page allocator: whole pages, shrinks give pages back, no moves. */
-static const struct zalloc_debug_sem dbg_page_sem = {
-	.fits		= dbg_page_fits,
-	.capacity	= dbg_page_capacity,
-	.shrink_trims	= true,
-	.remap_moves	= false,
-};
-
-/* kmalloc: grows within ksize(), keeps it on shrink, remap may move. */
-static const struct zalloc_debug_sem dbg_kmalloc_sem = {
-	.fits		= dbg_kmalloc_fits,
-	.capacity	= dbg_kmalloc_capacity,
-	.shrink_trims	= false,
-	.remap_moves	= true,
-};
 
 struct dbg_param {
 	const char *name;
@@ -62,8 +28,8 @@ struct dbg_param {
 };
 
 static const struct dbg_param dbg_params[] = {
-	{ "page", &dbg_page_sem },
-	{ "kmalloc", &dbg_kmalloc_sem },
+	{ "page", &zalloc_page_debug_sem },
+	{ "kmalloc", &zalloc_kmalloc_debug_sem },
 };
 
 static void dbg_desc(const struct dbg_param *p, char *desc)
@@ -100,7 +66,7 @@ static struct dbg_fixture *dbg_setup(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dbg_teardown, f),
 			0);
 	f->za = &f->d.za;
-	f->page = p->sem == &dbg_page_sem;
+	f->page = p->sem == &zalloc_page_debug_sem;
 	return f;
 }
 

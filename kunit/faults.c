@@ -22,10 +22,13 @@
  * kthread per online CPU at once, and a sweep that fails each allocation
  * point of an operation in turn (current->fail_nth).
  *
- * Sizes stay within the buddy allocator's cheap orders (24 KiB at most):
- * under fault injection 6.12's vmalloc WARNs in va_alloc() when a GFP_NOWAIT
+ * The random workloads keep to sizes no allocator serves from vmalloc (24
+ * KiB at most, less where the table's faults_max_len says so): under fault
+ * injection 6.12's vmalloc WARNs in va_alloc() when its GFP_NOWAIT
  * vmap_area allocation fails after a failed preload (mm/vmalloc.c), a
- * kernel-side false alarm, so no vmalloc call is made inside a fault window.
+ * kernel-side false alarm needing two failures in one vmalloc() call.  The
+ * fail_nth sweep fails a single point per call, so it may go through
+ * vmalloc.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -42,7 +45,7 @@
 #define FAULTS_SLOTS		32
 #define FAULTS_OPS		400
 #define FAULTS_THREAD_OPS	200
-#define FAULTS_MAX_LEN		(24 * 1024)
+#define FAULTS_MAX_LEN		(24 * 1024)	/* unless the table says less */
 #define FAULTS_GFP		(GFP_KERNEL | __GFP_NOWARN)
 
 struct faults_block {
@@ -60,6 +63,7 @@ struct faults_block {
  * @refused: resize/remap/realloc calls that failed, block kept
  * @corrupt: blocks found with wrong contents
  * @inject: calls run with make_it_fail set (false: a control run)
+ * @max_len: the largest block it asks for
  */
 struct faults_run {
 	struct zalloc_validator *v;
@@ -68,6 +72,7 @@ struct faults_run {
 	unsigned long refused;
 	unsigned long corrupt;
 	bool inject;
+	size_t max_len;
 };
 
 static void faults_on(struct faults_run *r)
@@ -84,12 +89,13 @@ static u32 faults_rand(struct faults_run *r, u32 n)
 static size_t faults_len(struct faults_run *r)
 {
 	u32 k = faults_rand(r, 10);
+	size_t mid = r->max_len / 3;
 
 	if (k < 7)
 		return 1 + faults_rand(r, 512);
 	if (k < 9)
-		return 513 + faults_rand(r, 8192 - 512);
-	return 8193 + faults_rand(r, FAULTS_MAX_LEN - 8192);
+		return 513 + faults_rand(r, mid - 512);
+	return mid + 1 + faults_rand(r, r->max_len - mid);
 }
 
 static void faults_fill(struct faults_block *b)
@@ -199,6 +205,7 @@ static void faults_workload(struct faults_run *r, unsigned int ops)
 }
 
 static struct faults_run *faults_new_run(struct kunit *test,
+					 const struct zalloc_test_allocator *t,
 					 const struct zalloc *a, u64 seed)
 {
 	struct faults_run *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
@@ -206,6 +213,7 @@ static struct faults_run *faults_new_run(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->v = zalloc_test_validator(test, a);
 	r->inject = true;
+	r->max_len = t->faults_max_len ?: FAULTS_MAX_LEN;
 	prandom_seed_state(&r->rnd, seed);
 	return r;
 }
@@ -283,12 +291,12 @@ static void faults_random(struct kunit *test)
 	faults_snap(&snap, t, a);
 
 	/* Control: the same kind of workload without faults never fails. */
-	ctl = faults_new_run(test, a, faults_seed(t) + 1);
+	ctl = faults_new_run(test, t, a, faults_seed(t) + 1);
 	ctl->inject = false;
 	faults_workload(ctl, FAULTS_OPS / 4);
 	KUNIT_EXPECT_EQ(test, ctl->v->alloc_nulls, 0);
 
-	r = faults_new_run(test, a, faults_seed(t));
+	r = faults_new_run(test, t, a, faults_seed(t));
 	faults_workload(r, FAULTS_OPS);
 	kunit_info(test, "%s: %lu allocations, %lu NULL, %lu refused",
 		   t->name, r->v->allocs, r->v->alloc_nulls, r->refused);
@@ -335,7 +343,8 @@ static void faults_threads(struct kunit *test)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		runs[n] = faults_new_run(test, a, faults_seed(t) + 100 + cpu);
+		runs[n] = faults_new_run(test, t, a,
+					 faults_seed(t) + 100 + cpu);
 		ft[n].run = runs[n];
 		init_completion(&ft[n].done);
 		ft[n].task = kthread_create(faults_thread_fn, &ft[n],
@@ -400,7 +409,7 @@ static void faults_every_point(struct kunit *test)
 	u8 *p;
 
 	faults_require(test);
-	r = faults_new_run(test, zalloc_test_get(test, t), faults_seed(t));
+	r = faults_new_run(test, t, zalloc_test_get(test, t), faults_seed(t));
 	faults_snap(&snap, t, r->v->child);
 	b = &r->blk[0];
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {

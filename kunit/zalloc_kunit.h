@@ -65,12 +65,16 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
  * @keeps_backing: freeing every block does not give the backing memory
  *	back before the instance is destroyed (arena, fixed buffer), so the
  *	faults suite does not expect the backing counters to balance.
+ * @faults_max_len: the largest block the faults suite asks for (0: 24 KiB);
+ *	keep the allocator's vmalloc paths out of the fault windows (see
+ *	kunit/faults.c).
  */
 struct zalloc_test_allocator {
 	const char *name;
 	const struct zalloc *(*get)(struct kunit *test);
 	struct zalloc_instance *(*inst)(const struct zalloc *a);
 	bool keeps_backing;
+	size_t faults_max_len;
 };
 
 const void *zalloc_test_gen_allocators(const void *prev, char *desc);

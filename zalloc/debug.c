@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zalloc debug mode: every block a separate kvmalloc() allocation with red
- * zones, misuse detected and reported (include/zalloc/debug.h).
+ * zalloc debug mode: every block a separate kmalloc()/kvmalloc() allocation
+ * with red zones, misuse detected and reported (include/zalloc/debug.h).
  *
  * Zig's DebugAllocator keeps per-slot metadata in its size-class pages and
  * never reuses a freed slot's metadata while "retain_metadata" is on, so it
@@ -33,11 +33,13 @@
 
 #define DBG_ZONE_AFTER		0xbb
 #define DBG_ZONE_BEFORE		0xbc
+/* Up to this size kmalloc() (no vmalloc fallback); kvmalloc() above. */
+#define DBG_KMALLOC_MAX		(PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
 
 static bool zalloc_debug_param;
 module_param_named(debug, zalloc_debug_param, bool, 0444);
 MODULE_PARM_DESC(debug,
-		 "Debug mode by default: every block a separate kvmalloc() with red zones, misuse reported (default: off)");
+		 "Debug mode by default: every block a separate allocation with red zones, misuse reported (default: off)");
 
 static DEFINE_RATELIMIT_STATE(dbg_ratelimit, 5 * HZ, 50);
 static struct zalloc_stats dbg_nostats;
@@ -47,7 +49,7 @@ static struct zalloc_stats dbg_nostats;
  * @node: in zalloc_debug.live while live
  * @fnode: in zalloc_debug.freed once freed
  * @addr: the block's address, as handed out
- * @raw: the start of its kvmalloc() allocation (an address: not scanned)
+ * @raw: the start of its own allocation (an address: not scanned)
  * @size: that allocation's size
  * @len: the block's length
  * @align: its alignment
@@ -237,7 +239,7 @@ static void dbg_report_unknown(struct zalloc_debug *d, const char *what,
 
 	if (b) {
 		dbg_report(d, ZALLOC_DEBUG_DOUBLE_FREE,
-			   "%s of freed block %p (%zu bytes) by %pS; allocated by %pS, freed by %pS",
+			   "double free: %s of freed block %p (%zu bytes) by %pS; allocated by %pS, freed by %pS",
 			   what, (void *)addr, b->len, (void *)ip,
 			   (void *)b->alloc_ip, (void *)b->free_ip);
 		return;
@@ -245,12 +247,12 @@ static void dbg_report_unknown(struct zalloc_debug *d, const char *what,
 	b = dbg_find_inside(d, addr);
 	if (b)
 		dbg_report(d, ZALLOC_DEBUG_INVALID_FREE,
-			   "%s of %p (%zu bytes) by %pS: inside block %p (%zu bytes) allocated by %pS",
+			   "invalid free: %s of %p (%zu bytes) by %pS: inside block %p (%zu bytes) allocated by %pS",
 			   what, (void *)addr, len, (void *)ip,
 			   (void *)b->addr, b->len, (void *)b->alloc_ip);
 	else
 		dbg_report(d, ZALLOC_DEBUG_INVALID_FREE,
-			   "%s of %p (%zu bytes) by %pS: not a block of this allocator",
+			   "invalid free: %s of %p (%zu bytes) by %pS: not a block of this allocator",
 			   what, (void *)addr, len, (void *)ip);
 }
 
@@ -309,7 +311,10 @@ static struct zalloc_debug_block *dbg_new(struct zalloc_debug *d, size_t len,
 	if (!b)
 		return NULL;
 	kmemleak_no_scan(b);
-	raw = kvmalloc(size, gfp);
+	if (size <= DBG_KMALLOC_MAX)
+		raw = kmalloc(size, gfp);
+	else
+		raw = kvmalloc(size, gfp);
 	if (!raw) {
 		kfree(b);
 		return NULL;
@@ -372,7 +377,7 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
  * @d: the core
  * @len: bytes, > 0
  * @align: alignment, a power of two
- * @gfp: allocation flags, for the block (kvmalloc()) and its record
+ * @gfp: allocation flags, for the block and its record
  * @ip: the caller, recorded as the allocation site
  *
  * Context: as kvmalloc() for @gfp: may sleep if @gfp allows; atomic @gfp

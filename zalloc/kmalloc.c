@@ -15,17 +15,25 @@
  * length.  remap is krealloc(), which may move the block, as Zig master's
  * C allocator falls back to realloc().
  *
- * Locking: none of its own; statistics are per-CPU counters.
+ * Debug mode (zalloc.debug=1 at load): every call goes through the debug
+ * core (include/zalloc/debug.h) with zalloc_kmalloc_debug_sem, the rules
+ * above, so misuse is reported.  Chosen at module init, fixed after.
+ *
+ * Locking: none of its own; statistics are per-CPU counters; debug mode
+ * has its own lock.
  */
 #include <linux/align.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/registry.h>
 
 #include "internal.h"
 
 static struct zalloc_instance kmalloc_inst;
+static struct zalloc_debug kmalloc_dbg;
+static bool kmalloc_debug __read_mostly;	/* set at init, fixed after */
 
 /* The size to ask kmalloc for, or 0 if kmalloc cannot serve it. */
 static size_t kmalloc_size(size_t len, size_t align)
@@ -46,6 +54,8 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	size_t size = kmalloc_size(len, align);
 	void *p = NULL;
 
+	if (unlikely(kmalloc_debug))
+		return zalloc_debug_alloc(&kmalloc_dbg, len, align, gfp, ip);
 	might_alloc(gfp);
 	if (size)
 		p = kmalloc(size, gfp);
@@ -72,8 +82,12 @@ static bool kmalloc_relen(void *ptr, size_t align, size_t new_len, gfp_t gfp)
 static bool kmalloc_resize(void *ctx, void *ptr, size_t len, size_t align,
 			   size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	bool ok = kmalloc_relen(ptr, align, new_len, gfp);
+	bool ok;
 
+	if (unlikely(kmalloc_debug))
+		return zalloc_debug_resize(&kmalloc_dbg, ptr, len, align,
+					   new_len, gfp, ip);
+	ok = kmalloc_relen(ptr, align, new_len, gfp);
 	zalloc_stat_resize(&kmalloc_inst.stats, ok, len, new_len);
 	return ok;
 }
@@ -82,8 +96,12 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 			   size_t new_len, gfp_t gfp, unsigned long ip)
 {
 	size_t size = kmalloc_size(new_len, align);
-	void *p = size ? krealloc(ptr, size, gfp) : NULL;
+	void *p;
 
+	if (unlikely(kmalloc_debug))
+		return zalloc_debug_remap(&kmalloc_dbg, ptr, len, align,
+					  new_len, gfp, ip);
+	p = size ? krealloc(ptr, size, gfp) : NULL;
 	zalloc_stat_remap(&kmalloc_inst.stats, ptr, p, len, new_len);
 	return p;
 }
@@ -91,6 +109,10 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 static void kmalloc_free(void *ctx, void *ptr, size_t len, size_t align,
 			 unsigned long ip)
 {
+	if (unlikely(kmalloc_debug)) {
+		zalloc_debug_free(&kmalloc_dbg, ptr, len, align, ip);
+		return;
+	}
 	kfree(ptr);
 	zalloc_stat_free(&kmalloc_inst.stats, len);
 }
@@ -127,6 +149,29 @@ struct zalloc_instance *zalloc_kmalloc_instance(void)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_instance, ZALLOC_NS);
 
+static bool kmalloc_debug_fits(size_t len, size_t align)
+{
+	return kmalloc_size(len, align);
+}
+
+static size_t kmalloc_debug_capacity(size_t len, size_t align)
+{
+	return kmalloc_size_roundup(kmalloc_size(len, align));
+}
+
+/*
+ * zalloc_kmalloc_debug_sem - the kmalloc allocator's rules for debug mode:
+ * up to KMALLOC_MAX_SIZE after rounding to the alignment, growth in place
+ * within what ksize() would report, kept on a shrink, remap may move.
+ */
+const struct zalloc_debug_sem zalloc_kmalloc_debug_sem = {
+	.fits		= kmalloc_debug_fits,
+	.capacity	= kmalloc_debug_capacity,
+	.shrink_trims	= false,
+	.remap_moves	= true,
+};
+EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_debug_sem, ZALLOC_NS);
+
 int zalloc_kmalloc_init(void)
 {
 	int err = zalloc_instance_init(&kmalloc_inst, "kmalloc", NULL, GFP_KERNEL);
@@ -134,12 +179,20 @@ int zalloc_kmalloc_init(void)
 	if (err)
 		return err;
 	err = zalloc_instance_register(&kmalloc_inst, "kmalloc");
-	if (err)
+	if (err) {
 		zalloc_instance_destroy(&kmalloc_inst);
-	return err;
+		return err;
+	}
+	kmalloc_debug = zalloc_debug_default();
+	if (kmalloc_debug)
+		zalloc_debug_init(&kmalloc_dbg, "kmalloc",
+				  &zalloc_kmalloc_debug_sem, &kmalloc_inst);
+	return 0;
 }
 
 void zalloc_kmalloc_exit(void)
 {
+	if (kmalloc_debug)
+		zalloc_debug_destroy(&kmalloc_dbg);
 	zalloc_instance_destroy(&kmalloc_inst);
 }

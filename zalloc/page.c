@@ -22,18 +22,26 @@
  * resize, and zalloc_realloc() does alloc + copy + free (vrealloc() is not
  * exported in 6.12).
  *
+ * Debug mode (zalloc.debug=1 at load): every call goes through the debug
+ * core (include/zalloc/debug.h) with zalloc_page_debug_sem, the rules above,
+ * so each block is its own kmalloc/kvmalloc allocation KASAN and kmemleak
+ * can see, and misuse is reported.  Chosen at module init, fixed after.
+ *
  * Locking: none of its own.  The buddy allocator and vmalloc do their own;
- * statistics are per-CPU counters.
+ * statistics are per-CPU counters; debug mode has its own lock.
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
+#include <zalloc/debug.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
 
 #include "internal.h"
 
 static struct zalloc_instance page_inst;
+static struct zalloc_debug page_dbg;
+static bool page_debug __read_mostly;	/* set at init, fixed after */
 
 static size_t page_bytes(size_t len)
 {
@@ -87,6 +95,8 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 {
 	void *p;
 
+	if (unlikely(page_debug))
+		return zalloc_debug_alloc(&page_dbg, len, align, gfp, ip);
 	might_alloc(gfp);
 	if (len > ZALLOC_MAX_LEN - PAGE_SIZE)
 		p = NULL;
@@ -124,8 +134,12 @@ static bool page_relen(void *ptr, size_t len, size_t new_len)
 static bool page_resize(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	bool ok = page_relen(ptr, len, new_len);
+	bool ok;
 
+	if (unlikely(page_debug))
+		return zalloc_debug_resize(&page_dbg, ptr, len, align, new_len,
+					   gfp, ip);
+	ok = page_relen(ptr, len, new_len);
 	zalloc_stat_resize(&page_inst.stats, ok, len, new_len);
 	return ok;
 }
@@ -133,8 +147,12 @@ static bool page_resize(void *ctx, void *ptr, size_t len, size_t align,
 static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	void *p = page_relen(ptr, len, new_len) ? ptr : NULL;
+	void *p;
 
+	if (unlikely(page_debug))
+		return zalloc_debug_remap(&page_dbg, ptr, len, align, new_len,
+					  gfp, ip);
+	p = page_relen(ptr, len, new_len) ? ptr : NULL;
 	zalloc_stat_remap(&page_inst.stats, ptr, p, len, new_len);
 	return p;
 }
@@ -142,6 +160,10 @@ static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
 static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
+	if (unlikely(page_debug)) {
+		zalloc_debug_free(&page_dbg, ptr, len, align, ip);
+		return;
+	}
 	if (is_vmalloc_addr(ptr))
 		vfree(ptr);
 	else
@@ -182,6 +204,32 @@ struct zalloc_instance *zalloc_page_instance(void)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_page_instance, ZALLOC_NS);
 
+static bool page_debug_fits(size_t len, size_t align)
+{
+	return align <= (PAGE_SIZE << MAX_PAGE_ORDER) &&
+	       len <= ZALLOC_MAX_LEN - PAGE_SIZE &&
+	       page_bytes(len) >> PAGE_SHIFT <= totalram_pages();
+}
+
+static size_t page_debug_capacity(size_t len, size_t align)
+{
+	return page_bytes(len);
+}
+
+/*
+ * zalloc_page_debug_sem - the page allocator's rules for debug mode: any
+ * length up to all of RAM, alignment up to the largest buddy block, growth
+ * in place within the last page, a shrink gives pages back, remap never
+ * moves.
+ */
+const struct zalloc_debug_sem zalloc_page_debug_sem = {
+	.fits		= page_debug_fits,
+	.capacity	= page_debug_capacity,
+	.shrink_trims	= true,
+	.remap_moves	= false,
+};
+EXPORT_SYMBOL_NS_GPL(zalloc_page_debug_sem, ZALLOC_NS);
+
 int zalloc_page_init(void)
 {
 	int err = zalloc_instance_init(&page_inst, "page", NULL, GFP_KERNEL);
@@ -189,12 +237,20 @@ int zalloc_page_init(void)
 	if (err)
 		return err;
 	err = zalloc_instance_register(&page_inst, "page");
-	if (err)
+	if (err) {
 		zalloc_instance_destroy(&page_inst);
-	return err;
+		return err;
+	}
+	page_debug = zalloc_debug_default();
+	if (page_debug)
+		zalloc_debug_init(&page_dbg, "page", &zalloc_page_debug_sem,
+				  &page_inst);
+	return 0;
 }
 
 void zalloc_page_exit(void)
 {
+	if (page_debug)
+		zalloc_debug_destroy(&page_dbg);
 	zalloc_instance_destroy(&page_inst);
 }

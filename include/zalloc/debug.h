@@ -3,8 +3,9 @@
  * zalloc debug mode: a generic core an allocator instance routes its calls
  * through when its debug flag is set, in the spirit of Zig's DebugAllocator.
  *
- * Every block becomes a separate kvmalloc() allocation, so KASAN, KFENCE
- * and kmemleak see each object the allocator hands out (a module cannot
+ * Every block becomes a separate allocation, kmalloc() up to 32 KiB and
+ * kvmalloc() above, so KASAN, KFENCE and kmemleak see each object the
+ * allocator hands out (a module cannot
  * use KASAN's mempool hooks in 6.12).  The allocator's semantics stay: the
  * instance describes them in a struct zalloc_debug_sem (which requests it
  * can serve, how far a block can grow in place, whether a shrink gives the
@@ -29,7 +30,7 @@
  * instances created without an explicit choice; see zalloc_debug_default().
  *
  * Locking: one spinlock per instance (IRQ-safe) protects its block records;
- * the kvmalloc()/kvfree() calls are made outside it.  Lock order: the
+ * the allocations and frees are made outside it.  Lock order: the
  * allocator's own locks, then the debug lock; nothing is taken under it.
  */
 #ifndef _ZALLOC_DEBUG_H

@@ -28,4 +28,8 @@ extern const struct zalloc zalloc_kmalloc_allocator;
 struct zalloc_instance;
 struct zalloc_instance *zalloc_kmalloc_instance(void);
 
+/* Its rules, for debug mode (include/zalloc/debug.h). */
+struct zalloc_debug_sem;
+extern const struct zalloc_debug_sem zalloc_kmalloc_debug_sem;
+
 #endif /* _ZALLOC_KMALLOC_H */

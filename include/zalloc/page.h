@@ -34,4 +34,8 @@ extern const struct zalloc zalloc_page_allocator;
 struct zalloc_instance;
 struct zalloc_instance *zalloc_page_instance(void);
 
+/* Its rules, for debug mode (include/zalloc/debug.h). */
+struct zalloc_debug_sem;
+extern const struct zalloc_debug_sem zalloc_page_debug_sem;
+
 #endif /* _ZALLOC_PAGE_H */
