@@ -260,6 +260,7 @@ static void debug_leak(struct kunit *test)
 /* The page allocator's rules, kept in debug mode. */
 static void debug_page_rules(struct kunit *test, struct dbg_fixture *f)
 {
+	const size_t big = (PAGE_SIZE << MAX_PAGE_ORDER) + PAGE_SIZE + 1;
 	u8 *p;
 
 	p = zalloc_alloc(f->za, 100, 1, GFP_KERNEL);
@@ -282,6 +283,15 @@ static void debug_page_rules(struct kunit *test, struct dbg_fixture *f)
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, PAGE_SIZE - 1, 1,
 					      PAGE_SIZE, GFP_KERNEL));
 	zalloc_free(f->za, p, PAGE_SIZE, 1);
+
+	/* Beyond the buddy allocator (vmalloc): no shrink across pages. */
+	p = zalloc_alloc(f->za, big, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(f->za, p, big, PAGE_SIZE,
+					       big - PAGE_SIZE, GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, big, PAGE_SIZE,
+					      big + 100, GFP_KERNEL));
+	zalloc_free(f->za, p, big + 100, PAGE_SIZE);
 
 	p = zalloc_alloc(f->za, 100, 4 * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -347,12 +357,6 @@ static void debug_semantics(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(&f->d), 0);
 }
 
-/* The module parameter zalloc.debug is off unless set at load. */
-static void debug_default_off(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, zalloc_debug_default());
-}
-
 static struct kunit_case zalloc_debug_cases[] = {
 	KUNIT_CASE_PARAM(debug_contract, dbg_gen_params),
 	KUNIT_CASE_PARAM(debug_double_free, dbg_gen_params),
@@ -361,7 +365,6 @@ static struct kunit_case zalloc_debug_cases[] = {
 	KUNIT_CASE_PARAM(debug_redzone, dbg_gen_params),
 	KUNIT_CASE_PARAM(debug_leak, dbg_gen_params),
 	KUNIT_CASE_PARAM(debug_semantics, dbg_gen_params),
-	KUNIT_CASE(debug_default_off),
 	{}
 };
 

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the zalloc QEMU guest (tools/qemu.sh fills in @MODE@ and @MODS@).
+# /init of the zalloc QEMU guest (tools/qemu.sh fills in @MODE@, @MODS@ and
+# @ZPARAMS@, zalloc.ko's module parameters).
 # Loads the modules, unloads them in reverse order, checks kmemleak and the
 # taint flags, and reboots (QEMU runs with -no-reboot, so that exits).
 /bin/busybox --install -s /bin
@@ -37,7 +38,10 @@ done
 mark "BEGIN $mode cpus=$(grep -c ^processor /proc/cpuinfo)"
 loaded=
 for m in $mods; do
-	if insmod /modules/$m; then
+	args=
+	[ "$m" = zalloc.ko ] && args="@ZPARAMS@"
+	# shellcheck disable=SC2086
+	if insmod /modules/$m $args; then
 		loaded="${m%.ko} $loaded"
 	else
 		mark "INSMOD-FAILED $m"

@@ -427,6 +427,8 @@ static bool dbg_relen(struct zalloc_debug *d, struct zalloc_debug_block *b,
 		return false;
 	if (d->sem->fits && !d->sem->fits(new_len, b->align))
 		return false;
+	if (d->sem->resize_ok && !d->sem->resize_ok(b->len, b->align, new_len))
+		return false;
 	b->len = new_len;
 	if (d->sem->shrink_trims)
 		b->room = min(b->room, dbg_room(d, new_len, b->align));

@@ -216,15 +216,23 @@ static size_t page_debug_capacity(size_t len, size_t align)
 	return page_bytes(len);
 }
 
+/* Blocks beyond the largest buddy block are vmalloc'd: no partial shrink. */
+static bool page_debug_resize_ok(size_t len, size_t align, size_t new_len)
+{
+	return page_order(len, align) <= MAX_PAGE_ORDER ||
+	       page_bytes(new_len) == page_bytes(len);
+}
+
 /*
  * zalloc_page_debug_sem - the page allocator's rules for debug mode: any
  * length up to all of RAM, alignment up to the largest buddy block, growth
- * in place within the last page, a shrink gives pages back, remap never
- * moves.
+ * in place within the last page, a shrink gives pages back (not for blocks
+ * only vmalloc can hold), remap never moves.
  */
 const struct zalloc_debug_sem zalloc_page_debug_sem = {
 	.fits		= page_debug_fits,
 	.capacity	= page_debug_capacity,
+	.resize_ok	= page_debug_resize_ok,
 	.shrink_trims	= true,
 	.remap_moves	= false,
 };

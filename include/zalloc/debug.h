@@ -63,6 +63,9 @@ enum zalloc_debug_report {
  *	(false: alloc returns NULL); NULL means any request fits
  * @capacity: how far a block of @len bytes at @align can grow in place
  *	(>= @len), e.g. PAGE_ALIGN(@len) for pages; NULL means @len
+ * @resize_ok: a further rule for resizing a block of @len bytes at @align
+ *	to @new_len within its room (e.g. a vmalloc'd page block cannot
+ *	shrink across pages); NULL means none
  * @shrink_trims: after a shrink the block's room is @capacity(new length)
  *	(pages given back); otherwise it keeps its room (kmalloc's ksize())
  * @remap_moves: remap may move a block that cannot grow in place (krealloc);
@@ -71,6 +74,7 @@ enum zalloc_debug_report {
 struct zalloc_debug_sem {
 	bool (*fits)(size_t len, size_t align);
 	size_t (*capacity)(size_t len, size_t align);
+	bool (*resize_ok)(size_t len, size_t align, size_t new_len);
 	bool shrink_trims;
 	bool remap_moves;
 };
