@@ -269,8 +269,12 @@ static void faults_expect_counters(struct kunit *test,
 
 static void faults_require(struct kunit *test)
 {
+	const struct zalloc_test_allocator *t = zalloc_test_param(test);
+
 	if (!zalloc_test_faults_available())
 		kunit_skip(test, "needs CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC");
+	if (t->faults_skip)
+		kunit_skip(test, "%s makes no kernel allocation to fail", t->name);
 }
 
 /* Seeded per case and allocator, so a failing run can be repeated. */

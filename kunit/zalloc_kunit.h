@@ -68,6 +68,9 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
  * @faults_max_len: the largest block the faults suite asks for (0: 24 KiB);
  *	keep the allocator's vmalloc paths out of the fault windows (see
  *	kunit/faults.c).
+ * @faults_skip: the allocator makes no kernel allocation once set up (a
+ *	fixed buffer), so injected faults cannot reach it: the faults suite
+ *	skips it rather than fail for seeing no failure.
  */
 struct zalloc_test_allocator {
 	const char *name;
@@ -75,6 +78,7 @@ struct zalloc_test_allocator {
 	struct zalloc_instance *(*inst)(const struct zalloc *a);
 	bool keeps_backing;
 	size_t faults_max_len;
+	bool faults_skip;
 };
 
 const void *zalloc_test_gen_allocators(const void *prev, char *desc);
