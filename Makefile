@@ -8,7 +8,10 @@
 #                     "N passed, N failed" and fail on any failure or splat
 #   make run          boot the same kernel, load zalloc.ko and the demo
 #                     consumer, show what it did, unload both
-#   make static       checkpatch --strict, sparse (C=1) and W=1 on every file
+#   make static       checkpatch --strict, kernel-doc, sparse (C=2) and a W=1
+#                     -Werror build on every source file; any finding fails
+#   make compat       compile-only builds against Debian's 6.1 headers and the
+#                     6.12 tree, no warnings allowed
 #
 # KDIR defaults to the cached test kernel (tools/kernel.sh builds it once);
 # any configured kernel tree works, e.g. KDIR=/lib/modules/$(uname -r)/build.
@@ -16,7 +19,7 @@
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
 
-.PHONY: all modules clean check run static
+.PHONY: all modules clean check run static compat
 
 all: modules
 
@@ -34,3 +37,6 @@ run:
 
 static:
 	$(TOP)/tools/static.sh
+
+compat:
+	$(TOP)/tools/compat.sh

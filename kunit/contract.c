@@ -6,15 +6,21 @@
  * each through the validating wrapper, each ending with the wrapper's live
  * counts back at zero.
  *
- * To add an allocator, add a getter to zalloc_contract_allocators[].
+ * To add an allocator, add a getter to zalloc_contract_allocators[]: the
+ * zalloc_badinput and zalloc_faults suites run over the same table (through
+ * zalloc_test_gen_allocators()), and call T1..T4 through
+ * zalloc_contract_all() to show an allocator still works after misuse or
+ * faults.
  */
 #include <kunit/test.h>
-#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/err.h>
 #include <linux/sizes.h>
 #include <zalloc/bitmap.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
+#include <zalloc/registry.h>
 
 #include "zalloc_kunit.h"
 
@@ -26,6 +32,69 @@ static const struct zalloc *contract_page(struct kunit *test)
 static const struct zalloc *contract_kmalloc(struct kunit *test)
 {
 	return &zalloc_kmalloc_allocator;
+}
+
+static struct zalloc_instance *contract_page_inst(const struct zalloc *a)
+{
+	return zalloc_page_instance();
+}
+
+static struct zalloc_instance *contract_kmalloc_inst(const struct zalloc *a)
+{
+	return zalloc_kmalloc_instance();
+}
+
+/* Debug mode (include/zalloc/debug.h) with an allocator's rules. */
+struct contract_debug {
+	struct kunit *test;
+	struct zalloc_debug d;
+	struct zalloc_instance inst;
+};
+
+static void contract_debug_destroy(void *data)
+{
+	struct contract_debug *c = data;
+	unsigned long reports = 0;
+	int i;
+
+	/* Nothing the suites do through the helpers is misuse. */
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		reports += zalloc_debug_reports(&c->d, i);
+	KUNIT_EXPECT_EQ(c->test, reports, 0);
+	KUNIT_EXPECT_EQ(c->test, zalloc_debug_destroy(&c->d), 0);
+	zalloc_instance_destroy(&c->inst);
+}
+
+static const struct zalloc *contract_debug(struct kunit *test,
+					   const char *name,
+					   const struct zalloc_debug_sem *sem)
+{
+	struct contract_debug *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	if (!c || zalloc_instance_init(&c->inst, "debug", NULL, GFP_KERNEL))
+		return NULL;
+	c->test = test;
+	zalloc_debug_init(&c->d, name, sem, &c->inst);
+	if (kunit_add_action_or_reset(test, contract_debug_destroy, c))
+		return NULL;
+	return &c->d.za;
+}
+
+static const struct zalloc *contract_debug_page(struct kunit *test)
+{
+	return contract_debug(test, "debug-page", &zalloc_page_debug_sem);
+}
+
+static const struct zalloc *contract_debug_kmalloc(struct kunit *test)
+{
+	return contract_debug(test, "debug-kmalloc", &zalloc_kmalloc_debug_sem);
+}
+
+static struct zalloc_instance *contract_debug_inst(const struct zalloc *a)
+{
+	struct zalloc_debug *d = a->ctx;
+
+	return d->inst;
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(contract_bitmap_destroy, zalloc_bitmap_destroy,
@@ -59,11 +128,30 @@ static const struct zalloc *contract_bitmap_locked(struct kunit *test)
 	return contract_bitmap_make(test, ZALLOC_BITMAP_LOCKED);
 }
 
+static struct zalloc_instance *contract_bitmap_inst(const struct zalloc *a)
+{
+	return &container_of(a, struct zalloc_bitmap, za)->inst;
+}
+
+/*
+ * Debug-mode blocks above 32 KiB come from kvmalloc(), whose vmalloc
+ * fallback must stay out of fault windows (kunit/faults.c): 16 KiB blocks
+ * stay below that with any alignment up to a page.
+ */
+#define CONTRACT_DEBUG_FAULTS_MAX	(16 * 1024)
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
-	{ "page",	contract_page },
-	{ "kmalloc",	contract_kmalloc },
-	{ "bitmap",	contract_bitmap },
-	{ "bitmap-locked", contract_bitmap_locked },
+	{ "page",	contract_page,		contract_page_inst },
+	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
+	/* The bitmap takes its buffer once, at create: no faults to inject. */
+	{ "bitmap",	contract_bitmap,	contract_bitmap_inst,
+	  .faults_skip = true },
+	{ "bitmap-locked", contract_bitmap_locked, contract_bitmap_inst,
+	  .faults_skip = true },
+	{ "debug-page",	contract_debug_page,	contract_debug_inst,
+	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
+	{ "debug-kmalloc", contract_debug_kmalloc, contract_debug_inst,
+	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)
@@ -73,11 +161,36 @@ static void contract_desc(const struct zalloc_test_allocator *t, char *desc)
 
 KUNIT_ARRAY_PARAM(contract, zalloc_contract_allocators, contract_desc);
 
-static struct zalloc_validator *contract_setup(struct kunit *test)
+/*
+ * zalloc_test_gen_allocators - KUnit parameter generator over every
+ * allocator of zalloc_contract_allocators[]; each parameter is a
+ * const struct zalloc_test_allocator *.
+ */
+const void *zalloc_test_gen_allocators(const void *prev, char *desc)
 {
-	const struct zalloc_test_allocator *t = test->param_value;
+	return contract_gen_params(prev, desc);
+}
 
-	return zalloc_test_validator(test, t->get(test));
+/*
+ * zalloc_test_param - the allocator table entry of a parameterized test
+ * case generated by zalloc_test_gen_allocators().
+ */
+const struct zalloc_test_allocator *zalloc_test_param(struct kunit *test)
+{
+	return test->param_value;
+}
+
+/*
+ * zalloc_test_get - set up the allocator of @t for @test; fails (aborts)
+ * the test if it cannot be had.
+ */
+const struct zalloc *zalloc_test_get(struct kunit *test,
+				     const struct zalloc_test_allocator *t)
+{
+	const struct zalloc *a = t->get(test);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, a, "no %s allocator", t->name);
+	return a;
 }
 
 /* Zig's zero-sized type: create/destroy must not reach the allocator. */
@@ -85,9 +198,9 @@ struct contract_empty {
 };
 
 /* T1: testAllocator. */
-static void contract_basic(struct kunit *test)
+void zalloc_contract_basic(struct kunit *test, const struct zalloc *child)
 {
-	struct zalloc_validator *v = contract_setup(test);
+	struct zalloc_validator *v = zalloc_test_validator(test, child);
 	const struct zalloc *a = &v->za;
 	struct contract_empty *e;
 	unsigned long calls;
@@ -154,9 +267,9 @@ static void contract_basic(struct kunit *test)
 }
 
 /* T2: testAllocatorAligned, alignments 1..64. */
-static void contract_aligned(struct kunit *test)
+void zalloc_contract_aligned(struct kunit *test, const struct zalloc *child)
 {
-	struct zalloc_validator *v = contract_setup(test);
+	struct zalloc_validator *v = zalloc_test_validator(test, child);
 	const struct zalloc *a = &v->za;
 	size_t align, len;
 	u8 *s;
@@ -187,9 +300,10 @@ static void contract_aligned(struct kunit *test)
 }
 
 /* T3: testAllocatorLargeAlignment, half a page. */
-static void contract_large_alignment(struct kunit *test)
+void zalloc_contract_large_alignment(struct kunit *test,
+				     const struct zalloc *child)
 {
-	struct zalloc_validator *v = contract_setup(test);
+	struct zalloc_validator *v = zalloc_test_validator(test, child);
 	const struct zalloc *a = &v->za;
 	const size_t align = PAGE_SIZE / 2;
 	size_t len = 500;
@@ -226,9 +340,10 @@ static void contract_large_alignment(struct kunit *test)
  * pages (so a shrink cannot succeed by accident of over-alignment), shrink
  * it with realloc and check its contents survived.
  */
-static void contract_aligned_shrink(struct kunit *test)
+void zalloc_contract_aligned_shrink(struct kunit *test,
+				    const struct zalloc *child)
 {
-	struct zalloc_validator *v = contract_setup(test);
+	struct zalloc_validator *v = zalloc_test_validator(test, child);
 	const struct zalloc *a = &v->za;
 	const size_t len = PAGE_SIZE * 2 + 50;
 	void **held;
@@ -259,11 +374,48 @@ static void contract_aligned_shrink(struct kunit *test)
 	zalloc_test_expect_balanced(v);
 }
 
+/*
+ * zalloc_contract_all - T1..T4 in a row over @a, each through its own
+ * validating wrapper: the "still fully usable" check of the other suites.
+ */
+void zalloc_contract_all(struct kunit *test, const struct zalloc *a)
+{
+	zalloc_contract_basic(test, a);
+	zalloc_contract_aligned(test, a);
+	zalloc_contract_large_alignment(test, a);
+	zalloc_contract_aligned_shrink(test, a);
+}
+
+static const struct zalloc *contract_get(struct kunit *test)
+{
+	return zalloc_test_get(test, zalloc_test_param(test));
+}
+
+static void contract_basic(struct kunit *test)
+{
+	zalloc_contract_basic(test, contract_get(test));
+}
+
+static void contract_aligned(struct kunit *test)
+{
+	zalloc_contract_aligned(test, contract_get(test));
+}
+
+static void contract_large_alignment(struct kunit *test)
+{
+	zalloc_contract_large_alignment(test, contract_get(test));
+}
+
+static void contract_aligned_shrink(struct kunit *test)
+{
+	zalloc_contract_aligned_shrink(test, contract_get(test));
+}
+
 static struct kunit_case zalloc_contract_cases[] = {
-	KUNIT_CASE_PARAM(contract_basic, contract_gen_params),
-	KUNIT_CASE_PARAM(contract_aligned, contract_gen_params),
-	KUNIT_CASE_PARAM(contract_large_alignment, contract_gen_params),
-	KUNIT_CASE_PARAM(contract_aligned_shrink, contract_gen_params),
+	KUNIT_CASE_PARAM(contract_basic, zalloc_test_gen_allocators),
+	KUNIT_CASE_PARAM(contract_aligned, zalloc_test_gen_allocators),
+	KUNIT_CASE_PARAM(contract_large_alignment, zalloc_test_gen_allocators),
+	KUNIT_CASE_PARAM(contract_aligned_shrink, zalloc_test_gen_allocators),
 	{}
 };
 

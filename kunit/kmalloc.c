@@ -61,8 +61,14 @@ static void kmalloc_remap_moves(struct kunit *test)
 	p = zalloc_alloc(za, 300, align, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, 0x6b, 300);
-	q = zalloc_remap(za, p, 300, align, 20000, GFP_KERNEL);
+	/* Within ksize() remap stays; past it, it refuses to copy. */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)p,
+			    zalloc_remap(za, p, 300, align, 400, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, zalloc_remap(za, p, 400, align, 20000,
+					     GFP_KERNEL));
+	q = zalloc_realloc(za, p, 400, align, 20000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, (void *)p, (void *)q);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)q, align));
 	KUNIT_EXPECT_EQ(test, q[0], 0x6b);
 	KUNIT_EXPECT_EQ(test, q[299], 0x6b);

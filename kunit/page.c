@@ -128,8 +128,25 @@ static void page_shrink_past_boundary(struct kunit *test)
 
 static void page_atomic(struct kunit *test)
 {
+	const size_t mid = PAGE_SIZE << 5;
 	static DEFINE_SPINLOCK(lock);
-	u8 *small, *huge;
+	u8 *small, *huge, *order5, *big;
+
+	/* A vmalloc block freed under a spinlock: the free must not sleep. */
+	big = zalloc_alloc(za, (PAGE_SIZE << MAX_PAGE_ORDER) + 1, 1,
+			   GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(big));
+	spin_lock(&lock);
+	zalloc_free(za, big, (PAGE_SIZE << MAX_PAGE_ORDER) + 1, 1);
+	order5 = zalloc_alloc(za, mid, 1, GFP_ATOMIC);
+	spin_unlock(&lock);
+	/* An order-5 atomic request is served from the buddy allocator. */
+	KUNIT_ASSERT_NOT_NULL(test, order5);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(order5));
+	fill(order5, mid, 11);
+	KUNIT_EXPECT_TRUE(test, filled(order5, mid, 11));
+	zalloc_free(za, order5, mid, 1);
 
 	spin_lock(&lock);
 	small = zalloc_alloc(za, 3 * PAGE_SIZE, PAGE_SIZE, GFP_ATOMIC);

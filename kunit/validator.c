@@ -22,10 +22,13 @@ static void *val_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_TRUE(v->test, is_power_of_2(align));
 	p = zalloc_raw_alloc(v->child, len, align, gfp, ip);
-	if (!p)
+	if (!p) {
+		v->alloc_nulls++;
 		return NULL;
+	}
 	KUNIT_EXPECT_TRUE_MSG(v->test, IS_ALIGNED((unsigned long)p, align),
 			      "%p not aligned to %zu", p, align);
+	v->allocs++;
 	v->live_blocks++;
 	v->live_bytes += len;
 	return p;
@@ -39,8 +42,11 @@ static bool val_resize(void *ctx, void *ptr, size_t len, size_t align,
 	v->calls++;
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_GT(v->test, new_len, 0);
-	if (!zalloc_raw_resize(v->child, ptr, len, align, new_len, gfp, ip))
+	v->resizes++;
+	if (!zalloc_raw_resize(v->child, ptr, len, align, new_len, gfp, ip)) {
+		v->refusals++;
 		return false;
+	}
 	v->live_bytes += (long)new_len - (long)len;
 	return true;
 }
@@ -54,9 +60,12 @@ static void *val_remap(void *ctx, void *ptr, size_t len, size_t align,
 	v->calls++;
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_GT(v->test, new_len, 0);
+	v->remaps++;
 	p = zalloc_raw_remap(v->child, ptr, len, align, new_len, gfp, ip);
-	if (!p)
+	if (!p) {
+		v->refusals++;
 		return NULL;
+	}
 	KUNIT_EXPECT_TRUE_MSG(v->test, IS_ALIGNED((unsigned long)p, align),
 			      "remap gave %p, not aligned to %zu", p, align);
 	v->live_bytes += (long)new_len - (long)len;
@@ -71,6 +80,7 @@ static void val_free(void *ctx, void *ptr, size_t len, size_t align,
 	v->calls++;
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	zalloc_raw_free(v->child, ptr, len, align, ip);
+	v->frees++;
 	v->live_blocks--;
 	v->live_bytes -= len;
 }

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared pieces of the zalloc KUnit suites: the validating wrapper (Zig's
- * ValidationAllocator) and the list of allocators the contract suite runs.
+ * ValidationAllocator), the table of allocators the contract, badinput and
+ * faults suites run over (zalloc_contract_allocators[] in contract.c), the
+ * contract tests T1..T4 for other suites to reuse, and fault injection
+ * switches.
  */
 #ifndef _ZALLOC_KUNIT_H
 #define _ZALLOC_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/sched.h>
+#include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
 /**
@@ -17,6 +22,13 @@
  * @live_blocks: blocks handed out and not yet freed
  * @live_bytes: their requested bytes
  * @calls: ops called so far (to prove that some calls make none)
+ * @allocs: alloc ops that returned a block
+ * @alloc_nulls: alloc ops that returned NULL
+ * @frees: free ops
+ * @resizes: resize ops (done or refused)
+ * @remaps: remap ops (done or refused)
+ * @refusals: resize ops that returned false plus remap ops that returned
+ *	NULL
  *
  * Like Zig's ValidationAllocator it checks that no zero length reaches the
  * child and that every block is aligned as asked; it also checks the remap
@@ -30,6 +42,12 @@ struct zalloc_validator {
 	long live_blocks;
 	long live_bytes;
 	unsigned long calls;
+	unsigned long allocs;
+	unsigned long alloc_nulls;
+	unsigned long frees;
+	unsigned long resizes;
+	unsigned long remaps;
+	unsigned long refusals;
 };
 
 struct zalloc_validator *zalloc_test_validator(struct kunit *test,
@@ -37,14 +55,70 @@ struct zalloc_validator *zalloc_test_validator(struct kunit *test,
 void zalloc_test_expect_balanced(struct zalloc_validator *v);
 
 /**
- * struct zalloc_test_allocator - one allocator the contract suite runs over
+ * struct zalloc_test_allocator - one allocator the suites run over
  * @name: shown as the parameter's name
  * @get: return the allocator for @test, setting up (and registering the
  *	cleanup of) whatever instance it needs; NULL fails the test.
+ * @inst: return the struct zalloc_instance whose counters @a (as returned
+ *	by @get) keeps, for the faults suite's counter checks; may be NULL,
+ *	and then only the validator's own counts are checked.
+ * @keeps_backing: freeing every block does not give the backing memory
+ *	back before the instance is destroyed (arena, fixed buffer), so the
+ *	faults suite does not expect the backing counters to balance.
+ * @faults_max_len: the largest block the faults suite asks for (0: 24 KiB);
+ *	keep the allocator's vmalloc paths out of the fault windows (see
+ *	kunit/faults.c).
+ * @faults_skip: the allocator makes no kernel allocation once set up (a
+ *	fixed buffer), so injected faults cannot reach it: the faults suite
+ *	skips it rather than fail for seeing no failure.
  */
 struct zalloc_test_allocator {
 	const char *name;
 	const struct zalloc *(*get)(struct kunit *test);
+	struct zalloc_instance *(*inst)(const struct zalloc *a);
+	bool keeps_backing;
+	size_t faults_max_len;
+	bool faults_skip;
 };
+
+const void *zalloc_test_gen_allocators(const void *prev, char *desc);
+const struct zalloc_test_allocator *zalloc_test_param(struct kunit *test);
+const struct zalloc *zalloc_test_get(struct kunit *test,
+				     const struct zalloc_test_allocator *t);
+
+/* Zig's generic heap tests (kunit/contract.c), over any allocator. */
+void zalloc_contract_basic(struct kunit *test, const struct zalloc *child);
+void zalloc_contract_aligned(struct kunit *test, const struct zalloc *child);
+void zalloc_contract_large_alignment(struct kunit *test,
+				     const struct zalloc *child);
+void zalloc_contract_aligned_shrink(struct kunit *test,
+				    const struct zalloc *child);
+void zalloc_contract_all(struct kunit *test, const struct zalloc *a);
+
+/*
+ * Fault injection: with the kernel's failslab and fail_page_alloc set up
+ * by tools/init.sh (task-filter=Y, probability > 0), allocations made by a
+ * task fail at random only while that task's make_it_fail is set.  Set it
+ * around the allocator calls under test only (never around KUnit's own
+ * allocations), in every thread that makes such calls.
+ */
+static inline bool zalloc_test_faults_available(void)
+{
+	return IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC);
+}
+
+static inline void zalloc_test_faults_on(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	WRITE_ONCE(current->make_it_fail, 1);
+#endif
+}
+
+static inline void zalloc_test_faults_off(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	WRITE_ONCE(current->make_it_fail, 0);
+#endif
+}
 
 #endif /* _ZALLOC_KUNIT_H */

@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs="linux-source-6.12 qemu-system-x86 busybox-static cpio kmod flex bison
-libelf-dev libssl-dev bc python3 sparse xz-utils gcc make"
+libelf-dev libssl-dev bc python3 sparse xz-utils gcc make
+linux-headers-amd64"
 
 missing=
 for p in $pkgs; do

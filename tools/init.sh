@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the zalloc QEMU guest (tools/qemu.sh fills in @MODE@ and @MODS@).
+# /init of the zalloc QEMU guest (tools/qemu.sh fills in @MODE@, @MODS@ and
+# @ZPARAMS@, zalloc.ko's module parameters).
 # Loads the modules, unloads them in reverse order, checks kmemleak and the
 # taint flags, and reboots (QEMU runs with -no-reboot, so that exits).
 /bin/busybox --install -s /bin
@@ -21,11 +22,31 @@ stat() {
 	return 0
 }
 
+# Fault injection for zalloc_faults: armed for every gfp and order, but
+# only tasks with make-it-fail set (the test sets current->make_it_fail
+# around allocator calls) see failures; no stack dumps in the log.
+fi=/sys/kernel/debug
+for f in failslab fail_page_alloc; do
+	[ -d $fi/$f ] || continue
+	echo Y >$fi/$f/task-filter
+	echo N >$fi/$f/ignore-gfp-wait
+	echo 0 >$fi/$f/verbose
+	echo 10 >$fi/$f/probability
+	echo 1 >$fi/$f/interval
+	echo -1 >$fi/$f/times
+	echo 0 >$fi/$f/space
+done
+[ -d $fi/fail_page_alloc ] && echo 0 >$fi/fail_page_alloc/min-order
+[ -d $fi/fail_page_alloc ] && echo N >$fi/fail_page_alloc/ignore-gfp-highmem
+
 [ -e $km ] && echo clear >$km
 mark "BEGIN $mode cpus=$(grep -c ^processor /proc/cpuinfo)"
 loaded=
 for m in $mods; do
-	if insmod /modules/$m; then
+	args=
+	[ "$m" = zalloc.ko ] && args="@ZPARAMS@"
+	# shellcheck disable=SC2086
+	if insmod /modules/$m $args; then
 		loaded="${m%.ko} $loaded"
 	else
 		mark "INSMOD-FAILED $m"

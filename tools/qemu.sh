@@ -15,6 +15,9 @@
 # hung or panicked.  QEMU uses TCG (software emulation) by default;
 # ZALLOC_QEMU_ACCEL=kvm asks for KVM where it works.  ZALLOC_QEMU_SMP sets
 # the CPU count (default 2), ZALLOC_QEMU_TIMEOUT the limit in seconds.
+# ZALLOC_PARAMS passes module parameters to zalloc.ko (e.g. "debug=1" for
+# debug mode), ZALLOC_QEMU_APPEND adds to the kernel command line (e.g.
+# "printk.time=1").
 set -euo pipefail
 
 mode=${1:-test}
@@ -46,7 +49,8 @@ for m in $mods; do
 	cp "$top/$m" "$root/modules/"
 done
 [ -x "$top/tools/zallocstat" ] && cp "$top/tools/zallocstat" "$root/bin/"
-sed -e "s/@MODE@/$mode/" -e "s/@MODS@/$mods/" "$top/tools/init.sh" >"$root/init"
+sed -e "s/@MODE@/$mode/" -e "s/@MODS@/$mods/" \
+	-e "s/@ZPARAMS@/${ZALLOC_PARAMS:-}/" "$top/tools/init.sh" >"$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 
@@ -54,7 +58,7 @@ accel=${ZALLOC_QEMU_ACCEL:-tcg}
 cpu=max
 [ "$accel" = kvm ] && cpu=host
 cmdline="console=ttyS0 printk.time=0 panic=-1 oops=panic softlockup_panic=1"
-cmdline="$cmdline hung_task_panic=1 loglevel=7 kmemleak=on"
+cmdline="$cmdline hung_task_panic=1 loglevel=7 kmemleak=on ${ZALLOC_QEMU_APPEND:-}"
 
 echo "qemu: booting $mode (accel=$accel, smp=${ZALLOC_QEMU_SMP:-2})" >&2
 rc=0

@@ -8,6 +8,9 @@
 #                                    print "N passed, N failed[, N skipped]"
 #                                    as the last line; exit 1 on any failure
 #
+# ZALLOC_HOST_PASSED and ZALLOC_HOST_FAILED (default 0) add the host-side
+# checks tools/check.sh ran (static, compat) to the totals.
+#
 # A splat is any of the patterns below anywhere in the log, a kmemleak
 # report, a taint flag other than O (out-of-tree, 4096) and N (test, 262144),
 # or a missing end marker (the guest hung or panicked).
@@ -54,7 +57,8 @@ kunit() {
 	num() { echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' || echo 0; }
 	p=$(num passed); f=$(num failed); c=$(num crashed)
 	s=$(num skipped); e=$(num errors)
-	failed=$((f + c))
+	failed=$((f + c + ${ZALLOC_HOST_FAILED:-0}))
+	p=$((p + ${ZALLOC_HOST_PASSED:-0}))
 	bad=0
 	if [ -z "$summary" ] || [ "$e" != 0 ] || echo "$out" | grep -q '\[ERROR\]'; then
 		echo "verdict: KTAP missing or malformed" >&2

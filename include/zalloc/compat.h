@@ -8,17 +8,29 @@
  * so exporters write EXPORT_SYMBOL_NS_GPL(sym, ZALLOC_NS) and consumers
  * MODULE_IMPORT_NS(ZALLOC_NS) on any kernel.  (6.12 stringifies the macro
  * argument after expanding it, so ZALLOC_NS becomes "ZALLOC" there too.)
+ *
+ * The largest buddy order is MAX_PAGE_ORDER (inclusive) from 6.8 on; 6.4 to
+ * 6.7 call it MAX_ORDER (inclusive) and earlier kernels have an exclusive
+ * MAX_ORDER (6.1: 11 means orders 0..10).  MAX_ORDER_NR_PAGES is the largest
+ * block's page count in all of them, so its log2 is the inclusive order
+ * without a version check.
  */
 #ifndef _ZALLOC_COMPAT_H
 #define _ZALLOC_COMPAT_H
 
 #include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
 
 #ifdef ZALLOC_NS_IS_STRING
 #define ZALLOC_NS	"ZALLOC"
 #else
 #define ZALLOC_NS	ZALLOC
+#endif
+
+#ifndef MAX_PAGE_ORDER
+#define MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
 #endif
 
 #endif /* _ZALLOC_COMPAT_H */

@@ -2,7 +2,7 @@
 /*
  * zalloc kmalloc allocator: Zig's C allocator on kmalloc, krealloc, ksize.
  *
- * malloc is kmalloc, malloc_usable_size is ksize, realloc is krealloc.
+ * malloc is kmalloc, malloc_usable_size is ksize; krealloc resizes in place.
  *
  * Alignment: kmalloc guarantees ARCH_KMALLOC_MINALIGN for every size and,
  * for any size, the largest power of two dividing it
@@ -12,8 +12,8 @@
  * beyond the rounding.  Requests above KMALLOC_MAX_SIZE return NULL.
  *
  * Resize: in place within what ksize() reports, with KASAN re-poisoned to
- * the new length by krealloc().  Remap: krealloc(), which may move the block
- * (Zig's C allocator does the same with realloc()).
+ * the new length by krealloc().  Remap: the same, never a move: moving a
+ * kmalloc block means alloc + copy + free, which zalloc_realloc() does.
  *
  * Context: as kmalloc() for the gfp_t given; free: any context but NMI.
  */
@@ -24,5 +24,12 @@
 
 /* The global kmalloc allocator instance. */
 extern const struct zalloc zalloc_kmalloc_allocator;
+
+struct zalloc_instance;
+struct zalloc_instance *zalloc_kmalloc_instance(void);
+
+/* Its rules, for debug mode (include/zalloc/debug.h). */
+struct zalloc_debug_sem;
+extern const struct zalloc_debug_sem zalloc_kmalloc_debug_sem;
 
 #endif /* _ZALLOC_KMALLOC_H */

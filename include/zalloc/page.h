@@ -5,7 +5,9 @@
  * Every block is a whole number of pages.  Blocks up to
  * PAGE_ALLOC_COSTLY_ORDER, and any block aligned above PAGE_SIZE, come from
  * the buddy allocator; larger ones try the buddy allocator without retrying
- * and fall back to vmalloc when the gfp_t allows sleeping.
+ * and fall back to vmalloc when the gfp_t allows sleeping.  A request for
+ * more than all of RAM returns NULL without asking vmalloc (which would
+ * warn).
  *
  * Alignment: PAGE_SIZE always; above PAGE_SIZE up to the largest buddy block
  * (PAGE_SIZE << MAX_PAGE_ORDER), by taking a naturally aligned buddy block;
@@ -28,5 +30,12 @@
 
 /* The global page allocator instance. */
 extern const struct zalloc zalloc_page_allocator;
+
+struct zalloc_instance;
+struct zalloc_instance *zalloc_page_instance(void);
+
+/* Its rules, for debug mode (include/zalloc/debug.h). */
+struct zalloc_debug_sem;
+extern const struct zalloc_debug_sem zalloc_page_debug_sem;
 
 #endif /* _ZALLOC_PAGE_H */
