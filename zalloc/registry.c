@@ -208,6 +208,33 @@ void zalloc_instance_unregister(struct zalloc_instance *inst)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_instance_unregister, ZALLOC_NS);
 
+/**
+ * zalloc_instance_read_stats() - sum the counters of a registered instance
+ * @name: the name the instance was registered under
+ * @sum: where to put the sums
+ *
+ * For tools that hold an allocator only as a struct zalloc, such as the
+ * benchmark module measuring the global instances' backing memory.
+ *
+ * Context: process context; may sleep (takes the registry mutex).
+ * Return: 0, or -ENOENT if no instance is registered under @name.
+ */
+int zalloc_instance_read_stats(const char *name, struct zalloc_stats_sum *sum)
+{
+	struct zalloc_instance *inst;
+	int err = -ENOENT;
+
+	mutex_lock(&zalloc_registry_lock);
+	inst = name ? zalloc_find(name) : NULL;
+	if (inst) {
+		zalloc_stats_read(&inst->stats, sum);
+		err = 0;
+	}
+	mutex_unlock(&zalloc_registry_lock);
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_instance_read_stats, ZALLOC_NS);
+
 int zalloc_registry_init(void)
 {
 	zalloc_debugfs_root = debugfs_create_dir("zalloc", NULL);

@@ -61,5 +61,6 @@ int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
 void zalloc_instance_destroy(struct zalloc_instance *inst);
 int zalloc_instance_register(struct zalloc_instance *inst, const char *name);
 void zalloc_instance_unregister(struct zalloc_instance *inst);
+int zalloc_instance_read_stats(const char *name, struct zalloc_stats_sum *sum);
 
 #endif /* _ZALLOC_REGISTRY_H */
