@@ -8,6 +8,9 @@
 #                     "N passed, N failed" and fail on any failure or splat
 #   make run          boot the same kernel, load zalloc.ko and the demo
 #                     consumer, show what it did, unload both
+#   make bench        build the benchmark kernel if needed (no debug
+#                     checkers), run zalloc_bench.ko in QEMU on 2 CPUs,
+#                     print the table and write BENCHMARKS.md
 #   make static       checkpatch --strict, sparse (C=1) and W=1 on every file
 #
 # KDIR defaults to the cached test kernel (tools/kernel.sh builds it once);
@@ -16,7 +19,7 @@
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
 
-.PHONY: all modules clean check run static
+.PHONY: all modules clean check run bench static
 
 all: modules
 
@@ -31,6 +34,9 @@ check:
 
 run:
 	$(TOP)/tools/qemu.sh run
+
+bench:
+	$(TOP)/tools/bench.sh
 
 static:
 	$(TOP)/tools/static.sh
