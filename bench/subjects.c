@@ -206,7 +206,7 @@ const struct zbench_subject zbench_subjects[] = {
 		.name = "page_frag", .peer = "fixed,arena",
 		.kind = ZB_KIND_PAGE_FRAG,
 		.caps = ZB_FREE_ANY | ZB_REMOTE_FREE,
-		.mem = ZB_MEM_FREE_PAGES,
+		.mem = ZB_MEM_FRAG_PAGES,
 		.setup = zb_frag_setup, .teardown = zb_frag_teardown,
 	},
 	{

@@ -322,9 +322,46 @@ static unsigned long zb_warmup(const struct zbench_subject *s,
 	return s->slow & ZB_W(w) ? min(warmup, slow_ops / 5) : warmup;
 }
 
-/* Memory held now, in bytes, as the subject's source measures it. */
-static long zb_mem_now(const struct zbench_h *h)
+static int zb_cmp_ulong(const void *a, const void *b)
 {
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * page_frag: the pages its live fragments pin, plus the page its cache
+ * holds.  A page goes back when the last fragment in it is freed, which
+ * no counter shows, so walk the live blocks and count their distinct
+ * (compound) pages.
+ */
+static long zb_frag_pages(const struct zb_run *r)
+{
+	const struct page_frag_cache *nc = r->h->frag;
+	unsigned long *heads, n = 0, i;
+	long bytes = 0;
+
+	heads = kvmalloc_array(r->live + 1, sizeof(*heads), GFP_KERNEL);
+	if (!heads)
+		return 0;
+	for (i = 0; i < ZB_MIXED_SLOTS && n < r->live; i++)
+		if (r->slot[i].p)
+			heads[n++] = (unsigned long)virt_to_head_page(r->slot[i].p);
+	if (nc->va)
+		heads[n++] = (unsigned long)virt_to_head_page(nc->va);
+	sort(heads, n, sizeof(*heads), zb_cmp_ulong, NULL);
+	for (i = 0; i < n; i++)
+		if (!i || heads[i] != heads[i - 1])
+			bytes += page_size((struct page *)heads[i]);
+	kvfree(heads);
+	return bytes;
+}
+
+/* Memory held now, in bytes, as the subject's source measures it. */
+static long zb_mem_now(const struct zb_run *r)
+{
+	const struct zbench_h *h = r->h;
 	struct zalloc_stats_sum sum;
 
 	switch (h->s->mem) {
@@ -336,9 +373,8 @@ static long zb_mem_now(const struct zbench_h *h)
 	case ZB_MEM_SLAB:
 		return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) *
 		       PAGE_SIZE;
-	case ZB_MEM_FREE_PAGES:
-		return -(long)(global_zone_page_state(NR_FREE_PAGES) *
-			       PAGE_SIZE);
+	case ZB_MEM_FRAG_PAGES:
+		return zb_frag_pages(r);
 	case ZB_MEM_OWN:
 		return h->s->held(h);
 	default:
@@ -346,17 +382,11 @@ static long zb_mem_now(const struct zbench_h *h)
 	}
 }
 
-/* Global counters are measured from a baseline; an instance's are its own. */
-static bool zb_mem_relative(const struct zbench_h *h)
-{
-	return h->s->mem == ZB_MEM_SLAB || h->s->mem == ZB_MEM_FREE_PAGES;
-}
-
 static const char * const zb_mem_sources[] = {
 	[ZB_MEM_NONE]		= "none",
 	[ZB_MEM_ZSTATS]		= "zalloc-counters",
 	[ZB_MEM_SLAB]		= "slab-pages",
-	[ZB_MEM_FREE_PAGES]	= "free-pages",
+	[ZB_MEM_FRAG_PAGES]	= "fragment-pages",
 	[ZB_MEM_OWN]		= "own-count",
 };
 
@@ -364,15 +394,22 @@ static void zb_mem_start(struct zb_run *r, struct zb_mem *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->source = zb_mem_sources[r->h->s->mem];
-	m->base = zb_mem_relative(r->h) ? zb_mem_now(r->h) : 0;
+	/* The global slab counter is measured from a baseline. */
+	m->base = r->h->s->mem == ZB_MEM_SLAB ? zb_mem_now(r) : 0;
 	m->peak = LONG_MIN;
 	r->mem = m;
+}
+
+/* Walking the live blocks is too slow for every chunk: once a round. */
+static bool zb_mem_walks(const struct zb_run *r)
+{
+	return r->h->s->mem == ZB_MEM_FRAG_PAGES;
 }
 
 static void zb_mem_sample(struct zb_run *r)
 {
 	struct zb_mem *m = r->mem;
-	long now = zb_mem_now(r->h) - m->base;
+	long now = zb_mem_now(r) - m->base;
 
 	/* The latest of equal peaks: constant backing peaks at steady state. */
 	if (now >= m->peak) {
@@ -528,7 +565,7 @@ static __always_inline u64 zb_mixed_k(struct zb_run *r, unsigned long n,
 		}
 		ns += ktime_get_ns() - t0;
 		n -= c;
-		if (r->mem)
+		if (r->mem && !zb_mem_walks(r))
 			zb_mem_sample(r);
 		cond_resched();
 	}
@@ -759,59 +796,127 @@ static void zb_print_mem(const struct zbench_subject *s, struct zb_mem *m)
 		m->after);
 }
 
-/* One single-CPU figure: set up, warm up, @rounds timed rounds, report. */
-static void zb_single(const struct zbench_subject *s, enum zbench_workload w,
-		      size_t size)
+/* A figure that could not be measured, and why. */
+static void zb_error(const struct zbench_subject *s, enum zbench_workload w,
+		     size_t size, int err)
 {
-	unsigned int nr = clamp(rounds, 1U, ZB_MAX_ROUNDS), i;
-	u64 ps[ZB_MAX_ROUNDS], aps[ZB_MAX_ROUNDS], fps[ZB_MAX_ROUNDS];
-	unsigned long n = zb_ops(s, w), per, fail = 0;
-	bool batch = w == ZB_BATCH_REVERSE || w == ZB_BATCH_RANDOM ||
-		     w == ZB_BURST;
-	struct zbench_need need;
+	pr_info("error workload=%s alloc=%s size=%zu err=%d\n", zb_names[w],
+		s ? s->name : "all", size, err);
+}
+
+/**
+ * struct zb_fig - one subject's part of a single-CPU figure
+ * @s: the subject
+ * @h: its instance
+ * @r: its run state
+ * @mem: mixed: its memory figures
+ * @per: operations per round
+ * @ps: picoseconds per operation, per round
+ * @aps: batch and burst: of which allocating
+ * @fps: batch and burst: of which freeing or resetting
+ * @ready: set up; the rounds run and the figure is printed
+ */
+struct zb_fig {
+	const struct zbench_subject *s;
 	struct zbench_h h;
-	struct zb_mem mem;
 	struct zb_run r;
+	struct zb_mem mem;
+	unsigned long per;
+	u64 ps[ZB_MAX_ROUNDS], aps[ZB_MAX_ROUNDS], fps[ZB_MAX_ROUNDS];
+	bool ready;
+};
+
+static bool zb_batchy(enum zbench_workload w)
+{
+	return w == ZB_BATCH_REVERSE || w == ZB_BATCH_RANDOM || w == ZB_BURST;
+}
+
+/* Set up @s for a figure of @w at @size and warm it up. */
+static void zb_fig_start(struct zb_fig *f, const struct zbench_subject *s,
+			 enum zbench_workload w, size_t size, unsigned int nr)
+{
+	struct zbench_need need;
 	int err;
 
+	f->s = s;
 	zb_need(&need, w, size, 1);
-	err = zb_setup(&h, s, &need);
+	err = zb_setup(&f->h, s, &need);
+	if (err)
+		goto fail;
+	err = zb_run_init(&f->r, &f->h, w, size, 0x5eed0000ULL + size);
 	if (err) {
-		pr_info("error workload=%s alloc=%s size=%zu setup=%d\n",
-			zb_names[w], s->name, size, err);
+		zb_run_destroy(&f->r);
+		zb_teardown(&f->h);
+		goto fail;
+	}
+	f->per = max(zb_ops(s, w) / nr, 1UL);
+	if (zb_batchy(w))
+		f->per = roundup(f->per, ZB_BATCH);
+	if (w == ZB_MIXED)
+		zb_mem_start(&f->r, &f->mem);
+	zb_step(&f->r, zb_warmup(s, w));
+	f->r.fail = 0;
+	f->ready = true;
+	return;
+fail:
+	zb_error(s, w, size, err);
+}
+
+static void zb_fig_round(struct zb_fig *f, unsigned int i)
+{
+	struct zb_run *r = &f->r;
+
+	r->alloc_ns = 0;
+	r->free_ns = 0;
+	f->ps[i] = div64_u64(zb_step(r, f->per) * 1000, f->per);
+	f->aps[i] = div64_u64(r->alloc_ns * 1000, f->per);
+	f->fps[i] = div64_u64(r->free_ns * 1000, f->per);
+	if (r->mem && zb_mem_walks(r))
+		zb_mem_sample(r);
+}
+
+/* Report the figure, free what is live, tear the instance down. */
+static void zb_fig_finish(struct zb_fig *f, unsigned int nr)
+{
+	enum zbench_workload w = f->r.w;
+
+	zb_print_figure(f->s, w, f->r.size, f->per * nr, f->ps,
+			zb_batchy(w) ? f->aps : NULL, f->fps, nr, f->r.fail);
+	if (w == ZB_MIXED) {
+		zb_mixed_free_all(&f->r);
+		f->mem.after = zb_mem_now(&f->r) - f->mem.base;
+		zb_print_mem(f->s, &f->mem);
+	}
+	zb_run_destroy(&f->r);
+	zb_teardown(&f->h);
+}
+
+/*
+ * Single-CPU figures of @w at @size for the @n subjects in @subj, with
+ * their rounds interleaved: round i of every subject runs before round
+ * i + 1 of any, so a host that is slow for a while slows the same round of
+ * every subject, and the medians stay comparable.
+ */
+static void zb_single(const struct zbench_subject **subj, unsigned int n,
+		      enum zbench_workload w, size_t size)
+{
+	unsigned int nr = clamp(rounds, 1U, ZB_MAX_ROUNDS), i, j;
+	struct zb_fig *f = kvcalloc(n, sizeof(*f), GFP_KERNEL);
+
+	if (!f) {
+		zb_error(NULL, w, size, -ENOMEM);
 		return;
 	}
-	err = zb_run_init(&r, &h, w, size, 0x5eed0000ULL + size);
-	if (err)
-		goto out;
-	per = max(n / nr, 1UL);
-	if (batch)
-		per = roundup(per, ZB_BATCH);
-	if (w == ZB_MIXED)
-		zb_mem_start(&r, &mem);
-	zb_step(&r, zb_warmup(s, w));
-	r.fail = 0;
-	for (i = 0; i < nr; i++) {
-		r.alloc_ns = 0;
-		r.free_ns = 0;
-		ps[i] = div64_u64(zb_step(&r, per) * 1000, per);
-		aps[i] = div64_u64(r.alloc_ns * 1000, per);
-		fps[i] = div64_u64(r.free_ns * 1000, per);
-	}
-	fail = r.fail;
-	zb_print_figure(s, w, size, per * nr, ps, batch ? aps : NULL, fps,
-			nr, fail);
-	if (w == ZB_MIXED) {
-		zb_mixed_free_all(&r);
-		mem.after = zb_mem_now(&h) - mem.base;
-		zb_print_mem(s, &mem);
-	}
-out:
-	zb_run_destroy(&r);
-	zb_teardown(&h);
-	if (err)
-		pr_info("error workload=%s alloc=%s size=%zu err=%d\n",
-			zb_names[w], s->name, size, err);
+	for (j = 0; j < n; j++)
+		zb_fig_start(&f[j], subj[j], w, size, nr);
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < n; j++)
+			if (f[j].ready)
+				zb_fig_round(&f[j], i);
+	for (j = 0; j < n; j++)
+		if (f[j].ready)
+			zb_fig_finish(&f[j], nr);
+	kvfree(f);
 }
 
 /* The parallel and cross workloads: one bound kthread per CPU. */
@@ -1023,8 +1128,7 @@ static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 		zb_print_parallel(s, w, size, wk, n);
 out:
 	if (err)
-		pr_info("error workload=%s alloc=%s size=%zu err=%d\n",
-			zb_names[w], s->name, size, err);
+		zb_error(s, w, size, err);
 	/* Free the blocks first, then the instances they came from. */
 	for (i = 0; wk && i < n; i++)
 		zb_run_destroy(&wk[i].run);
@@ -1054,16 +1158,21 @@ static void zb_caps_string(const struct zbench_subject *s, char *buf,
 					 off ? "," : "", names[i]);
 }
 
-static void zb_subject(const struct zbench_subject *s)
+/* Print what @s is and which workloads it skips; true if it runs at all. */
+static bool zb_subject(const struct zbench_subject *s)
 {
-	static const char * const kinds[] = {
-		[ZB_KIND_KMALLOC] = "reference",
-		[ZB_KIND_NATIVE] = "native",
-		[ZB_KIND_ZALLOC] = "zalloc",
+	static const char * const kinds[NR_ZB_KINDS] = {
+		[ZB_KIND_KMALLOC]	= "reference",
+		[ZB_KIND_KMEM_CACHE]	= "native",
+		[ZB_KIND_GEN_POOL]	= "native",
+		[ZB_KIND_PAGE_FRAG]	= "native",
+		[ZB_KIND_PAGES]		= "native",
+		[ZB_KIND_NATIVE]	= "native-callbacks",
+		[ZB_KIND_ZALLOC]	= "zalloc",
 	};
 	const char *why;
 	char caps[96];
-	int w, i;
+	int w;
 
 	zb_caps_string(s, caps, sizeof(caps));
 	pr_info("subject alloc=%s kind=%s peer=%s caps=%s mem=%s\n", s->name,
@@ -1072,49 +1181,81 @@ static void zb_subject(const struct zbench_subject *s)
 		pr_info("skip workload=all alloc=%s reason=%s\n", s->name,
 			s->missing);
 		zb_skipped++;
-		return;
+		return false;
 	}
 	for (w = 0; w < NR_ZB_WORKLOADS; w++) {
-		if (!(workloads & ZB_W(w)))
-			continue;
 		why = zb_skip_reason(s, w);
-		if (why) {
-			pr_info("skip workload=%s alloc=%s reason=%s\n",
-				zb_names[w], s->name, why);
-			zb_skipped++;
+		if (!why || !(workloads & ZB_W(w)))
 			continue;
-		}
+		pr_info("skip workload=%s alloc=%s reason=%s\n", zb_names[w],
+			s->name, why);
+		zb_skipped++;
+	}
+	return true;
+}
+
+/*
+ * Run workload @w over the @n subjects in @subj that can run it.  Single-CPU
+ * figures interleave the subjects' rounds, except mixed, whose memory
+ * figures read global counters and so run one subject at a time.
+ */
+static void zb_workload(const struct zbench_subject **subj, unsigned int n,
+			enum zbench_workload w,
+			const struct zbench_subject **run)
+{
+	bool sized = w != ZB_MIXED && w != ZB_PAR_MIXED;
+	unsigned int i, j, m = 0, nsizes = sized ? ARRAY_SIZE(zb_sizes) : 1;
+	u64 start = ktime_get_ns();
+
+	for (j = 0; j < n; j++)
+		if (!zb_skip_reason(subj[j], w))
+			run[m++] = subj[j];
+	for (i = 0; i < nsizes; i++) {
+		size_t size = sized ? zb_sizes[i] : 0;
+
 		if (w == ZB_MIXED) {
-			zb_single(s, w, 0);
-			continue;
-		}
-		if (w == ZB_PAR_MIXED) {
-			zb_multi(s, w, 0);
-			continue;
-		}
-		for (i = 0; i < ARRAY_SIZE(zb_sizes); i++) {
-			if (w >= ZB_PAR_REUSE)
-				zb_multi(s, w, zb_sizes[i]);
-			else
-				zb_single(s, w, zb_sizes[i]);
+			for (j = 0; j < m; j++)
+				zb_single(&run[j], 1, w, size);
+		} else if (w < ZB_MIXED) {
+			zb_single(run, m, w, size);
+		} else {
+			for (j = 0; j < m; j++)
+				zb_multi(run[j], w, size);
 		}
 	}
+	pr_info("done workload=%s subjects=%u seconds=%llu\n", zb_names[w], m,
+		div64_u64(ktime_get_ns() - start, NSEC_PER_SEC));
 }
 
 static int __init zbench_init(void)
 {
+	const struct zbench_subject **subj, **run;
 	u64 start = ktime_get_ns();
-	unsigned int i;
+	unsigned int i, n = 0;
+	int w;
 
+	subj = kcalloc(zbench_nr_subjects, sizeof(*subj), GFP_KERNEL);
+	run = kcalloc(zbench_nr_subjects, sizeof(*run), GFP_KERNEL);
+	if (!subj || !run) {
+		kfree(subj);
+		kfree(run);
+		return -ENOMEM;
+	}
 	pr_info("begin kernel=%s cpus=%u ops=%lu slow_ops=%lu warmup=%lu rounds=%u workloads=%#x only=%s\n",
 		init_utsname()->release, num_online_cpus(), ops, slow_ops,
 		warmup, clamp(rounds, 1U, ZB_MAX_ROUNDS), workloads,
 		only && *only ? only : "all");
 	for (i = 0; i < zbench_nr_subjects; i++)
-		if (zb_selected(&zbench_subjects[i]))
-			zb_subject(&zbench_subjects[i]);
+		if (zb_selected(&zbench_subjects[i]) &&
+		    zb_subject(&zbench_subjects[i]))
+			subj[n++] = &zbench_subjects[i];
+	for (w = 0; w < NR_ZB_WORKLOADS; w++)
+		if (workloads & ZB_W(w))
+			zb_workload(subj, n, w, run);
 	pr_info("end figures=%u skipped=%u seconds=%llu\n", zb_figures,
 		zb_skipped, div64_u64(ktime_get_ns() - start, NSEC_PER_SEC));
+	kfree(subj);
+	kfree(run);
 	/* Never stay loaded: the results are in the log. */
 	return -EAGAIN;
 }

@@ -89,7 +89,7 @@ enum zbench_mem {
 	ZB_MEM_NONE,		/* not measured */
 	ZB_MEM_ZSTATS,		/* the zalloc instance's backing counters */
 	ZB_MEM_SLAB,		/* the node's unreclaimable slab pages (global) */
-	ZB_MEM_FREE_PAGES,	/* the fall in free pages (global, approximate) */
+	ZB_MEM_FRAG_PAGES,	/* pages pinned by live page_frag fragments */
 	ZB_MEM_OWN,		/* the subject's held() callback */
 };
 

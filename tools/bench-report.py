@@ -29,8 +29,9 @@ REF = "kmalloc"
 
 
 def parse(path):
-    """Return (begin, subjects, figures, percpu, mem, skips, end, errors)."""
-    begin, end = {}, {}
+    """Return (begin, subjects, figures, percpu, mem, skips, end, errors,
+    done)."""
+    begin, end, done = {}, {}, {}
     subjects, figures, percpu, mem, skips, errors = [], [], [], [], [], []
     line_re = re.compile(r"zbench: (\w+)?\s*(.*)$")
     with open(path, errors="replace") as f:
@@ -55,11 +56,13 @@ def parse(path):
                 skips.append(kv)
             elif head == "error":
                 errors.append(kv)
+            elif head == "done":
+                done[kv.get("workload")] = kv.get("seconds")
             elif "workload" in kv and "cpu" in kv:
                 percpu.append(kv)
             elif "workload" in kv:
                 figures.append(kv)
-    return begin, subjects, figures, percpu, mem, skips, end, errors
+    return begin, subjects, figures, percpu, mem, skips, end, errors, done
 
 
 def num(s):
@@ -229,8 +232,8 @@ def targets(run):
     def bitmap(r):
         if not r.has("bitmap"):
             return missing("bitmap")
-        x = gmean(r.ratios("reuse", "bitmap", ref="gen_pool"))
-        return [ratio(x) + " gen_pool (reuse, geomean)",
+        x = r.ratio("reuse", "16", "bitmap", ref="gen_pool")
+        return [ratio(x) + " gen_pool (reuse, 16 B)",
                 "met" if x <= 0.5 else "missed"]
 
     def smp_mem(r):
@@ -288,8 +291,12 @@ def reading(run, tcg):
     if any(c):
         out.append(
             f"**kmem_cache** (a dedicated, unmerged cache per size) is at "
-            f"{span(c)} kmalloc on reuse: the same SLUB fast path without "
-            f"the size-to-cache lookup.")
+            f"{span(c)} kmalloc on reuse. Both are SLUB's per-CPU fast "
+            f"path and are within a few ns of each other on hardware; a "
+            f"hand-run with the cache merged into kmalloc-N (the very same "
+            f"slabs) kept the ratio, so what differs under TCG is the cost "
+            f"of emulating kmem_cache_alloc()/kmem_cache_free()'s own code, "
+            f"an example of how TCG distorts even ratios.")
     p = run.ratios("reuse", "page", ref="alloc_pages")
     if any(p):
         out.append(
@@ -350,6 +357,15 @@ def reading(run, tcg):
             f"cached; the node counter also drifts by the per-CPU vmstat "
             f"deltas). zalloc's page allocator returns every page at once "
             f"(after free-all: {mib(run.mem.get('page', {}).get('backing_after_free'))}).")
+    pf = run.mem.get("page_frag")
+    if pf and num(pf["backing_peak"]):
+        out.append(
+            f"**page_frag's memory** peaked at {mib(pf['backing_peak'])} "
+            f"for {mib(pf['requested_bytes'])} requested: a page (up to "
+            f"32 KiB) stays while any fragment in it is live, so random "
+            f"frees strand most of each page. That is the price of its "
+            f"free-anywhere bump allocation, and what an arena's reset or a "
+            f"fixed buffer's rewind avoids by freeing everything at once.")
     pending = [s for s in ("smp", "sbrk", "bitmap", "fixed", "arena")
                if not run.has(s)]
     if pending:
@@ -390,7 +406,8 @@ def main():
     ap.add_argument("--load", default="?")
     a = ap.parse_args()
 
-    begin, subjects, figures, percpu, mem, skips, end, errors = parse(a.log)
+    (begin, subjects, figures, percpu, mem, skips, end, errors,
+     done) = parse(a.log)
     if not begin:
         print("bench-report: no zbench output in " + a.log, file=sys.stderr)
         return 1
@@ -459,6 +476,12 @@ def main():
         f"rounds={begin.get('rounds')} (single-CPU figures are the median "
         f"round); {end.get('figures')} figures, {end.get('skipped')} "
         f"skipped, {end.get('seconds')} s in the guest, {a.seconds} s in all",
+        "- Guest seconds per workload: " +
+        ", ".join(f"{w} {s}" for w, s in done.items()),
+        "- Single-CPU figures of reuse, batch and burst interleave the "
+        "subjects' rounds (round i of every subject before round i + 1 of "
+        "any), so a host slowing down for a while hits all subjects alike; "
+        "the other workloads run one subject after another.",
         "",
         "ns/op is one allocation plus its free (in burst, plus its share of "
         "the reset). \"x kmalloc\" is the subject's time over kmalloc's for "
@@ -493,8 +516,10 @@ def main():
          "(exact); slab-pages = the node's unreclaimable slab pages against "
          "a baseline (global, approximate: includes per-CPU vmstat drift); "
          "own-count = pages counted by the benchmark (alloc_pages) or the "
-         "region (gen_pool); free-pages = the fall in free pages (global, "
-         "approximate; page_frag)."),
+         "region (gen_pool, sized by the benchmark at twice the live bytes); "
+         "fragment-pages = the distinct pages live page_frag fragments pin, "
+         "plus its cache's page, counted by walking the live blocks once a "
+         "round (exact at those points)."),
         ("skip", "Not run",
          "Workloads a subject cannot run, and why."),
     ]
