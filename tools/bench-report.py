@@ -346,7 +346,9 @@ def reading(run, tcg):
             f"**Cross-CPU frees** (producer on one CPU, consumer on another, "
             f"wall time per block at 64 B, against the same allocator's "
             f"same-CPU reuse): {txt}. This includes the ring between the "
-            f"two threads and the cache line each block's free pulls across.")
+            f"two threads and the cache lines each free pulls across; under "
+            f"TCG on a busy host it is dominated by one vCPU waiting for its "
+            f"partner's host thread to run, so read it as an upper bound.")
     km = run.mem.get("kmalloc")
     if km and num(km["backing_peak"]):
         out.append(
@@ -453,7 +455,9 @@ def main():
     mode = ("TCG (software emulation, multi-threaded)"
             if "thread=multi" in a.accel else
             "TCG (software emulation)" if tcg else a.accel.upper())
-    date = datetime.datetime.now(datetime.timezone.utc)
+    # The run's date is the log's: re-running the report reproduces it.
+    date = datetime.datetime.fromtimestamp(os.path.getmtime(a.log),
+                                           datetime.timezone.utc)
     doc = [
         "# zalloc benchmarks",
         "",

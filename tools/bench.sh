@@ -33,7 +33,7 @@ log="$top/build/bench-console.log"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 rm -f "$log"
-echo "bench: running the benchmark in QEMU (about 8 minutes under TCG)" >&2
+echo "bench: running the benchmark in QEMU (6 to 10 minutes under TCG)" >&2
 "$top/tools/qemu.sh" bench "$log" >/dev/null &
 pid=$!
 last=0
