@@ -8,6 +8,9 @@
 #                     "N passed, N failed" and fail on any failure or splat
 #   make run          boot the same kernel, load zalloc.ko and the demo
 #                     consumer, show what it did, unload both
+#   make bench        build the benchmark kernel if needed (no debug
+#                     checkers), run zalloc_bench.ko in QEMU on 2 CPUs,
+#                     print the table and write BENCHMARKS.md
 #   make static       checkpatch --strict, kernel-doc, sparse (C=2) and a W=1
 #                     -Werror build on every source file; any finding fails
 #   make compat       compile-only builds against Debian's 6.1 headers and the
@@ -19,7 +22,7 @@
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
 
-.PHONY: all modules clean check run static compat
+.PHONY: all modules clean check run bench static compat
 
 all: modules
 
@@ -34,6 +37,9 @@ check:
 
 run:
 	$(TOP)/tools/qemu.sh run
+
+bench:
+	$(TOP)/tools/bench.sh
 
 static:
 	$(TOP)/tools/static.sh

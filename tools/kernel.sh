@@ -8,13 +8,15 @@
 # Prints the path of a built kernel tree (usable as KDIR) on stdout.  The tree
 # is Debian's linux-source-6.12 configured from tinyconfig plus the fragments
 # in tools/kconfig/; "test" adds debug.config (KASAN, lockdep, kmemleak, fault
-# injection), "bench" leaves every timing-distorting checker off.
+# injection), "bench" adds bench.config (what the benchmark's peers need) and
+# leaves every timing-distorting checker off.
 #
 # The build is cached outside the repository, under $ZALLOC_CACHE (default
 # ~/.cache/zalloc), in a folder keyed by the linux-source package version, the
 # compiler version and a hash of the fragments, so editing a fragment or
 # upgrading the source package builds a new tree and never reuses a stale one.
-# Concurrent callers serialise on a lock file.
+# Concurrent callers of the same tree serialise on a lock file per tree, so a
+# bench kernel being built does not hold up users of the test kernel.
 set -euo pipefail
 
 flavour=${1:-test}
@@ -23,7 +25,7 @@ cache=${ZALLOC_CACHE:-$HOME/.cache/zalloc}
 
 case "$flavour" in
 test)	frags="$here/kconfig/base.config $here/kconfig/debug.config" ;;
-bench)	frags="$here/kconfig/base.config" ;;
+bench)	frags="$here/kconfig/base.config $here/kconfig/bench.config" ;;
 *)	echo "usage: $0 test|bench" >&2; exit 2 ;;
 esac
 
@@ -38,7 +40,7 @@ key="linux-$srcver-gcc$ccver-$flavour-$fraghash"
 tree="$cache/$key"
 
 mkdir -p "$cache"
-exec 9>"$cache/.lock"
+exec 9>"$cache/.lock-$key"
 flock 9
 
 if [ -e "$tree/.zalloc-built" ]; then

@@ -8,7 +8,8 @@
 #   test   load zalloc.ko and zalloc_kunit.ko (every KUnit suite), unload,
 #          scan kmemleak; the console log is written to LOG
 #   run    load zalloc.ko and the demo consumer, show what happened, unload
-#   bench  load zalloc.ko and zalloc_bench.ko on the benchmark kernel
+#   bench  load zalloc.ko and zalloc_bench.ko on the benchmark kernel, with
+#          the module parameters in ZALLOC_BENCH_ARGS (e.g. "only=kmalloc")
 #
 # The guest's /init writes @@ZALLOC-BEGIN and @@ZALLOC-END markers to the
 # kernel log around its work; a log without the end marker means the guest
@@ -49,7 +50,15 @@ for m in $mods; do
 	cp "$top/$m" "$root/modules/"
 done
 [ -x "$top/tools/zallocstat" ] && cp "$top/tools/zallocstat" "$root/bin/"
-sed -e "s/@MODE@/$mode/" -e "s/@MODS@/$mods/" \
+if [ "$mode" = bench ]; then
+	# A loader that tries finit_module() once (see tools/zload.c).
+	gcc -static -Os -Wall -Werror -o "$root/bin/zload" "$top/tools/zload.c"
+fi
+bargs=${ZALLOC_BENCH_ARGS:-}
+case "$bargs" in *[!A-Za-z0-9_=,.\ -]*)
+	echo "qemu: ZALLOC_BENCH_ARGS: only name=value words" >&2; exit 2 ;;
+esac
+sed -e "s/@MODE@/$mode/" -e "s/@MODS@/$mods/" -e "s/@BENCH_ARGS@/$bargs/" \
 	-e "s/@ZPARAMS@/${ZALLOC_PARAMS:-}/" "$top/tools/init.sh" >"$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"

@@ -14,6 +14,12 @@
  * MAX_ORDER (6.1: 11 means orders 0..10).  MAX_ORDER_NR_PAGES is the largest
  * block's page count in all of them, so its log2 is the inclusive order
  * without a version check.
+ *
+ * For the benchmark's peers: SLAB_NO_MERGE appeared in 6.5 (before it, a
+ * dedicated cache may be merged with kmalloc's, which the benchmark then
+ * measures instead), and page_frag_cache_drain() in 6.10; Kbuild defines
+ * ZALLOC_HAVE_PAGE_FRAG_CACHE_DRAIN where the tree declares it, and older
+ * trees get 6.12's body, written with what 6.1 exports.
  */
 #ifndef _ZALLOC_COMPAT_H
 #define _ZALLOC_COMPAT_H
@@ -31,6 +37,23 @@
 
 #ifndef MAX_PAGE_ORDER
 #define MAX_PAGE_ORDER	ilog2(MAX_ORDER_NR_PAGES)
+#endif
+
+#ifndef SLAB_NO_MERGE
+#define SLAB_NO_MERGE	0
+#endif
+
+#ifndef ZALLOC_HAVE_PAGE_FRAG_CACHE_DRAIN
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+static inline void page_frag_cache_drain(struct page_frag_cache *nc)
+{
+	if (!nc->va)
+		return;
+	__page_frag_cache_drain(virt_to_head_page(nc->va), nc->pagecnt_bias);
+	nc->va = NULL;
+}
 #endif
 
 #endif /* _ZALLOC_COMPAT_H */

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc_bench subjects: every allocator the benchmark measures, one table.
+ *
+ * The kernel's own allocators are the peers zalloc has to beat:
+ *
+ *	kmalloc		the reference; every ratio is against it
+ *	kmem_cache	a dedicated cache per size (SLAB_NO_MERGE, so it is
+ *			its own cache and not an alias of kmalloc-N)
+ *	gen_pool	lib/genalloc.c over a vmalloc'd region: the bitmap
+ *			allocator's peer
+ *	page_frag	page_frag_alloc() on a per-CPU page_frag_cache: the
+ *			fixed buffer's and arena's peer.  Its free is a
+ *			put_page() of the page the fragment is in, allowed in
+ *			any order and on any CPU, but a page is reused only
+ *			once every fragment in it is freed.
+ *	alloc_pages	the buddy allocator, order get_order(size): the page
+ *			allocator's peer
+ *
+ * and the zalloc allocators go through their struct zalloc.  Allocators
+ * still on their own branches have slots at the end of the table, marked
+ * .missing; the lead fills them in after merging.
+ *
+ * Locking: none here.  Shared instances rely on the allocator's own
+ * locking; single-owner ones (page_frag) get one instance per CPU from the
+ * harness (no ZB_SHARED).
+ */
+#include <linux/genalloc.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <zalloc/kmalloc.h>
+#include <zalloc/page.h>
+
+#include "zalloc_bench.h"
+
+/*
+ * The kernel's allocators are called directly by the workloads
+ * (zbench_alloc_k()); here they are only set up and torn down.
+ */
+
+/* kmem_cache: one cache of exactly the figure's size. */
+
+static int zb_cache_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	char name[32];
+
+	if (!need->size)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "zbench-%zu", need->size);
+	/* kmem_cache_create() keeps its own copy of the name. */
+	h->cache = kmem_cache_create(name, need->size, 0, SLAB_NO_MERGE, NULL);
+	return h->cache ? 0 : -ENOMEM;
+}
+
+static void zb_cache_teardown(struct zbench_h *h)
+{
+	kmem_cache_destroy(h->cache);
+}
+
+#if IS_ENABLED(CONFIG_GENERIC_ALLOCATOR)
+/*
+ * gen_pool: 16-byte chunks (the smallest size measured) over a vmalloc'd
+ * region twice the live bytes, so first fit has room to fragment.
+ */
+#define ZB_GENPOOL_ORDER	4
+
+struct zb_genpool {
+	void *region;
+	size_t bytes;
+};
+
+static int zb_genpool_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	struct zb_genpool *g;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	g->bytes = PAGE_ALIGN(2 * need->live_bytes + need->max_size);
+	g->region = vmalloc(g->bytes);
+	if (!g->region)
+		goto free_g;
+	h->pool = gen_pool_create(ZB_GENPOOL_ORDER, NUMA_NO_NODE);
+	if (!h->pool)
+		goto free_region;
+	if (gen_pool_add(h->pool, (unsigned long)g->region, g->bytes,
+			 NUMA_NO_NODE))
+		goto free_pool;
+	h->priv = g;
+	return 0;
+
+free_pool:
+	gen_pool_destroy(h->pool);
+free_region:
+	vfree(g->region);
+free_g:
+	kfree(g);
+	return -ENOMEM;
+}
+
+static void zb_genpool_teardown(struct zbench_h *h)
+{
+	struct zb_genpool *g = h->priv;
+
+	gen_pool_destroy(h->pool);
+	vfree(g->region);
+	kfree(g);
+}
+
+static long zb_genpool_held(const struct zbench_h *h)
+{
+	const struct zb_genpool *g = h->priv;
+
+	return g->bytes;
+}
+
+#define ZB_GENPOOL_MISSING	NULL
+#else
+#define zb_genpool_setup	NULL
+#define zb_genpool_teardown	NULL
+#define zb_genpool_held		NULL
+#define ZB_GENPOOL_MISSING	"kernel-without-CONFIG_GENERIC_ALLOCATOR"
+#endif
+
+/* page_frag: one page_frag_cache per instance, one instance per CPU. */
+
+static int zb_frag_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->frag = kzalloc(sizeof(*h->frag), GFP_KERNEL);
+	return h->frag ? 0 : -ENOMEM;
+}
+
+static void zb_frag_teardown(struct zbench_h *h)
+{
+	page_frag_cache_drain(h->frag);
+	kfree(h->frag);
+}
+
+/* alloc_pages: whole buddy blocks, counted per CPU for the memory figure. */
+
+static int zb_pages_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->held = alloc_percpu(long);
+	return h->held ? 0 : -ENOMEM;
+}
+
+static void zb_pages_teardown(struct zbench_h *h)
+{
+	free_percpu(h->held);
+}
+
+static long zb_pages_held(const struct zbench_h *h)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(h->held, cpu);
+	return sum;
+}
+
+/* The global zalloc allocators need no instance of their own. */
+
+static int zb_zpage_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->za = &zalloc_page_allocator;
+	return 0;
+}
+
+static int zb_zkmalloc_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->za = &zalloc_kmalloc_allocator;
+	return 0;
+}
+
+const struct zbench_subject zbench_subjects[] = {
+	/* The kernel's allocators. */
+	{
+		.name = "kmalloc", .peer = "reference",
+		.kind = ZB_KIND_KMALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_SLAB,
+	},
+	{
+		.name = "kmem_cache", .peer = "reference",
+		.kind = ZB_KIND_KMEM_CACHE,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE | ZB_ONE_SIZE,
+		.mem = ZB_MEM_SLAB,
+		.setup = zb_cache_setup, .teardown = zb_cache_teardown,
+	},
+	{
+		.name = "gen_pool", .peer = "bitmap",
+		.kind = ZB_KIND_GEN_POOL,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_OWN,
+		/* First fit over a fragmented bitmap: ~30 us a step in TCG. */
+		.slow = ZB_W(ZB_MIXED) | ZB_W(ZB_PAR_MIXED),
+		.missing = ZB_GENPOOL_MISSING,
+		.setup = zb_genpool_setup, .teardown = zb_genpool_teardown,
+		.held = zb_genpool_held,
+	},
+	{
+		.name = "page_frag", .peer = "fixed,arena",
+		.kind = ZB_KIND_PAGE_FRAG,
+		.caps = ZB_FREE_ANY | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_FRAG_PAGES,
+		.setup = zb_frag_setup, .teardown = zb_frag_teardown,
+	},
+	{
+		.name = "alloc_pages", .peer = "page",
+		.kind = ZB_KIND_PAGES,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_OWN,
+		.setup = zb_pages_setup, .teardown = zb_pages_teardown,
+		.held = zb_pages_held,
+	},
+
+	/* zalloc's allocators, through struct zalloc. */
+	{
+		.name = "page", .peer = "alloc_pages",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_ZSTATS, .stats_name = "page",
+		.setup = zb_zpage_setup,
+	},
+	{
+		/* kmalloc behind the contract: the cost of the indirection. */
+		.name = "kmalloc-wrapper", .peer = "kmalloc",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_SLAB,
+		.setup = zb_zkmalloc_setup,
+	},
+
+	/*
+	 * Slots for the allocators on other branches.  After merging one:
+	 * write its setup() (set h->za, and h->priv for a private instance),
+	 * teardown(), and for fixed and arena reset(); point the entry at
+	 * them; check .caps against the allocator's header (contexts, free
+	 * order, sharing); drop .missing.  For ZB_MEM_ZSTATS the instance must
+	 * be registered under .stats_name (or setup() sets h->stats_name).
+	 */
+	{
+		.name = "smp", .peer = "kmalloc",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_ZSTATS, .stats_name = "smp",
+		.missing = "not-merged-yet",
+	},
+	{
+		.name = "sbrk", .peer = "kmalloc",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_ZSTATS, .stats_name = "sbrk",
+		.missing = "not-merged-yet",
+	},
+	{
+		.name = "bitmap", .peer = "gen_pool",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
+		.mem = ZB_MEM_ZSTATS,
+		.missing = "not-merged-yet",
+	},
+	{
+		/* A buffer of need->live_bytes; reset() rewinds it. */
+		.name = "fixed", .peer = "page_frag",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_LAST | ZB_RESET,
+		.mem = ZB_MEM_ZSTATS,
+		.missing = "not-merged-yet",
+	},
+	{
+		/* Over the page allocator; reset() frees all, keeps capacity. */
+		.name = "arena", .peer = "page_frag",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_LAST | ZB_RESET,
+		.mem = ZB_MEM_ZSTATS,
+		.missing = "not-merged-yet",
+	},
+};
+
+const unsigned int zbench_nr_subjects = ARRAY_SIZE(zbench_subjects);
