@@ -5,7 +5,8 @@
  * both views); overflow-safe index arithmetic; alignments 1..PAGE_SIZE with
  * minimal padding; last-allocation resize and free; reset and reuse;
  * ownership; the thread-safe view's refusals, from hard IRQ and under
- * concurrency (one kthread per online CPU plus hard-IRQ work on each).
+ * concurrency (one kthread per online CPU, interrupted on every tick by
+ * hard-IRQ work that allocates too).
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -299,11 +300,14 @@ static void fixed_last_allocation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fixed_end(f), 16);
 }
 
-/* Fill the buffer, reset, fill it again: the same blocks, contents intact. */
+/*
+ * Fill a static buffer, reset, fill it again: the same blocks, contents
+ * intact, counters balanced.
+ */
 static void fixed_reset_and_reuse(struct kunit *test)
 {
-	const size_t size = 2048;
-	u8 *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	static u8 buf[2048];
+	const size_t size = sizeof(buf);
 	void **first = kunit_kcalloc(test, size, sizeof(void *), GFP_KERNEL);
 	const struct zalloc *a;
 	struct zalloc_fixed *f;
@@ -311,7 +315,6 @@ static void fixed_reset_and_reuse(struct kunit *test)
 	int round;
 	u8 *p;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, first);
 	f = fixed_setup(test, buf, size, NULL);
 	a = zalloc_fixed_allocator(f);
@@ -461,20 +464,22 @@ static void fixed_thread_safe_hardirq(struct kunit *test)
 
 /*
  * Concurrency: one kthread per online CPU allocates random sizes and
- * alignments from the thread-safe view until the buffer is full, and every
- * few allocations queues hard-IRQ work on its own CPU that allocates too,
- * interrupting it.  Every block is recorded and filled with its owner's
- * pattern.  Afterwards, in address order, each block must start exactly at
- * the previous block's end aligned forward to its alignment: no overlap, no
- * gap beyond the least padding, so bytes used = requested + padding, and
- * the buffer ends full.
+ * alignments from the thread-safe view until the buffer is full, while
+ * hard-IRQ work on every tick of its CPU interrupts it wherever it is
+ * (between its read of the end index and its cmpxchg, too) and allocates.
+ * Every block is recorded and filled with its owner's pattern.  Afterwards,
+ * in address order, each block must start exactly at the previous block's
+ * end aligned forward to its alignment: no overlap, no gap beyond the least
+ * padding, so bytes used = requested + padding, and the buffer ends full.
  */
-#define TS_BUF_SIZE	(64 * 1024)
-#define TS_ROUNDS	12
-#define TS_MAX_LEN	128
+#define TS_BUF_SIZE	(512 * 1024)
+#define TS_ROUNDS	4
+#define TS_MIN_LEN	4
+#define TS_MAX_LEN	32
+/* Normal blocks take at least TS_MIN_LEN; single-byte tail blocks < 128. */
+#define TS_MAX_RECS	(TS_BUF_SIZE / TS_MIN_LEN + 128)
 #define TS_MAX_ALIGN_ORDER	6
-#define TS_IRQ_EVERY	8
-#define TS_IRQ_ALLOCS	4
+#define TS_IRQ_ALLOCS	2
 
 struct ts_rec {
 	u8 *p;
@@ -488,7 +493,8 @@ struct ts_run;
 
 struct ts_worker {
 	struct ts_run *run;
-	struct irq_work irq;
+	struct irq_work tick_work;
+	bool stop;
 	struct rnd_state rnd;
 	struct rnd_state irq_rnd;
 	struct completion done;
@@ -503,6 +509,8 @@ struct ts_run {
 	struct ts_rec *recs;
 	atomic_t nr_recs;
 	atomic_t lost_recs;
+	atomic_t arrived;
+	int nr_workers;
 	struct completion start;
 };
 
@@ -515,7 +523,8 @@ static bool ts_alloc_one(struct ts_run *run, struct rnd_state *rnd, u8 owner,
 	u8 *p;
 
 	if (!tail) {
-		len = 1 + prandom_u32_state(rnd) % TS_MAX_LEN;
+		len = TS_MIN_LEN + prandom_u32_state(rnd) %
+				   (TS_MAX_LEN - TS_MIN_LEN + 1);
 		align = 1UL << (prandom_u32_state(rnd) %
 				(TS_MAX_ALIGN_ORDER + 1));
 	}
@@ -523,7 +532,7 @@ static bool ts_alloc_one(struct ts_run *run, struct rnd_state *rnd, u8 owner,
 	if (!p)
 		return false;
 	idx = atomic_inc_return(&run->nr_recs) - 1;
-	if (idx >= TS_BUF_SIZE) {
+	if (idx >= TS_MAX_RECS) {
 		atomic_inc(&run->lost_recs);
 		return true;
 	}
@@ -537,26 +546,37 @@ static bool ts_alloc_one(struct ts_run *run, struct rnd_state *rnd, u8 owner,
 	return true;
 }
 
-static void ts_irq_fn(struct irq_work *work)
+/*
+ * Lazy irq_work runs from the next tick on the CPU that queued it, in hard
+ * IRQ (outside PREEMPT_RT).  Requeued from itself, it interrupts the
+ * worker on every tick wherever it is, and allocates.
+ */
+static void ts_tick_fn(struct irq_work *work)
 {
-	struct ts_worker *w = container_of(work, struct ts_worker, irq);
+	struct ts_worker *w = container_of(work, struct ts_worker, tick_work);
 	int i;
 
 	w->irq_runs++;
-	if (!in_hardirq())
+	if (!in_hardirq() && !IS_ENABLED(CONFIG_PREEMPT_RT))
 		w->irq_not_hardirq++;
 	for (i = 0; i < TS_IRQ_ALLOCS && !w->irq_full; i++)
 		if (!ts_alloc_one(w->run, &w->irq_rnd, w->owner + 1, false))
 			w->irq_full = true;
+	if (!w->irq_full && !READ_ONCE(w->stop))
+		irq_work_queue(work);
 }
 
 static int ts_thread(void *arg)
 {
 	struct ts_worker *w = arg;
-	unsigned int n = 0;
 	bool tail = false;
 
+	/* Start together: every worker is on its own CPU, so spinning is fine. */
 	wait_for_completion(&w->run->start);
+	atomic_inc(&w->run->arrived);
+	while (atomic_read(&w->run->arrived) < w->run->nr_workers)
+		cpu_relax();
+	irq_work_queue(&w->tick_work);
 	/* Random sizes until one fails, then single bytes until full. */
 	for (;;) {
 		if (!ts_alloc_one(w->run, &w->rnd, w->owner, tail)) {
@@ -564,10 +584,9 @@ static int ts_thread(void *arg)
 				break;
 			tail = true;
 		}
-		if (++n % TS_IRQ_EVERY == 0)
-			irq_work_queue(&w->irq);
 	}
-	irq_work_sync(&w->irq);
+	WRITE_ONCE(w->stop, true);
+	irq_work_sync(&w->tick_work);
 	kthread_complete_and_exit(&w->done, 0);
 }
 
@@ -638,7 +657,8 @@ static void ts_start_workers(struct kunit *test, struct ts_run *run,
 	for_each_online_cpu(cpu) {
 		w[i].run = run;
 		w[i].owner = 2 * i;
-		w[i].irq = IRQ_WORK_INIT_HARD(ts_irq_fn);
+		w[i].tick_work = IRQ_WORK_INIT_LAZY(ts_tick_fn);
+		w[i].stop = false;
 		w[i].irq_full = false;
 		w[i].irq_runs = 0;
 		w[i].irq_not_hardirq = 0;
@@ -674,7 +694,9 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 	ktime_t t0;
 
 	KUNIT_ASSERT_LT(test, 2 * nw, 256);
-	buf = kunit_kzalloc(test, TS_BUF_SIZE, GFP_KERNEL);
+	buf = vzalloc(TS_BUF_SIZE);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fixed_vfree_action,
+							buf), 0);
 	w = kunit_kcalloc(test, nw, sizeof(*w), GFP_KERNEL);
 	tasks = kunit_kcalloc(test, nw, sizeof(*tasks), GFP_KERNEL);
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
@@ -682,7 +704,7 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	KUNIT_ASSERT_NOT_NULL(test, tasks);
 	KUNIT_ASSERT_NOT_NULL(test, run);
-	run->recs = vcalloc(TS_BUF_SIZE, sizeof(*run->recs));
+	run->recs = vcalloc(TS_MAX_RECS, sizeof(*run->recs));
 	KUNIT_ASSERT_NOT_NULL(test, run->recs);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fixed_vfree_action,
 							run->recs), 0);
@@ -695,6 +717,8 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 		memset(buf, 0, TS_BUF_SIZE);
 		atomic_set(&run->nr_recs, 0);
 		atomic_set(&run->lost_recs, 0);
+		atomic_set(&run->arrived, 0);
+		run->nr_workers = nw;
 		init_completion(&run->start);
 		ts_start_workers(test, run, w, tasks, round);
 		for (i = 0; i < nw; i++) {
@@ -715,9 +739,10 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst,
 					       ZALLOC_STAT_BYTES_ALLOC),
 			t.requested);
-	KUNIT_EXPECT_GT(test, t.irq_blocks, 0);
+	/* The tick work ran (its blocks may come after the buffer filled). */
+	KUNIT_EXPECT_GT(test, irq_runs, 0);
 	kunit_info(test,
-		   "%d CPUs, %d rounds: %lu blocks (%u from hard IRQ, %lu IRQ runs), %zu B requested + %zu B padding; neighbours in address order from other owners %u times, other CPUs %u times; %lld us\n",
+		   "%d CPUs, %d rounds: %lu blocks (%u from hard IRQ, %lu tick IRQ runs), %zu B requested + %zu B padding; neighbours in address order from other owners %u times, other CPUs %u times; %lld us\n",
 		   nw, TS_ROUNDS, blocks, t.irq_blocks, irq_runs, t.requested,
 		   t.padding, t.switches, t.cpu_switches,
 		   ktime_us_delta(ktime_get(), t0));
