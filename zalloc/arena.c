@@ -388,7 +388,8 @@ static bool arena_retain(struct zalloc_arena *a, size_t want, gfp_t gfp,
  * arena.  Otherwise frees every buffer but the oldest and makes that one
  * exactly the size wanted, in place if the child can, else by taking a new
  * buffer and freeing the old one.  Afterwards zalloc_arena_query_capacity()
- * is that size.
+ * is that size.  Every live block is counted as freed in the statistics
+ * (a sum over the per-CPU counters).
  *
  * Context: as the child's free (and alloc, for @gfp) allow.
  * Return: true on success; false if the kept buffer could not be given its

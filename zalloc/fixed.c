@@ -379,6 +379,9 @@ EXPORT_SYMBOL_NS_GPL(zalloc_fixed_destroy, ZALLOC_NS);
  * zalloc_fixed_reset() - make the whole buffer free again
  * @f: the instance; every block it handed out becomes invalid
  *
+ * Also counts every live block as freed in the statistics, which sums the
+ * per-CPU counters: O(possible CPUs), unlike Zig's O(1) reset.
+ *
  * Context: any; not concurrently with any other call on @f, through either
  * view.
  */
