@@ -213,12 +213,18 @@ static void badinput_bad_alignment(struct kunit *test)
 	zalloc_free(za, p, 64, 8);
 
 	/*
-	 * Powers of two too large to honour: NULL, quietly.  (The validator
-	 * fails the test if an allocator hands out a misaligned block.)
+	 * Powers of two too large to honour: NULL, quietly.  The last one, one
+	 * order above the largest buddy block, is out of reach of the page and
+	 * kmalloc allocators (their suites check it is refused) but not of an
+	 * allocator carving a buffer that happens to contain such an address
+	 * (a 6.4 MB fixed buffer, an arena): there it may be served, and the
+	 * validator fails the test if the block is misaligned.
 	 */
 	for (i = 0; i < ARRAY_SIZE(huge_align); i++) {
 		p = zalloc_alloc(za, 64, huge_align[i], GFP_KERNEL);
-		KUNIT_EXPECT_NULL_MSG(test, p, "align %zx", huge_align[i]);
+		if (i < ARRAY_SIZE(huge_align) - 1)
+			KUNIT_EXPECT_NULL_MSG(test, p, "align %zx",
+					      huge_align[i]);
 		if (p)
 			zalloc_free(za, p, 64, huge_align[i]);
 	}

@@ -13,14 +13,18 @@
  * faults.
  */
 #include <kunit/test.h>
-#include <linux/mm.h>
 #include <linux/err.h>
+#include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/vmalloc.h>
+#include <zalloc/arena.h>
 #include <zalloc/bitmap.h>
 #include <zalloc/debug.h>
+#include <zalloc/fixed.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
+#include <zalloc/stack_fallback.h>
 
 #include "zalloc_kunit.h"
 
@@ -140,6 +144,87 @@ static struct zalloc_instance *contract_bitmap_inst(const struct zalloc *a)
  */
 #define CONTRACT_DEBUG_FAULTS_MAX	(16 * 1024)
 
+KUNIT_DEFINE_ACTION_WRAPPER(contract_vfree, vfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(contract_fixed_destroy, zalloc_fixed_destroy,
+			    struct zalloc_fixed *);
+KUNIT_DEFINE_ACTION_WRAPPER(contract_arena_destroy, zalloc_arena_destroy,
+			    struct zalloc_arena *);
+KUNIT_DEFINE_ACTION_WRAPPER(contract_sf_destroy,
+			    __zalloc_stack_fallback_destroy,
+			    struct zalloc_stack_fallback *);
+
+/* Zig runs T1..T4 on FixedBufferAllocator over 800000 * 8 bytes. */
+#define CONTRACT_FIXED_SIZE	(800000 * 8)
+
+static struct zalloc_fixed *contract_fixed_instance(struct kunit *test)
+{
+	struct zalloc_fixed *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	void *buf = vmalloc(CONTRACT_FIXED_SIZE);
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, contract_vfree,
+							buf), 0);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, buf, CONTRACT_FIXED_SIZE,
+						NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							contract_fixed_destroy,
+							f), 0);
+	return f;
+}
+
+static const struct zalloc *contract_fixed(struct kunit *test)
+{
+	return zalloc_fixed_allocator(contract_fixed_instance(test));
+}
+
+static const struct zalloc *contract_fixed_ts(struct kunit *test)
+{
+	return zalloc_fixed_thread_safe_allocator(contract_fixed_instance(test));
+}
+
+static const struct zalloc *contract_arena_over(struct kunit *test,
+						const struct zalloc *child)
+{
+	struct zalloc_arena *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, zalloc_arena_init(a, child, NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							contract_arena_destroy,
+							a), 0);
+	return zalloc_arena_allocator(a);
+}
+
+static const struct zalloc *contract_arena_page(struct kunit *test)
+{
+	return contract_arena_over(test, &zalloc_page_allocator);
+}
+
+static const struct zalloc *contract_arena_kmalloc(struct kunit *test)
+{
+	return contract_arena_over(test, &zalloc_kmalloc_allocator);
+}
+
+struct contract_sf {
+	ZALLOC_STACK_FALLBACK(4096) sfa;
+};
+
+/* Zig: stackFallback(4096, testing.allocator), a fresh one per test. */
+static const struct zalloc *contract_stack_fallback(struct kunit *test)
+{
+	struct contract_sf *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, zalloc_stack_fallback_init(&s->sfa,
+							 &zalloc_kmalloc_allocator,
+							 NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							contract_sf_destroy,
+							&s->sfa.sf), 0);
+	return zalloc_stack_fallback_get(&s->sfa);
+}
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page,		contract_page_inst },
 	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
@@ -152,6 +237,20 @@ static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
 	{ "debug-kmalloc", contract_debug_kmalloc, contract_debug_inst,
 	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
+	/*
+	 * Callers serialise all but fixed_thread_safe, so no suite shares them
+	 * between threads; fixed buffers make no kernel allocation to fail,
+	 * nor does the stack fallback while its buffer has room.
+	 */
+	{ "fixed",		contract_fixed,		.faults_skip = true,
+	  .serial = true },
+	{ "fixed_thread_safe",	contract_fixed_ts,	.faults_skip = true },
+	{ "arena_page",		contract_arena_page,	.keeps_backing = true,
+	  .faults_rare = true, .serial = true },
+	{ "arena_kmalloc",	contract_arena_kmalloc,	.keeps_backing = true,
+	  .faults_rare = true, .serial = true },
+	{ "stack_fallback_kmalloc", contract_stack_fallback,
+	  .faults_skip = true, .serial = true },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)

@@ -71,6 +71,11 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
  * @faults_skip: the allocator makes no kernel allocation once set up (a
  *	fixed buffer), so injected faults cannot reach it: the faults suite
  *	skips it rather than fail for seeing no failure.
+ * @faults_rare: the allocator calls the kernel only now and then (an arena
+ *	when it grows), so the random workload may see no injected failure;
+ *	the every-point sweep still makes each of those calls fail.
+ * @serial: the caller must serialise calls (arena, fixed buffer, stack
+ *	fallback): suites that share one instance between threads skip it.
  */
 struct zalloc_test_allocator {
 	const char *name;
@@ -79,6 +84,8 @@ struct zalloc_test_allocator {
 	bool keeps_backing;
 	size_t faults_max_len;
 	bool faults_skip;
+	bool faults_rare;
+	bool serial;
 };
 
 const void *zalloc_test_gen_allocators(const void *prev, char *desc);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zalloc arena allocator: Zig's ArenaAllocator (0.14/0.15) over any child
+ * struct zalloc (the page allocator if none is given).
+ *
+ * Allocate freely, then give everything back at once with
+ * zalloc_arena_reset() or zalloc_arena_destroy().  The arena takes buffers
+ * from its child, each 1.5 times the previous one plus what the request
+ * needs, and bump-allocates inside the newest; when that is full it first
+ * asks the child to grow it in place.  Only the most recent block can be
+ * freed or resized in place: freeing any other block does nothing, and
+ * resizing it succeeds only for a shrink (which changes nothing).  remap
+ * never moves a block.
+ *
+ * Reset modes (Zig's ResetMode):
+ *  - ZALLOC_ARENA_FREE_ALL: give every buffer back to the child.
+ *  - ZALLOC_ARENA_RETAIN_CAPACITY: keep one buffer as large as all of them
+ *    were together, so a reset loop stops calling the child once it has
+ *    seen its largest round.
+ *  - ZALLOC_ARENA_RETAIN_WITH_LIMIT: the same, but at most @limit bytes.
+ *
+ * Locking: none inside.  The caller serialises every call on an arena
+ * (alloc, resize, remap and free through the struct zalloc, and reset,
+ * query and destroy), e.g. with its own lock or by using the arena from one
+ * thread.  An arena over a child that takes locks (another zalloc instance)
+ * nests only the child's locks, inside the caller's.
+ *
+ * Context: alloc as the child allows for the gfp_t given; free and a
+ * shrinking resize touch no child and are fine in any context; reset and
+ * destroy free to the child (as the child allows), and reset may also
+ * allocate with its gfp_t.
+ */
+#ifndef _ZALLOC_ARENA_H
+#define _ZALLOC_ARENA_H
+
+#include <zalloc/registry.h>
+#include <zalloc/zalloc.h>
+
+/**
+ * enum zalloc_arena_reset_mode - what zalloc_arena_reset() keeps
+ * @ZALLOC_ARENA_FREE_ALL: nothing; every buffer goes back to the child
+ * @ZALLOC_ARENA_RETAIN_CAPACITY: one buffer of the current capacity
+ * @ZALLOC_ARENA_RETAIN_WITH_LIMIT: one buffer of min(capacity, limit) bytes
+ */
+enum zalloc_arena_reset_mode {
+	ZALLOC_ARENA_FREE_ALL,
+	ZALLOC_ARENA_RETAIN_CAPACITY,
+	ZALLOC_ARENA_RETAIN_WITH_LIMIT,
+};
+
+/**
+ * struct zalloc_arena_node - the header at the start of every buffer
+ * @data: bytes of the child allocation, this header included
+ * @next: the next older buffer
+ */
+struct zalloc_arena_node {
+	size_t data;
+	struct zalloc_arena_node *next;
+};
+
+/**
+ * struct zalloc_arena - an arena allocator instance
+ * @za: the interface, see zalloc_arena_allocator()
+ * @child: where the buffers come from
+ * @head: the newest buffer, the only one allocated from; NULL when empty
+ * @end_index: bytes used in @head after its header
+ * @capacity: usable bytes over all buffers (headers excluded)
+ * @nr_buffers: buffers held
+ * @resets: zalloc_arena_reset() calls
+ * @inst: statistics and debugfs name
+ * @named: @inst was registered under a name
+ *
+ * All fields are the caller-serialised state of zalloc/arena.c.  The
+ * statistics file reads the scalars with READ_ONCE() and never walks the
+ * list, so it cannot race with a reset freeing buffers.
+ */
+struct zalloc_arena {
+	struct zalloc za;
+	const struct zalloc *child;
+	struct zalloc_arena_node *head;
+	size_t end_index;
+	size_t capacity;
+	unsigned long nr_buffers;
+	unsigned long resets;
+	struct zalloc_instance inst;
+	bool named;
+};
+
+int zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
+		      const char *name, gfp_t gfp);
+void zalloc_arena_destroy(struct zalloc_arena *a);
+bool zalloc_arena_reset(struct zalloc_arena *a,
+			enum zalloc_arena_reset_mode mode, size_t limit,
+			gfp_t gfp);
+size_t zalloc_arena_query_capacity(const struct zalloc_arena *a);
+
+/**
+ * zalloc_arena_allocator() - the struct zalloc of an arena
+ * @a: the instance
+ *
+ * Context: any; callers serialise all calls on @a.
+ * Return: the interface to allocate from, valid until @a is destroyed.
+ */
+static inline const struct zalloc *zalloc_arena_allocator(struct zalloc_arena *a)
+{
+	return &a->za;
+}
+
+#endif /* _ZALLOC_ARENA_H */

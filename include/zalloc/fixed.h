@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zalloc fixed buffer allocator: Zig's FixedBufferAllocator, a bump
+ * allocator over a buffer the caller already has (on the stack, static,
+ * kmalloc'd or vmalloc'd).  The allocator never frees the buffer.
+ *
+ * alloc moves an end index forward past the alignment padding and the
+ * block; it returns NULL once a request does not fit.  Only the last block
+ * can be given back or resized in place: free of the last block rolls the
+ * end index back (its alignment padding stays used), free of any other
+ * block does nothing, resize of another block succeeds only for a shrink
+ * (which changes nothing).  remap never moves a block.  reset makes the
+ * whole buffer free again at once, invalidating every block.
+ *
+ * Two views of one instance, as Zig's allocator() and threadSafeAllocator():
+ *
+ *  - zalloc_fixed_allocator(): alloc, resize, remap, free as above.  No lock:
+ *    callers serialise every call on the instance themselves.  Any context.
+ *  - zalloc_fixed_thread_safe_allocator(): alloc only, lock-free
+ *    (try_cmpxchg on the end index), callable concurrently from any
+ *    context including hard IRQ; resize and remap always refuse and free
+ *    does nothing, as in Zig.
+ *
+ * Mixing the two views concurrently is not safe (the normal view's updates
+ * are not atomic), nor is reset concurrent with anything.
+ */
+#ifndef _ZALLOC_FIXED_H
+#define _ZALLOC_FIXED_H
+
+#include <zalloc/registry.h>
+#include <zalloc/zalloc.h>
+
+/**
+ * struct zalloc_fixed_buf - the bump state over one buffer
+ * @buffer: the caller's buffer
+ * @size: its length in bytes
+ * @end_index: bytes in use from @buffer on, alignment padding included.
+ *	Always <= @size.  Read with READ_ONCE() and written with WRITE_ONCE()
+ *	or try_cmpxchg() (thread-safe view), so that the statistics file can
+ *	read it while the owner allocates.
+ */
+struct zalloc_fixed_buf {
+	u8 *buffer;
+	size_t size;
+	size_t end_index;
+};
+
+/**
+ * struct zalloc_fixed - a fixed buffer allocator instance
+ * @za: the normal view, see zalloc_fixed_allocator()
+ * @za_ts: the thread-safe view, see zalloc_fixed_thread_safe_allocator()
+ * @buf: the bump state
+ * @inst: statistics and debugfs name
+ * @named: @inst was registered under a name (destroy must then sleep)
+ *
+ * Set up with zalloc_fixed_init(), torn down with zalloc_fixed_destroy().
+ * Fields are private to zalloc/fixed.c; read @buf.end_index with READ_ONCE().
+ */
+struct zalloc_fixed {
+	struct zalloc za;
+	struct zalloc za_ts;
+	struct zalloc_fixed_buf buf;
+	struct zalloc_instance inst;
+	bool named;
+};
+
+int zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
+		      const char *name, gfp_t gfp);
+void zalloc_fixed_destroy(struct zalloc_fixed *f);
+void zalloc_fixed_reset(struct zalloc_fixed *f);
+bool zalloc_fixed_owns_ptr(const struct zalloc_fixed *f, const void *ptr);
+bool zalloc_fixed_owns_range(const struct zalloc_fixed *f, const void *ptr,
+			     size_t len);
+bool zalloc_fixed_is_last_allocation(const struct zalloc_fixed *f,
+				     const void *ptr, size_t len);
+
+/**
+ * zalloc_fixed_allocator() - the normal view of a fixed buffer allocator
+ * @f: the instance
+ *
+ * Context: any; callers serialise all calls on @f.
+ * Return: the struct zalloc to allocate from, valid until @f is destroyed.
+ */
+static inline const struct zalloc *zalloc_fixed_allocator(struct zalloc_fixed *f)
+{
+	return &f->za;
+}
+
+/**
+ * zalloc_fixed_thread_safe_allocator() - the lock-free view of @f
+ * @f: the instance
+ *
+ * alloc may be called concurrently from any context, hard IRQ included;
+ * resize and remap refuse, free is a no-op.
+ *
+ * Context: any.
+ * Return: the struct zalloc to allocate from, valid until @f is destroyed.
+ */
+static inline const struct zalloc *
+zalloc_fixed_thread_safe_allocator(struct zalloc_fixed *f)
+{
+	return &f->za_ts;
+}
+
+#endif /* _ZALLOC_FIXED_H */

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc arena allocator: Zig's std.heap.ArenaAllocator (0.14/0.15).
+ *
+ * The arena holds a singly linked list of buffers taken from a child
+ * allocator, newest first.  Each buffer starts with a struct
+ * zalloc_arena_node header recording the size of the child allocation; the
+ * bytes after it are bump-allocated through end_index, in the newest buffer
+ * only.  When a request does not fit, the arena asks the child to grow the
+ * newest buffer in place and, failing that, takes a new buffer of
+ * 1.5 * (previous usable size + request + alignment + header + 16) bytes,
+ * Zig's growth policy; the room left in the old buffer is abandoned until
+ * reset.  Frees and resizes work in place on the most recent block only.
+ *
+ * Changes from Zig:
+ *  - Size arithmetic is overflow-checked: a request whose buffer size would
+ *    wrap, or exceed ZALLOC_MAX_LEN, fails instead of trapping.
+ *  - A resize or free is "the most recent block" only if the block lies
+ *    inside the used part of the newest buffer (@len <= end_index) as well
+ *    as ending at end_index, so a bogus block cannot underflow end_index.
+ *  - reset is Zig's fixed version (ziglang/zig#15985 and #16009): the next
+ *    pointer is read before a buffer is freed, the kept buffer's size
+ *    includes its header (so a limit below sizeof(struct zalloc_arena_node)
+ *    keeps a small but valid buffer), and end_index is cleared before the
+ *    child is asked to resize or allocate, so a failure leaves a usable,
+ *    empty arena.  It takes a gfp_t for the child.
+ *  - The capacity and buffer count are kept up to date when buffers come
+ *    and go (never in the bump fast path), so zalloc_arena_query_capacity()
+ *    is O(1) and the statistics file never walks the list.  Zig walks the
+ *    list instead; reset here still walks it once to free the buffers.
+ *  - Zig's State/promote split (storing the arena without its child) is
+ *    not ported: the child is part of the instance.
+ *
+ * Locking: none.  Every call on an arena is serialised by its caller (see
+ * include/zalloc/arena.h); the child does its own locking.  The statistics
+ * callback reads end_index, capacity, nr_buffers and resets with
+ * READ_ONCE(), and they are written with WRITE_ONCE().
+ */
+#include <linux/printk.h>
+#include <linux/seq_file.h>
+#include <zalloc/arena.h>
+#include <zalloc/page.h>
+
+#include "buffers.h"
+
+#define ARENA_NODE_ALIGN	__alignof__(struct zalloc_arena_node)
+#define ARENA_NODE_SIZE		sizeof(struct zalloc_arena_node)
+/* Zig's createNode adds this much on top of the request and the header. */
+#define ARENA_NODE_SLACK	16
+
+static u8 *arena_usable(struct zalloc_arena_node *node)
+{
+	return (u8 *)(node + 1);
+}
+
+static size_t arena_usable_len(const struct zalloc_arena_node *node)
+{
+	return node->data - ARENA_NODE_SIZE;
+}
+
+/* Account a buffer growing by @usable bytes of capacity, @data from the child. */
+static void arena_grew(struct zalloc_arena *a, size_t usable, size_t data)
+{
+	WRITE_ONCE(a->capacity, a->capacity + usable);
+	zalloc_stat_add(&a->inst.stats, ZALLOC_STAT_BACKING_ALLOC, data);
+}
+
+static void arena_shrank(struct zalloc_arena *a, size_t usable, size_t data)
+{
+	WRITE_ONCE(a->capacity, a->capacity - usable);
+	zalloc_stat_add(&a->inst.stats, ZALLOC_STAT_BACKING_FREE, data);
+}
+
+/* Ask the child to make @node's allocation @data bytes, in place. */
+static bool arena_resize_node(struct zalloc_arena *a,
+			      struct zalloc_arena_node *node, size_t data,
+			      gfp_t gfp, unsigned long ip)
+{
+	size_t old = node->data;
+
+	if (data > ZALLOC_MAX_LEN ||
+	    !zalloc_raw_resize(a->child, node, old, ARENA_NODE_ALIGN, data,
+			       gfp, ip))
+		return false;
+	node->data = data;
+	if (data > old)
+		arena_grew(a, data - old, data - old);
+	else
+		arena_shrank(a, old - data, old - data);
+	return true;
+}
+
+/* Take a child allocation of @data bytes and make it the newest buffer. */
+static struct zalloc_arena_node *arena_take_node(struct zalloc_arena *a,
+						 size_t data, gfp_t gfp,
+						 unsigned long ip)
+{
+	struct zalloc_arena_node *node;
+
+	node = zalloc_raw_alloc(a->child, data, ARENA_NODE_ALIGN, gfp, ip);
+	if (!node)
+		return NULL;
+	node->data = data;
+	node->next = a->head;
+	a->head = node;
+	WRITE_ONCE(a->end_index, 0);
+	WRITE_ONCE(a->nr_buffers, a->nr_buffers + 1);
+	arena_grew(a, data - ARENA_NODE_SIZE, data);
+	return node;
+}
+
+static void arena_drop_node(struct zalloc_arena *a,
+			    struct zalloc_arena_node *node, unsigned long ip)
+{
+	size_t data = node->data;
+
+	zalloc_raw_free(a->child, node, data, ARENA_NODE_ALIGN, ip);
+	WRITE_ONCE(a->nr_buffers, a->nr_buffers - 1);
+	arena_shrank(a, data - ARENA_NODE_SIZE, data);
+}
+
+/*
+ * Zig's createNode: a buffer of 1.5 * (@prev_len + @min_size + header + 16)
+ * bytes, or NULL if that overflows or the child says no.
+ */
+static struct zalloc_arena_node *arena_new_node(struct zalloc_arena *a,
+						size_t prev_len,
+						size_t min_size, gfp_t gfp,
+						unsigned long ip)
+{
+	size_t big, len;
+
+	if (check_add_overflow(min_size, ARENA_NODE_SIZE + ARENA_NODE_SLACK,
+			       &big) ||
+	    check_add_overflow(big, prev_len, &big) ||
+	    check_add_overflow(big, big / 2, &len) || len > ZALLOC_MAX_LEN)
+		return NULL;
+	return arena_take_node(a, len, gfp, ip);
+}
+
+static void arena_free_all(struct zalloc_arena *a, unsigned long ip)
+{
+	struct zalloc_arena_node *node, *next;
+
+	for (node = a->head; node; node = next) {
+		next = node->next;
+		arena_drop_node(a, node, ip);
+	}
+	a->head = NULL;
+	WRITE_ONCE(a->end_index, 0);
+}
+
+/*
+ * Bump @len bytes aligned to @align out of @node from end_index; NULL if
+ * they do not fit.  *@need is set to the end index the block would need.
+ */
+static void *arena_bump(struct zalloc_arena *a, struct zalloc_arena_node *node,
+			size_t len, size_t align, size_t *need)
+{
+	u8 *usable = arena_usable(node);
+	size_t end = a->end_index;
+	size_t pad = -((unsigned long)usable + end) & (align - 1);
+	size_t start;
+
+	if (check_add_overflow(end, pad, &start) ||
+	    check_add_overflow(start, len, need)) {
+		*need = SIZE_MAX;
+		return NULL;
+	}
+	if (*need > arena_usable_len(node))
+		return NULL;
+	WRITE_ONCE(a->end_index, *need);
+	return usable + start;
+}
+
+static void *arena_alloc_block(struct zalloc_arena *a, size_t len,
+			       size_t align, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_arena_node *node = a->head;
+	size_t min_size, need;
+	void *p;
+
+	/* A fresh buffer of len + align bytes always has room for the block. */
+	if (check_add_overflow(len, align, &min_size))
+		return NULL;
+	if (!node)
+		node = arena_new_node(a, 0, min_size, gfp, ip);
+	while (node) {
+		p = arena_bump(a, node, len, align, &need);
+		if (p)
+			return p;
+		if (need <= ZALLOC_MAX_LEN - ARENA_NODE_SIZE &&
+		    arena_resize_node(a, node, ARENA_NODE_SIZE + need, gfp, ip))
+			continue;
+		node = arena_new_node(a, arena_usable_len(node), min_size, gfp,
+				      ip);
+	}
+	return NULL;
+}
+
+static struct zalloc_arena *to_arena(void *ctx)
+{
+	return ctx;
+}
+
+static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			 unsigned long ip)
+{
+	struct zalloc_arena *a = to_arena(ctx);
+	void *p = arena_alloc_block(a, len, align, gfp, ip);
+
+	zalloc_stat_alloc(&a->inst.stats, p, len);
+	return p;
+}
+
+/* Is [@ptr, @ptr + @len) the block that ends at end_index in the head? */
+static bool arena_is_last(struct zalloc_arena *a, void *ptr, size_t len)
+{
+	size_t end = a->end_index;
+
+	return a->head && len <= end &&
+	       (unsigned long)ptr ==
+	       (unsigned long)arena_usable(a->head) + (end - len);
+}
+
+static bool arena_relen(struct zalloc_arena *a, void *ptr, size_t len,
+			size_t new_len)
+{
+	size_t end = a->end_index;
+
+	if (!a->head)
+		return false;
+	if (!arena_is_last(a, ptr, len))
+		return new_len <= len;
+	if (new_len <= len) {
+		WRITE_ONCE(a->end_index, end - (len - new_len));
+		return true;
+	}
+	/* Zig does not grow the child here: only the room already there. */
+	if (new_len - len > arena_usable_len(a->head) - end)
+		return false;
+	WRITE_ONCE(a->end_index, end + (new_len - len));
+	return true;
+}
+
+static bool arena_resize(void *ctx, void *ptr, size_t len, size_t align,
+			 size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_arena *a = to_arena(ctx);
+	bool ok = arena_relen(a, ptr, len, new_len);
+
+	zalloc_stat_resize(&a->inst.stats, ok, len, new_len);
+	return ok;
+}
+
+static void *arena_remap(void *ctx, void *ptr, size_t len, size_t align,
+			 size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_arena *a = to_arena(ctx);
+	void *p = arena_relen(a, ptr, len, new_len) ? ptr : NULL;
+
+	zalloc_stat_remap(&a->inst.stats, ptr, p, len, new_len);
+	return p;
+}
+
+static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
+		       unsigned long ip)
+{
+	struct zalloc_arena *a = to_arena(ctx);
+
+	if (arena_is_last(a, ptr, len))
+		WRITE_ONCE(a->end_index, a->end_index - len);
+	zalloc_stat_free(&a->inst.stats, len);
+}
+
+static const struct zalloc_ops arena_ops = {
+	.alloc	= arena_alloc,
+	.resize	= arena_resize,
+	.remap	= arena_remap,
+	.free	= arena_free,
+};
+
+static void arena_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+{
+	struct zalloc_arena *a = container_of(inst, struct zalloc_arena, inst);
+
+	seq_printf(m, "buffers %lu\n", READ_ONCE(a->nr_buffers));
+	seq_printf(m, "capacity %zu\n", READ_ONCE(a->capacity));
+	seq_printf(m, "end_index %zu\n", READ_ONCE(a->end_index));
+	seq_printf(m, "resets %lu\n", READ_ONCE(a->resets));
+}
+
+static const struct zalloc_instance_ops arena_iops = {
+	.show_stats	= arena_show_stats,
+};
+
+/**
+ * zalloc_arena_init() - set up an empty arena over @child
+ * @a: the instance to set up
+ * @child: where buffers come from; NULL means zalloc_page_allocator.  It
+ *	must outlive the arena.
+ * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
+ * @gfp: allocation flags for the instance's counters
+ *
+ * Takes no buffer yet; the first allocation does.
+ *
+ * Context: any context @gfp allows; with a @name, process context.
+ * Return: 0; -EINVAL if @name is given with a non-sleeping @gfp; -ENOMEM;
+ * or an error from zalloc_instance_register().
+ */
+int zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
+		      const char *name, gfp_t gfp)
+{
+	a->za.ctx = a;
+	a->za.ops = &arena_ops;
+	a->child = child ? child : &zalloc_page_allocator;
+	a->head = NULL;
+	a->end_index = 0;
+	a->capacity = 0;
+	a->nr_buffers = 0;
+	a->resets = 0;
+	a->named = !!name;
+	return zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
+					    name, gfp);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_arena_init, ZALLOC_NS);
+
+/**
+ * zalloc_arena_destroy() - give every buffer back and tear the arena down
+ * @a: the instance; every block it handed out becomes invalid
+ *
+ * Context: as the child's free allows; process context if @a has a name.
+ */
+void zalloc_arena_destroy(struct zalloc_arena *a)
+{
+	arena_free_all(a, _RET_IP_);
+	zalloc_buffers_instance_destroy(&a->inst, a->named);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_arena_destroy, ZALLOC_NS);
+
+/* The kept buffer for @want usable bytes: resize the oldest, else replace. */
+static bool arena_retain(struct zalloc_arena *a, size_t want, gfp_t gfp,
+			 unsigned long ip)
+{
+	struct zalloc_arena_node *node, *next, *oldest = NULL;
+	size_t total;
+
+	/* Free every buffer but the oldest, reading next first (zig#15985). */
+	for (node = a->head; node; node = next) {
+		next = node->next;
+		if (!next) {
+			oldest = node;
+			break;
+		}
+		arena_drop_node(a, node, ip);
+	}
+	/* want <= capacity, so there is an oldest buffer. */
+	a->head = oldest;
+	WRITE_ONCE(a->end_index, 0);
+	if (check_add_overflow(want, ARENA_NODE_SIZE, &total) ||
+	    total > ZALLOC_MAX_LEN)
+		return false;
+	if (oldest->data == total ||
+	    arena_resize_node(a, oldest, total, gfp, ip))
+		return true;
+
+	/* Take the new buffer before dropping the old: failure keeps it. */
+	a->head = NULL;
+	node = arena_take_node(a, total, gfp, ip);
+	if (!node) {
+		a->head = oldest;
+		return false;
+	}
+	node->next = NULL;
+	arena_drop_node(a, oldest, ip);
+	return true;
+}
+
+/**
+ * zalloc_arena_reset() - give back every block at once, keeping a buffer
+ * @a: the instance; every block it handed out becomes invalid
+ * @mode: what to keep, see enum zalloc_arena_reset_mode
+ * @limit: for %ZALLOC_ARENA_RETAIN_WITH_LIMIT, the most usable bytes to
+ *	keep; any value works, 0 and values below the header size included
+ * @gfp: allocation flags if the kept buffer has to be replaced
+ *
+ * Keeps nothing for %ZALLOC_ARENA_FREE_ALL, a limit of 0, or an empty
+ * arena.  Otherwise frees every buffer but the oldest and makes that one
+ * exactly the size wanted, in place if the child can, else by taking a new
+ * buffer and freeing the old one.  Afterwards zalloc_arena_query_capacity()
+ * is that size.  Every live block is counted as freed in the statistics
+ * (a sum over the per-CPU counters).
+ *
+ * Context: as the child's free (and alloc, for @gfp) allow.
+ * Return: true on success; false if the kept buffer could not be given its
+ * new size (the arena is then empty but valid, keeping the oldest buffer
+ * as it was) or @mode is unknown (the arena is then unchanged).
+ */
+bool zalloc_arena_reset(struct zalloc_arena *a,
+			enum zalloc_arena_reset_mode mode, size_t limit,
+			gfp_t gfp)
+{
+	size_t want;
+
+	switch (mode) {
+	case ZALLOC_ARENA_FREE_ALL:
+		want = 0;
+		break;
+	case ZALLOC_ARENA_RETAIN_CAPACITY:
+		want = a->capacity;
+		break;
+	case ZALLOC_ARENA_RETAIN_WITH_LIMIT:
+		want = min(limit, a->capacity);
+		break;
+	default:
+		pr_warn_ratelimited("zalloc: arena: unknown reset mode %d\n",
+				    mode);
+		return false;
+	}
+	WRITE_ONCE(a->resets, a->resets + 1);
+	zalloc_buffers_stat_drop_live(&a->inst.stats);
+	if (!want) {
+		arena_free_all(a, _RET_IP_);
+		return true;
+	}
+	return arena_retain(a, want, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_arena_reset, ZALLOC_NS);
+
+/**
+ * zalloc_arena_query_capacity() - usable bytes the arena holds
+ * @a: the instance
+ *
+ * The sum over its buffers of their size less the header (Zig's
+ * queryCapacity), whether used or not.
+ *
+ * Context: any; serialised with other calls on @a by the caller.
+ * Return: the capacity in bytes.
+ */
+size_t zalloc_arena_query_capacity(const struct zalloc_arena *a)
+{
+	return READ_ONCE(a->capacity);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_arena_query_capacity, ZALLOC_NS);
