@@ -10,8 +10,11 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
+#include <zalloc/sbrk.h>
+#include <zalloc/smp.h>
 
 #include "zalloc_kunit.h"
 
@@ -25,9 +28,53 @@ static const struct zalloc *contract_kmalloc(struct kunit *test)
 	return &zalloc_kmalloc_allocator;
 }
 
+static const struct zalloc *contract_smp(struct kunit *test)
+{
+	return &zalloc_smp_allocator;
+}
+
+static void contract_smp_destroy(void *smp)
+{
+	zalloc_smp_destroy(smp);
+}
+
+static const struct zalloc *contract_smp_private(struct kunit *test)
+{
+	struct zalloc_smp *smp = zalloc_smp_create("kunit-contract-smp");
+
+	if (!smp || kunit_add_action_or_reset(test, contract_smp_destroy, smp))
+		return NULL;
+	return zalloc_smp_zalloc(smp);
+}
+
+static const struct zalloc *contract_sbrk(struct kunit *test)
+{
+	return &zalloc_sbrk_allocator;
+}
+
+static void contract_sbrk_destroy(void *sb)
+{
+	zalloc_sbrk_destroy(sb);
+}
+
+static const struct zalloc *contract_sbrk_region(struct kunit *test)
+{
+	struct zalloc_sbrk *sb;
+
+	sb = zalloc_sbrk_create("kunit-contract-sbrk",
+				zalloc_sbrk_region_create(SZ_8M));
+	if (!sb || kunit_add_action_or_reset(test, contract_sbrk_destroy, sb))
+		return NULL;
+	return zalloc_sbrk_zalloc(sb);
+}
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page },
 	{ "kmalloc",	contract_kmalloc },
+	{ "smp",	contract_smp },
+	{ "smp_private", contract_smp_private },
+	{ "sbrk_pages",	contract_sbrk },
+	{ "sbrk_region", contract_sbrk_region },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)
