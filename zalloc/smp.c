@@ -450,12 +450,54 @@ static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 	kfree_rcu(slab, rcu);
 }
 
+/*
+ * @slab has no live block left: take it out of its class and keep it in
+ * the slot's empty list, or return it if it must go back to the buddy
+ * allocator (the slot keeps ZALLOC_SMP_EMPTY_MAX).
+ */
+static struct zsmp_slab *zsmp_slab_retire(struct zsmp_slot *slot,
+					  struct zsmp_slab *slab)
+{
+	struct zsmp_class *cls = &slot->cls[slab->class];
+
+	list_del_init(&slab->node);
+	cls->nr_slabs--;
+	cls->nr_free -= slab->nfree;
+	if (slot->nr_empty < ZALLOC_SMP_EMPTY_MAX) {
+		list_add(&slab->node, &slot->empty);
+		slot->nr_empty++;
+		return NULL;
+	}
+	return slab;
+}
+
+/* Put @p back on @slab; return the slab if it must go back (see above). */
+static struct zsmp_slab *zsmp_slab_push(struct zsmp_slot *slot,
+					struct zsmp_slab *slab, void *p)
+{
+	struct zsmp_class *cls = &slot->cls[slab->class];
+
+	lockdep_assert_held(&slot->lock);
+	*(void **)p = slab->freelist;
+	slab->freelist = p;
+	slab->nfree++;
+	cls->nr_free++;
+	cls->live--;
+	slot->frees++;
+	if (--slab->inuse) {
+		if (list_empty(&slab->node))	/* was full */
+			list_add_tail(&slab->node, &cls->partial);
+		return NULL;
+	}
+	return zsmp_slab_retire(slot, slab);
+}
+
 static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 			      gfp_t gfp, unsigned long ip)
 {
 	unsigned int i = zsmp_hint(smp), search;
+	struct zsmp_slab *slab, *dead = NULL;
 	struct zsmp_slot *slot;
-	struct zsmp_slab *slab;
 	unsigned long flags;
 	void *p;
 
@@ -475,7 +517,12 @@ static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 		slot = zsmp_lock_slot(smp, zsmp_hint(smp), &flags);
 		zsmp_slot_add(smp, slot, slab, class);
 		p = zsmp_slot_alloc(smp, slot, class, ip);
+		/* Someone freed a block here meanwhile: keep the slab spare. */
+		if (!slab->inuse)
+			dead = zsmp_slab_retire(slot, slab);
 		zsmp_unlock_slot(slot, flags);
+		if (dead)
+			zsmp_release_slab(smp, dead);
 	}
 	kmemleak_alloc(p, zsmp_size(class), 1, gfp);
 	return p;
@@ -541,38 +588,6 @@ static enum zsmp_verdict zsmp_check_free(const struct zsmp_slab *slab,
 	if (p == slab->freelist)
 		return SMP_FREE_DOUBLE;
 	return SMP_FREE_OK;
-}
-
-/*
- * Put @p back on @slab.  Return the slab if it is now empty and must go
- * back to the buddy allocator (the slot keeps ZALLOC_SMP_EMPTY_MAX).
- */
-static struct zsmp_slab *zsmp_slab_push(struct zsmp_slot *slot,
-					struct zsmp_slab *slab, void *p)
-{
-	struct zsmp_class *cls = &slot->cls[slab->class];
-
-	lockdep_assert_held(&slot->lock);
-	*(void **)p = slab->freelist;
-	slab->freelist = p;
-	slab->nfree++;
-	cls->nr_free++;
-	cls->live--;
-	slot->frees++;
-	if (--slab->inuse) {
-		if (list_empty(&slab->node))	/* was full */
-			list_add_tail(&slab->node, &cls->partial);
-		return NULL;
-	}
-	list_del_init(&slab->node);
-	cls->nr_slabs--;
-	cls->nr_free -= slab->nfree;
-	if (slot->nr_empty < ZALLOC_SMP_EMPTY_MAX) {
-		list_add(&slab->node, &slot->empty);
-		slot->nr_empty++;
-		return NULL;
-	}
-	return slab;
 }
 
 static void zsmp_report_free(struct zalloc_smp *smp, enum zsmp_verdict v,
