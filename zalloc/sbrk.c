@@ -24,10 +24,13 @@
  *    60, and classes of 4 KiB and up take a fresh big page for every block.
  *    Here the test is against the big page size and the break is kept big
  *    page aligned, so every big page is carved completely.
- *  - Big sizes: Zig asks for (len + 8 + 64 KiB + 7) / 64 KiB big pages, one
- *    too many for every length that is a multiple of 64 KiB, minus 8 or so
- *    (65529 .. 65536 bytes take two).  Here it is DIV_ROUND_UP(max(len,
- *    align), 64 KiB), rounded up to a power of two as before.
+ *  - Big sizes: Zig asks for (max(len + 8, align) + 64 KiB + 7) / 64 KiB
+ *    big pages.  The 8 bytes of link room push a block of exactly 64 KiB
+ *    (or any multiple) into one more big page, and the rounding does the
+ *    same for the 8 lengths at and below each multiple (with the link
+ *    room, 65521 .. 65528 bytes take two big pages).  Here it is
+ *    DIV_ROUND_UP(max(len, align), 64 KiB), rounded up to a power of two as
+ *    before: 64 KiB takes one big page, 64 KiB + 1 two.
  *  - No room for the link: Zig sizes every block as len + 8 so that the
  *    free-list link, kept in the last word, fits besides the data; a free
  *    block holds no data, so here the link is the first word of the free
@@ -326,7 +329,10 @@ out:
 	return p;
 }
 
-/* Zig: "never move between size classes, but recover bytes between powers of two". */
+/*
+ * Zig: "never move between size classes, but recover bytes between powers
+ * of two".
+ */
 static bool sbrk_relen(size_t len, size_t align, size_t new_len)
 {
 	unsigned int class = sbrk_class(len, align);

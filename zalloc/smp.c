@@ -9,7 +9,7 @@
  * if that one is busy, and before mapping a fresh slab looks at one other
  * slot (max_alloc_search = 1).  Size classes are powers of two from 8 bytes
  * to half a slab, chosen from max(len, alignment); slabs are aligned to
- * their size, so every slot is aligned to its own size.  Larger blocks are
+ * their size, so every block is aligned to its class size.  Larger blocks are
  * mapped directly with no metadata, which works because resize never moves a
  * block between the small and the large side.
  *
@@ -33,7 +33,9 @@
  *    over all slots, the caller waits on the first slot it tried (every
  *    holder runs with IRQs off and never sleeps, so the wait ends).  Fresh
  *    slabs are allocated with no lock held, so GFP_KERNEL callers may sleep
- *    for one, and GFP_ATOMIC callers get one from the buddy allocator.
+ *    for one, and GFP_ATOMIC callers get one from the buddy allocator.  A
+ *    fresh slab belongs to the slot the caller tried first (Zig: the slot
+ *    it holds after searching), whose lock it then waits for.
  *  - Memory goes back (ziglang/zig#23592: Zig never returns small-block
  *    memory).  Free lists are per slab, not per slot, and every slab counts
  *    its live blocks.  A slab whose last block is freed leaves its class;
@@ -58,11 +60,13 @@
  *  - The free-list link is the first word of a free block, as in Zig 0.14.
  *    A free of the block at the head of its slab's free list (the most
  *    recent free there) is refused as a double free, as SLUB does, and so
- *    is a free into a slab with no live block.  A link that points outside
- *    the part of its slab handed out so far, or between blocks, is reported
- *    and the rest of that list dropped (the slab still goes back once its
- *    live blocks are freed), so a write after free cannot steer the
- *    allocator.
+ *    is a free into a slab with no live block; a double free of an older
+ *    block is not caught (nor is it by SLUB without debugging).  A link
+ *    that points outside the part of its slab handed out so far, between
+ *    blocks, to its own block, or on past the count of free blocks, is
+ *    reported and the rest of that list dropped (the slab still goes back
+ *    once its live blocks are freed), so a write after free cannot steer
+ *    the allocator out of its slab.
  *  - kmemleak: slabs come from alloc_pages(), which kmemleak neither tracks
  *    nor scans, so every small block is registered with kmemleak_alloc()
  *    when handed out and unregistered when freed (or at destroy): leaked
@@ -322,6 +326,19 @@ static const char *zsmp_name(const struct zalloc_smp *smp)
 	return smp->name[0] ? smp->name : "(unnamed)";
 }
 
+/*
+ * Can @next follow @p on @slab's free list?  The list holds exactly nfree
+ * blocks of the slab, so the last link is NULL and no other is, and no
+ * block links to itself.
+ */
+static bool zsmp_link_ok(const struct zsmp_slab *slab, const void *p,
+			 const void *next)
+{
+	if (slab->nfree == 1)
+		return !next;
+	return next && next != p && zsmp_slab_has(slab, next);
+}
+
 /* Pop a block off @slab: its free list first, then its untouched end. */
 static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
 			   struct zsmp_slab *slab)
@@ -330,7 +347,7 @@ static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
 
 	if (p) {
 		next = *(void **)p;
-		if (likely(!next || zsmp_slab_has(slab, next))) {
+		if (likely(zsmp_link_ok(slab, p, next))) {
 			slab->freelist = next;
 			slab->nfree--;
 			cls->nr_free--;
@@ -350,11 +367,10 @@ static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
 	return p;
 }
 
-/* Give @slab, new or empty, to class @class of @slot. */
-static void zsmp_slot_add(struct zalloc_smp *smp, struct zsmp_slot *slot,
-			  struct zsmp_slab *slab, unsigned int class)
+/* Give @slab, new or empty and owned by @slot, to class @class. */
+static void zsmp_slot_add(struct zsmp_slot *slot, struct zsmp_slab *slab,
+			  unsigned int class)
 {
-	slab->slot = slot - smp->slots;
 	zsmp_slab_reset(slab, class);
 	list_add_tail(&slab->node, &slot->cls[class].partial);
 	slot->cls[class].nr_slabs++;
@@ -379,7 +395,7 @@ static void *zsmp_slot_alloc(struct zalloc_smp *smp, struct zsmp_slot *slot,
 				return NULL;
 			list_del(&slab->node);
 			slot->nr_empty--;
-			zsmp_slot_add(smp, slot, slab, class);
+			zsmp_slot_add(slot, slab, class);
 		}
 		p = zsmp_slab_pop(smp, cls, slab);
 		if (p)
@@ -395,7 +411,9 @@ static void *zsmp_slot_alloc(struct zalloc_smp *smp, struct zsmp_slot *slot,
 	return p;
 }
 
-static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp, gfp_t gfp)
+/* A fresh slab for slot @slot, published in smp->slabs, on no list. */
+static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
+				       unsigned int slot, gfp_t gfp)
 {
 	gfp_t pgfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
 	struct zsmp_slab *slab;
@@ -413,6 +431,8 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp, gfp_t gfp)
 	if (!page)
 		goto free_slab;
 	slab->base = page_address(page);
+	slab->slot = slot;
+	zsmp_slab_reset(slab, 0);
 	INIT_LIST_HEAD(&slab->node);
 
 	xa_lock_irqsave(&smp->slabs, flags);
@@ -495,7 +515,7 @@ static struct zsmp_slab *zsmp_slab_push(struct zsmp_slot *slot,
 static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 			      gfp_t gfp, unsigned long ip)
 {
-	unsigned int i = zsmp_hint(smp), search;
+	unsigned int home = zsmp_hint(smp), i = home, search;
 	struct zsmp_slab *slab, *dead = NULL;
 	struct zsmp_slot *slot;
 	unsigned long flags;
@@ -511,11 +531,13 @@ static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 	}
 	if (!p) {
 		/* No lock held: the caller may sleep here if gfp allows. */
-		slab = zsmp_new_slab(smp, gfp);
+		slab = zsmp_new_slab(smp, home, gfp);
 		if (!slab)
 			return NULL;
-		slot = zsmp_lock_slot(smp, zsmp_hint(smp), &flags);
-		zsmp_slot_add(smp, slot, slab, class);
+		/* The slab belongs to the caller's first slot: wait for it. */
+		slot = &smp->slots[home];
+		spin_lock_irqsave(&slot->lock, flags);
+		zsmp_slot_add(slot, slab, class);
 		p = zsmp_slot_alloc(smp, slot, class, ip);
 		/* Someone freed a block here meanwhile: keep the slab spare. */
 		if (!slab->inuse)
