@@ -31,8 +31,14 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/err.h>
+#include <zalloc/arena.h>
+#include <zalloc/bitmap.h>
+#include <zalloc/fixed.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
+#include <zalloc/sbrk.h>
+#include <zalloc/smp.h>
 
 #include "zalloc_bench.h"
 
@@ -176,6 +182,110 @@ static int zb_zkmalloc_setup(struct zbench_h *h, const struct zbench_need *need)
 	return 0;
 }
 
+static int zb_zsmp_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->za = &zalloc_smp_allocator;
+	return 0;
+}
+
+static int zb_zsbrk_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->za = &zalloc_sbrk_allocator;
+	return 0;
+}
+
+/* The bitmap gets gen_pool's granule (order 4) and region size, locked. */
+#define ZB_BITMAP_CHUNK		16
+
+static int zb_zbitmap_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	struct zalloc_bitmap *b;
+
+	b = zalloc_bitmap_create(ZB_BITMAP_CHUNK,
+				 PAGE_ALIGN(2 * need->live_bytes + need->max_size),
+				 ZALLOC_BITMAP_LOCKED, "bench-bitmap");
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	h->priv = b;
+	h->za = zalloc_bitmap_allocator(b);
+	h->stats_name = "bench-bitmap";
+	return 0;
+}
+
+static void zb_zbitmap_teardown(struct zbench_h *h)
+{
+	zalloc_bitmap_destroy(h->priv);
+}
+
+struct zb_fixed {
+	struct zalloc_fixed f;
+	void *buf;
+};
+
+static int zb_zfixed_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	size_t bytes = PAGE_ALIGN(2 * need->live_bytes + need->max_size);
+	struct zb_fixed *x = kzalloc(sizeof(*x), GFP_KERNEL);
+
+	if (!x)
+		return -ENOMEM;
+	x->buf = vmalloc(bytes);
+	if (!x->buf || zalloc_fixed_init(&x->f, x->buf, bytes, "bench-fixed",
+					 GFP_KERNEL)) {
+		vfree(x->buf);
+		kfree(x);
+		return -ENOMEM;
+	}
+	h->priv = x;
+	h->za = zalloc_fixed_allocator(&x->f);
+	h->stats_name = "bench-fixed";
+	return 0;
+}
+
+static void zb_zfixed_reset(const struct zbench_h *h)
+{
+	struct zb_fixed *x = h->priv;
+
+	zalloc_fixed_reset(&x->f);
+}
+
+static void zb_zfixed_teardown(struct zbench_h *h)
+{
+	struct zb_fixed *x = h->priv;
+
+	zalloc_fixed_destroy(&x->f);
+	vfree(x->buf);
+	kfree(x);
+}
+
+static int zb_zarena_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	struct zalloc_arena *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (!a)
+		return -ENOMEM;
+	if (zalloc_arena_init(a, NULL, "bench-arena", GFP_KERNEL)) {
+		kfree(a);
+		return -ENOMEM;
+	}
+	h->priv = a;
+	h->za = zalloc_arena_allocator(a);
+	h->stats_name = "bench-arena";
+	return 0;
+}
+
+static void zb_zarena_reset(const struct zbench_h *h)
+{
+	zalloc_arena_reset(h->priv, ZALLOC_ARENA_RETAIN_CAPACITY, 0,
+			   GFP_KERNEL);
+}
+
+static void zb_zarena_teardown(struct zbench_h *h)
+{
+	zalloc_arena_destroy(h->priv);
+	kfree(h->priv);
+}
+
 const struct zbench_subject zbench_subjects[] = {
 	/* The kernel's allocators. */
 	{
@@ -236,33 +346,31 @@ const struct zbench_subject zbench_subjects[] = {
 	},
 
 	/*
-	 * Slots for the allocators on other branches.  After merging one:
-	 * write its setup() (set h->za, and h->priv for a private instance),
-	 * teardown(), and for fixed and arena reset(); point the entry at
-	 * them; check .caps against the allocator's header (contexts, free
-	 * order, sharing); drop .missing.  For ZB_MEM_ZSTATS the instance must
-	 * be registered under .stats_name (or setup() sets h->stats_name).
+	 * For ZB_MEM_ZSTATS the instance is registered under .stats_name, or
+	 * setup() sets h->stats_name.  .caps follow each allocator's header
+	 * (contexts, free order, sharing).
 	 */
 	{
 		.name = "smp", .peer = "kmalloc",
 		.kind = ZB_KIND_ZALLOC,
 		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
 		.mem = ZB_MEM_ZSTATS, .stats_name = "smp",
-		.missing = "not-merged-yet",
+		.setup = zb_zsmp_setup,
 	},
 	{
 		.name = "sbrk", .peer = "kmalloc",
 		.kind = ZB_KIND_ZALLOC,
 		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
 		.mem = ZB_MEM_ZSTATS, .stats_name = "sbrk",
-		.missing = "not-merged-yet",
+		.setup = zb_zsbrk_setup,
 	},
 	{
 		.name = "bitmap", .peer = "gen_pool",
 		.kind = ZB_KIND_ZALLOC,
 		.caps = ZB_FREE_ANY | ZB_SHARED | ZB_REMOTE_FREE,
 		.mem = ZB_MEM_ZSTATS,
-		.missing = "not-merged-yet",
+		.slow = ZB_W(ZB_MIXED) | ZB_W(ZB_PAR_MIXED),
+		.setup = zb_zbitmap_setup, .teardown = zb_zbitmap_teardown,
 	},
 	{
 		/* A buffer of need->live_bytes; reset() rewinds it. */
@@ -270,7 +378,8 @@ const struct zbench_subject zbench_subjects[] = {
 		.kind = ZB_KIND_ZALLOC,
 		.caps = ZB_FREE_LAST | ZB_RESET,
 		.mem = ZB_MEM_ZSTATS,
-		.missing = "not-merged-yet",
+		.setup = zb_zfixed_setup, .teardown = zb_zfixed_teardown,
+		.reset = zb_zfixed_reset,
 	},
 	{
 		/* Over the page allocator; reset() frees all, keeps capacity. */
@@ -278,7 +387,8 @@ const struct zbench_subject zbench_subjects[] = {
 		.kind = ZB_KIND_ZALLOC,
 		.caps = ZB_FREE_LAST | ZB_RESET,
 		.mem = ZB_MEM_ZSTATS,
-		.missing = "not-merged-yet",
+		.setup = zb_zarena_setup, .teardown = zb_zarena_teardown,
+		.reset = zb_zarena_reset,
 	},
 };
 

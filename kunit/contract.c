@@ -24,6 +24,8 @@
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
+#include <zalloc/sbrk.h>
+#include <zalloc/smp.h>
 #include <zalloc/stack_fallback.h>
 
 #include "zalloc_kunit.h"
@@ -225,6 +227,56 @@ static const struct zalloc *contract_stack_fallback(struct kunit *test)
 	return zalloc_stack_fallback_get(&s->sfa);
 }
 
+static const struct zalloc *contract_smp(struct kunit *test)
+{
+	return &zalloc_smp_allocator;
+}
+
+static void contract_smp_destroy(void *smp)
+{
+	zalloc_smp_destroy(smp);
+}
+
+static const struct zalloc *contract_smp_private(struct kunit *test)
+{
+	struct zalloc_smp *smp = zalloc_smp_create("kunit-contract-smp");
+
+	if (!smp || kunit_add_action_or_reset(test, contract_smp_destroy, smp))
+		return NULL;
+	return zalloc_smp_zalloc(smp);
+}
+
+static const struct zalloc *contract_sbrk(struct kunit *test)
+{
+	return &zalloc_sbrk_allocator;
+}
+
+static void contract_sbrk_destroy(void *sb)
+{
+	zalloc_sbrk_destroy(sb);
+}
+
+static const struct zalloc *contract_sbrk_region(struct kunit *test)
+{
+	struct zalloc_sbrk *sb;
+
+	sb = zalloc_sbrk_create("kunit-contract-sbrk",
+				zalloc_sbrk_region_create(SZ_8M));
+	if (!sb || kunit_add_action_or_reset(test, contract_sbrk_destroy, sb))
+		return NULL;
+	return zalloc_sbrk_zalloc(sb);
+}
+
+static struct zalloc_instance *contract_smp_inst(const struct zalloc *a)
+{
+	return zalloc_smp_instance(zalloc_smp_of(a));
+}
+
+static struct zalloc_instance *contract_sbrk_inst(const struct zalloc *a)
+{
+	return zalloc_sbrk_instance(zalloc_sbrk_of(a));
+}
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page,		contract_page_inst },
 	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
@@ -251,6 +303,19 @@ static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	  .faults_rare = true, .serial = true },
 	{ "stack_fallback_kmalloc", contract_stack_fallback,
 	  .faults_skip = true, .serial = true },
+	/*
+	 * Size-class allocators take backing memory a slab or big page at a
+	 * time and keep some of it cached (smp) or all of it (sbrk) until
+	 * destroy, so the random fault workload may not reach the kernel.
+	 */
+	{ "smp",	contract_smp,		contract_smp_inst,
+	  .keeps_backing = true, .faults_rare = true },
+	{ "smp_private", contract_smp_private,	contract_smp_inst,
+	  .keeps_backing = true, .faults_rare = true },
+	{ "sbrk_pages",	contract_sbrk,		contract_sbrk_inst,
+	  .keeps_backing = true, .faults_rare = true },
+	{ "sbrk_region", contract_sbrk_region,	contract_sbrk_inst,
+	  .keeps_backing = true, .faults_rare = true },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)

@@ -72,8 +72,9 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
  *	fixed buffer), so injected faults cannot reach it: the faults suite
  *	skips it rather than fail for seeing no failure.
  * @faults_rare: the allocator calls the kernel only now and then (an arena
- *	when it grows), so the random workload may see no injected failure;
- *	the every-point sweep still makes each of those calls fail.
+ *	when it grows, a size-class allocator when it needs a slab) or
+ *	survives a failed call from cached memory, so a run may see no NULL;
+ *	every NULL it does return is still checked, as are the counters.
  * @serial: the caller must serialise calls (arena, fixed buffer, stack
  *	fallback): suites that share one instance between threads skip it.
  */

@@ -33,7 +33,9 @@ for step in static compat; do
 	echo "check: $(tail -1 "$top/build/$step.log")" >&2
 done
 
-"$top/tools/qemu.sh" test "$log"
+# A build failure leaves an empty log, which the verdict counts as failed.
+: >"$log"
+"$top/tools/qemu.sh" test "$log" || echo "check: the QEMU run failed to start" >&2
 echo "check: console log in $log" >&2
 ZALLOC_HOST_PASSED=$host_passed ZALLOC_HOST_FAILED=$host_failed \
 	"$top/tools/verdict.sh" kunit "$log" "$kdir"

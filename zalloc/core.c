@@ -156,6 +156,8 @@ static const struct zalloc_part zalloc_parts[] = {
 	{ zalloc_registry_init,	zalloc_registry_exit },
 	{ zalloc_page_init,	zalloc_page_exit },
 	{ zalloc_kmalloc_init,	zalloc_kmalloc_exit },
+	{ zalloc_smp_init,	zalloc_smp_exit },
+	{ zalloc_sbrk_init,	zalloc_sbrk_exit },
 };
 
 static void zalloc_exit_parts(int n)

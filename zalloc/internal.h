@@ -11,5 +11,9 @@ int zalloc_page_init(void);
 void zalloc_page_exit(void);
 int zalloc_kmalloc_init(void);
 void zalloc_kmalloc_exit(void);
+int zalloc_smp_init(void);
+void zalloc_smp_exit(void);
+int zalloc_sbrk_init(void);
+void zalloc_sbrk_exit(void);
 
 #endif /* _ZALLOC_INTERNAL_H */

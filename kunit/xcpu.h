@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Cross-CPU stress and hard-IRQ hammering for allocators that claim to be
+ * SMP- and IRQ-safe (used by the zalloc_smp and zalloc_sbrk suites).
+ */
+#ifndef _ZALLOC_XCPU_H
+#define _ZALLOC_XCPU_H
+
+#include <kunit/test.h>
+#include <zalloc/registry.h>
+#include <zalloc/zalloc.h>
+
+/**
+ * struct zalloc_xcpu_cfg - what zalloc_xcpu_stress() does
+ * @a: the allocator under test
+ * @ops: operations (allocate, free, or hand a block to another CPU's
+ *	thread) each thread does at least; frees of handed blocks count for
+ *	the thread that frees them
+ * @max_small: sizes are log-uniform in 1 .. @max_small (a power of two)
+ * @max_large: if non-zero, @large_permille of the allocations are
+ *	@max_small + 1 .. @max_large bytes instead
+ * @large_permille: share of large allocations, per thousand
+ * @handoff_pct: share of frees handed to another CPU's thread, percent
+ */
+struct zalloc_xcpu_cfg {
+	const struct zalloc *a;
+	unsigned long ops;
+	size_t max_small;
+	size_t max_large;
+	unsigned int large_permille;
+	unsigned int handoff_pct;
+};
+
+/**
+ * struct zalloc_xcpu_result - what the threads saw, summed
+ * @threads: threads run, one per online CPU
+ * @min_ops: operations done by the thread that did the fewest
+ * @allocs: successful allocations
+ * @frees: frees (own and handed)
+ * @handed: blocks handed to another CPU's thread
+ * @failed: allocations that returned NULL
+ * @corrupt: blocks whose pattern or alignment was wrong
+ * @ms: wall time in milliseconds
+ */
+struct zalloc_xcpu_result {
+	unsigned int threads;
+	unsigned long min_ops;
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long handed;
+	unsigned long failed;
+	unsigned long corrupt;
+	unsigned long ms;
+};
+
+void zalloc_xcpu_stress(struct kunit *test, const struct zalloc_xcpu_cfg *cfg,
+			struct zalloc_xcpu_result *res);
+
+/**
+ * struct zalloc_irq_result - what zalloc_irq_hammer() saw
+ * @irq_allocs: allocations from the hrtimer callback that succeeded
+ * @irq_failed: allocations there that returned NULL
+ * @irq_frees: frees from the hrtimer callback
+ * @not_hardirq: callbacks that ran outside hard IRQ context
+ * @proc_ops: allocations and frees on the process side (the hammering
+ *	goes on until both sides did enough)
+ * @proc_failed: allocations there that returned NULL
+ * @corrupt: blocks (either side) whose pattern was wrong
+ */
+struct zalloc_irq_result {
+	unsigned long irq_allocs;
+	unsigned long irq_failed;
+	unsigned long irq_frees;
+	unsigned long not_hardirq;
+	unsigned long proc_ops;
+	unsigned long proc_failed;
+	unsigned long corrupt;
+};
+
+void zalloc_xcpu_expect_balanced(struct kunit *test,
+				 struct zalloc_instance *inst);
+
+void zalloc_irq_hammer(struct kunit *test, const struct zalloc *a,
+		       size_t max_size, unsigned long min_irqs,
+		       struct zalloc_irq_result *res);
+
+#endif /* _ZALLOC_XCPU_H */
