@@ -36,24 +36,6 @@ static const size_t badinput_npot[] = {
 	0, 3, 6, 12, 24, 48, 1000, 4097, SIZE_MAX, SIZE_MAX / 3,
 };
 
-static void fill(u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = seed + i;
-}
-
-static bool filled(const u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (u8)(seed + i))
-			return false;
-	return true;
-}
-
 static struct zalloc_validator *badinput_setup(struct kunit *test)
 {
 	return zalloc_test_validator(test, zalloc_test_get(test,
@@ -96,13 +78,13 @@ static void badinput_zero_length(struct kunit *test)
 	/* A real block passed with length 0: refused, block unchanged. */
 	p = zalloc_alloc(za, 64, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 64, 7);
+	zalloc_test_fill(p, 64, 7);
 	calls = v->calls;
 	KUNIT_EXPECT_FALSE(test, zalloc_resize(za, p, 0, 8, 32, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zalloc_remap(za, p, 0, 8, 32, GFP_KERNEL));
 	zalloc_free(za, p, 0, 8);
 	KUNIT_EXPECT_EQ(test, v->calls, calls);
-	KUNIT_EXPECT_TRUE(test, filled(p, 64, 7));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 64, 7));
 	zalloc_free(za, p, 64, 8);
 
 	/* realloc from ZERO_SIZE_PTR allocates afresh. */
@@ -157,7 +139,7 @@ static void badinput_array_overflow(struct kunit *test)
 
 	p = zalloc_array(za, u32, 16, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill((u8 *)p, 16 * sizeof(*p), 3);
+	zalloc_test_fill((u8 *)p, 16 * sizeof(*p), 3);
 	calls = v->calls;
 	KUNIT_EXPECT_NULL(test, zalloc_array_realloc(za, p, 16, SIZE_MAX / 2,
 						     GFP_KERNEL));
@@ -165,7 +147,7 @@ static void badinput_array_overflow(struct kunit *test)
 						     GFP_KERNEL));
 	zalloc_array_free(za, p, SIZE_MAX / 2);
 	KUNIT_EXPECT_EQ(test, v->calls, calls);
-	KUNIT_EXPECT_TRUE(test, filled((u8 *)p, 16 * sizeof(*p), 3));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled((u8 *)p, 16 * sizeof(*p), 3));
 	zalloc_array_free(za, p, 16);
 	badinput_still_works(v);
 }
@@ -194,7 +176,7 @@ static void badinput_bad_alignment(struct kunit *test)
 	/* A real block passed with a bad alignment: refused, unchanged. */
 	p = zalloc_alloc(za, 64, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 64, 9);
+	zalloc_test_fill(p, 64, 9);
 	calls = v->calls;
 	for (i = 0; i < ARRAY_SIZE(badinput_npot); i++) {
 		KUNIT_EXPECT_FALSE(test, zalloc_resize(za, p, 64,
@@ -209,7 +191,7 @@ static void badinput_bad_alignment(struct kunit *test)
 		zalloc_free(za, p, 64, badinput_npot[i]);
 	}
 	KUNIT_EXPECT_EQ(test, v->calls, calls);
-	KUNIT_EXPECT_TRUE(test, filled(p, 64, 9));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 64, 9));
 	zalloc_free(za, p, 64, 8);
 
 	/*
@@ -280,7 +262,7 @@ static void badinput_resize_to_huge(struct kunit *test)
 
 	p = zalloc_alloc(za, 100, 16, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 100, 5);
+	zalloc_test_fill(p, 100, 5);
 	for (i = 0; i < ARRAY_SIZE(badinput_huge); i++) {
 		n = badinput_huge[i];
 		KUNIT_EXPECT_FALSE_MSG(test, zalloc_resize(za, p, 100, 16, n,
@@ -293,7 +275,7 @@ static void badinput_resize_to_huge(struct kunit *test)
 							   GFP_KERNEL),
 				      "realloc to %zx", n);
 	}
-	KUNIT_EXPECT_TRUE(test, filled(p, 100, 5));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 100, 5));
 	zalloc_free(za, p, 100, 16);
 	badinput_still_works(v);
 }
@@ -360,13 +342,13 @@ static void kmalloc_align_past_max(struct kunit *test, const struct zalloc *a)
 					     KMALLOC_MAX_SIZE * 2, GFP_KERNEL));
 	p = zalloc_alloc(a, 10, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 10, 1);
+	zalloc_test_fill(p, 10, 1);
 	KUNIT_EXPECT_NULL(test, zalloc_remap(a, p, 10, 64, KMALLOC_MAX_SIZE + 1,
 					     GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zalloc_realloc(a, p, 10, 64,
 					       KMALLOC_MAX_SIZE + 1,
 					       GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, 10, 1));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 10, 1));
 	zalloc_free(a, p, 10, 64);
 }
 
@@ -376,10 +358,10 @@ static void kmalloc_resize_past_ksize(struct kunit *test,
 	u8 *p = zalloc_alloc(a, 10, 8, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 10, 2);
+	zalloc_test_fill(p, 10, 2);
 	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, 10, 8, ksize(p) + 1,
 					       GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, 10, 2));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 10, 2));
 	zalloc_free(a, p, 10, 8);
 }
 

@@ -11,6 +11,8 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
+#include "zalloc_kunit.h"
+
 /**
  * struct zalloc_test_flaky - a child allocator that fails on request
  * @za: the interface
@@ -34,8 +36,6 @@ struct zalloc_test_flaky {
 struct zalloc_test_flaky *zalloc_test_flaky(struct kunit *test,
 					    const struct zalloc *child);
 
-void zalloc_test_fill(void *p, size_t len, u8 seed);
-bool zalloc_test_filled(const void *p, size_t len, u8 seed);
 void zalloc_test_show_stats(struct zalloc_instance *inst, char *out,
 			    size_t size);
 unsigned long zalloc_test_stat(struct zalloc_instance *inst,

@@ -86,24 +86,6 @@ static unsigned long dbg_total(struct dbg_fixture *f)
 	return n;
 }
 
-static void fill(u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = seed + i;
-}
-
-static bool filled(const u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (u8)(seed + i))
-			return false;
-	return true;
-}
-
 /* Debug mode keeps the contract: T1..T4 pass and nothing is reported. */
 static void debug_contract(struct kunit *test)
 {
@@ -124,7 +106,7 @@ static void debug_double_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	q = zalloc_alloc(f->za, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	fill(q, 100, 4);
+	zalloc_test_fill(q, 100, 4);
 	zalloc_free(f->za, p, 100, 8);
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 0);
 
@@ -138,7 +120,7 @@ static void debug_double_free(struct kunit *test)
 	/* Nothing else was touched: one free counted, q intact. */
 	zalloc_stats_read(&f->inst.stats, &s);
 	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_FREE], 1);
-	KUNIT_EXPECT_TRUE(test, filled(q, 100, 4));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, 100, 4));
 	zalloc_free(f->za, q, 100, 8);
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 3);
 	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(&f->d), 0);
@@ -151,10 +133,10 @@ static void debug_invalid_free(struct kunit *test)
 
 	other = kunit_kmalloc(test, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, other);
-	fill(other, 64, 1);
+	zalloc_test_fill(other, 64, 1);
 	p = zalloc_alloc(f->za, 200, 16, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 200, 2);
+	zalloc_test_fill(p, 200, 2);
 
 	/* A pointer it never returned, and one inside a block. */
 	zalloc_free(f->za, other, 64, 8);
@@ -165,8 +147,8 @@ static void debug_invalid_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), 0);
 
 	/* Both untouched; the real block frees normally. */
-	KUNIT_EXPECT_TRUE(test, filled(other, 64, 1));
-	KUNIT_EXPECT_TRUE(test, filled(p, 200, 2));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(other, 64, 1));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 200, 2));
 	zalloc_free(f->za, p, 200, 16);
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 3);
 	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(&f->d), 0);
@@ -179,7 +161,7 @@ static void debug_wrong_len_align(struct kunit *test)
 
 	p = zalloc_alloc(f->za, 300, 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 300, 3);
+	zalloc_test_fill(p, 300, 3);
 
 	zalloc_free(f->za, p, 301, 32);
 	zalloc_free(f->za, p, 299, 32);
@@ -192,10 +174,10 @@ static void debug_wrong_len_align(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_WRONG_ALIGN), 2);
 
 	/* Still live, same contents; the right call works. */
-	KUNIT_EXPECT_TRUE(test, filled(p, 300, 3));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 300, 3));
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, 300, 32, 100,
 					      GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, 100, 3));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 100, 3));
 	zalloc_free(f->za, p, 100, 32);
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 5);
 	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(&f->d), 0);
@@ -216,18 +198,18 @@ static void debug_redzone(struct kunit *test)
 	/* Found on resize, reported once, not again on free. */
 	q = zalloc_alloc(f->za, 40, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	fill(q, 40, 6);
+	zalloc_test_fill(q, 40, 6);
 	q[40 + 3] = 0x11;
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, q, 40, 8, 30, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_REDZONE_BAD), 2);
-	KUNIT_EXPECT_TRUE(test, filled(q, 30, 6));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, 30, 6));
 	zalloc_free(f->za, q, 30, 8);
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_REDZONE_BAD), 2);
 
 	/* Writing up to the end exactly is fine. */
 	p = zalloc_alloc(f->za, 24, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 24, 7);
+	zalloc_test_fill(p, 24, 7);
 	zalloc_free(f->za, p, 24, 8);
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 2);
 	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(&f->d), 0);
@@ -310,7 +292,7 @@ static void debug_kmalloc_rules(struct kunit *test, struct dbg_fixture *f)
 
 	p = zalloc_alloc(f->za, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	fill(p, 100, 8);
+	zalloc_test_fill(p, 100, 8);
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, 100, 8, room,
 					      GFP_KERNEL));
 	KUNIT_EXPECT_FALSE(test, zalloc_resize(f->za, p, room, 8, room + 1,
@@ -330,7 +312,7 @@ static void debug_kmalloc_rules(struct kunit *test, struct dbg_fixture *f)
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_PTR_NE(test, p, q);
 	/* Only the first 10 bytes survived the shrink to 10. */
-	KUNIT_EXPECT_TRUE(test, filled(q, 10, 8));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, 10, 8));
 	zalloc_free(f->za, p, 100, 8);
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), 1);
 	zalloc_free(f->za, q, 5000, 8);

@@ -15,24 +15,6 @@
 
 static const struct zalloc *za = &zalloc_page_allocator;
 
-static void fill(u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = seed + i * 7;
-}
-
-static bool filled(const u8 *p, size_t len, u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (u8)(seed + i * 7))
-			return false;
-	return true;
-}
-
 static void page_high_alignment(struct kunit *test)
 {
 	size_t align;
@@ -45,8 +27,8 @@ static void page_high_alignment(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align),
 				      "%p not aligned to %zu", p, align);
 		KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
-		fill(p, 100, 1);
-		KUNIT_EXPECT_TRUE(test, filled(p, 100, 1));
+		zalloc_test_fill(p, 100, 1);
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 100, 1));
 		zalloc_free(za, p, 100, align);
 	}
 	/* Beyond the largest buddy block: refused, quietly. */
@@ -63,7 +45,7 @@ static void page_vmalloc_path(struct kunit *test)
 	p = zalloc_alloc(za, len, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(p));
-	fill(p, len, 3);
+	zalloc_test_fill(p, len, 3);
 
 	/* Within the last page: in place.  Across pages: refused. */
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, len, PAGE_SIZE,
@@ -74,13 +56,13 @@ static void page_vmalloc_path(struct kunit *test)
 					       len - PAGE_SIZE, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zalloc_remap(za, p, len + 100, PAGE_SIZE,
 					     len * 2, GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, len, 3));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, len, 3));
 
 	/* realloc copies. */
 	q = zalloc_realloc(za, p, len + 100, PAGE_SIZE, len * 2, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_PTR_NE(test, p, q);
-	KUNIT_EXPECT_TRUE(test, filled(q, len, 3));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, len, 3));
 	zalloc_free(za, q, len * 2, PAGE_SIZE);
 }
 
@@ -93,12 +75,12 @@ static void page_buddy_resize(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(p));
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(p));
-	fill(p, len, 5);
+	zalloc_test_fill(p, len, 5);
 
 	/* Shrink gives tail pages back and keeps the head. */
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, len, 1, 2 * PAGE_SIZE - 9,
 					      GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, 2 * PAGE_SIZE - 9, 5));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 2 * PAGE_SIZE - 9, 5));
 	/* Growth within the last page works, past it does not. */
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(za, p, 2 * PAGE_SIZE - 9, 1,
 					      2 * PAGE_SIZE, GFP_KERNEL));
@@ -108,7 +90,7 @@ static void page_buddy_resize(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, (void *)p,
 			    zalloc_remap(za, p, 2 * PAGE_SIZE, 1, PAGE_SIZE,
 					 GFP_KERNEL));
-	KUNIT_EXPECT_TRUE(test, filled(p, PAGE_SIZE, 5));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, PAGE_SIZE, 5));
 	zalloc_free(za, p, PAGE_SIZE, 1);
 }
 
@@ -144,8 +126,8 @@ static void page_atomic(struct kunit *test)
 	/* An order-5 atomic request is served from the buddy allocator. */
 	KUNIT_ASSERT_NOT_NULL(test, order5);
 	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(order5));
-	fill(order5, mid, 11);
-	KUNIT_EXPECT_TRUE(test, filled(order5, mid, 11));
+	zalloc_test_fill(order5, mid, 11);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(order5, mid, 11));
 	zalloc_free(za, order5, mid, 1);
 
 	spin_lock(&lock);
@@ -156,8 +138,8 @@ static void page_atomic(struct kunit *test)
 	spin_unlock(&lock);
 	KUNIT_ASSERT_NOT_NULL(test, small);
 	KUNIT_EXPECT_NULL(test, huge);
-	fill(small, 3 * PAGE_SIZE, 9);
-	KUNIT_EXPECT_TRUE(test, filled(small, 3 * PAGE_SIZE, 9));
+	zalloc_test_fill(small, 3 * PAGE_SIZE, 9);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(small, 3 * PAGE_SIZE, 9));
 	zalloc_free(za, small, 3 * PAGE_SIZE, PAGE_SIZE);
 }
 

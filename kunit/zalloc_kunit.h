@@ -50,6 +50,10 @@ struct zalloc_validator {
 	unsigned long refusals;
 };
 
+/* A pattern of @seed and the offset (kunit/buffers_util.c). */
+void zalloc_test_fill(void *p, size_t len, u8 seed);
+bool zalloc_test_filled(const void *p, size_t len, u8 seed);
+
 struct zalloc_validator *zalloc_test_validator(struct kunit *test,
 					       const struct zalloc *child);
 void zalloc_test_expect_balanced(struct zalloc_validator *v);
