@@ -15,7 +15,9 @@
 # kernel log around its work; a log without the end marker means the guest
 # hung or panicked.  QEMU uses TCG (software emulation) by default;
 # ZALLOC_QEMU_ACCEL=kvm asks for KVM where it works.  ZALLOC_QEMU_SMP sets
-# the CPU count (default 2), ZALLOC_QEMU_TIMEOUT the limit in seconds.
+# the CPU count (default 2), ZALLOC_QEMU_TIMEOUT the limit in seconds,
+# ZALLOC_MAKE_ARGS extra make arguments for the modules (e.g.
+# ZALLOC_NO_STATS=y to measure the counters' cost with make bench).
 # ZALLOC_PARAMS passes module parameters to zalloc.ko (e.g. "debug=1" for
 # debug mode), ZALLOC_QEMU_APPEND adds to the kernel command line (e.g.
 # "printk.time=1").
@@ -34,7 +36,8 @@ bench)		flavour=bench ;;
 esac
 
 kdir=$("$top/tools/kernel.sh" "$flavour")
-make -s -C "$kdir" M="$top" ZALLOC_WERROR=y modules >&2
+# shellcheck disable=SC2086
+make -s -C "$kdir" M="$top" ZALLOC_WERROR=y ${ZALLOC_MAKE_ARGS:-} modules >&2
 
 case "$mode" in
 test)	mods="zalloc.ko zalloc_kunit.ko" ;;

@@ -74,8 +74,10 @@ static inline void zalloc_stat_add(struct zalloc_stats *s,
 				   enum zalloc_stat_item item,
 				   unsigned long n)
 {
+#ifndef ZALLOC_NO_STATS
 	if (s->cpu)
 		this_cpu_add(s->cpu->v[item], n);
+#endif
 }
 
 /* Account an allocation attempt of @len bytes that returned @p. */
