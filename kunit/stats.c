@@ -36,6 +36,21 @@ static long live(const struct zalloc_stats_sum *s, enum zalloc_stat_item in,
 	return (long)(s->v[in] - s->v[out]);
 }
 
+/* After freeing everything, live and backing bytes are where they began. */
+static void expect_back_to_start(struct kunit *test,
+				 const struct zalloc_stats_sum *s0,
+				 const struct zalloc_stats_sum *s2)
+{
+	KUNIT_EXPECT_EQ(test,
+			live(s2, ZALLOC_STAT_BYTES_ALLOC, ZALLOC_STAT_BYTES_FREE),
+			live(s0, ZALLOC_STAT_BYTES_ALLOC, ZALLOC_STAT_BYTES_FREE));
+	KUNIT_EXPECT_EQ(test,
+			live(s2, ZALLOC_STAT_BACKING_ALLOC,
+			     ZALLOC_STAT_BACKING_FREE),
+			live(s0, ZALLOC_STAT_BACKING_ALLOC,
+			     ZALLOC_STAT_BACKING_FREE));
+}
+
 static void stats_page_counts(struct kunit *test)
 {
 	const struct zalloc *a = &zalloc_page_allocator;
@@ -85,16 +100,7 @@ static void stats_page_counts(struct kunit *test)
 	zalloc_free(a, p2, 200, 2 * PAGE_SIZE);
 	read_sum(test, "page", &s2);
 	KUNIT_EXPECT_EQ(test, delta(&s0, &s2, ZALLOC_STAT_FREE), 2);
-	KUNIT_EXPECT_EQ(test,
-			live(&s2, ZALLOC_STAT_BYTES_ALLOC,
-			     ZALLOC_STAT_BYTES_FREE),
-			live(&s0, ZALLOC_STAT_BYTES_ALLOC,
-			     ZALLOC_STAT_BYTES_FREE));
-	KUNIT_EXPECT_EQ(test,
-			live(&s2, ZALLOC_STAT_BACKING_ALLOC,
-			     ZALLOC_STAT_BACKING_FREE),
-			live(&s0, ZALLOC_STAT_BACKING_ALLOC,
-			     ZALLOC_STAT_BACKING_FREE));
+	expect_back_to_start(test, &s0, &s2);
 }
 
 static void stats_kmalloc_counts(struct kunit *test)
@@ -136,16 +142,7 @@ static void stats_kmalloc_counts(struct kunit *test)
 	zalloc_free(a, q, 4 * room, 8);
 	read_sum(test, "kmalloc", &s2);
 	KUNIT_EXPECT_EQ(test, delta(&s0, &s2, ZALLOC_STAT_FREE), 2);
-	KUNIT_EXPECT_EQ(test,
-			live(&s2, ZALLOC_STAT_BYTES_ALLOC,
-			     ZALLOC_STAT_BYTES_FREE),
-			live(&s0, ZALLOC_STAT_BYTES_ALLOC,
-			     ZALLOC_STAT_BYTES_FREE));
-	KUNIT_EXPECT_EQ(test,
-			live(&s2, ZALLOC_STAT_BACKING_ALLOC,
-			     ZALLOC_STAT_BACKING_FREE),
-			live(&s0, ZALLOC_STAT_BACKING_ALLOC,
-			     ZALLOC_STAT_BACKING_FREE));
+	expect_back_to_start(test, &s0, &s2);
 }
 
 /* Read a debugfs file into a kunit-managed buffer; NULL if it is absent. */

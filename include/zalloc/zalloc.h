@@ -111,6 +111,14 @@ static __always_inline bool zalloc_args_ok(size_t len, size_t align)
 	       align <= ZALLOC_MAX_LEN;
 }
 
+/* A live block and a new length that resize and remap may act on. */
+static __always_inline bool zalloc_relen_ok(const void *ptr, size_t len,
+					    size_t align, size_t new_len)
+{
+	return !ZERO_OR_NULL_PTR(ptr) && len && zalloc_args_ok(len, align) &&
+	       zalloc_args_ok(new_len, align);
+}
+
 /*
  * The raw forwarders: the argument checks are the caller's job.  For use by
  * allocators that call a child allocator (arena, stack fallback, ...).
@@ -221,9 +229,7 @@ static __always_inline bool zalloc_resize_ip(const struct zalloc *a, void *ptr,
 					     size_t new_len, gfp_t gfp,
 					     unsigned long ip)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
-		     !zalloc_args_ok(len, align) ||
-		     !zalloc_args_ok(new_len, align)))
+	if (unlikely(!zalloc_relen_ok(ptr, len, align, new_len)))
 		return false;
 	if (!new_len) {
 		zalloc_raw_free(a, ptr, len, align, ip);
@@ -261,9 +267,7 @@ static __always_inline void *zalloc_remap_ip(const struct zalloc *a, void *ptr,
 {
 	void *p;
 
-	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
-		     !zalloc_args_ok(len, align) ||
-		     !zalloc_args_ok(new_len, align)))
+	if (unlikely(!zalloc_relen_ok(ptr, len, align, new_len)))
 		return NULL;
 	if (!new_len) {
 		zalloc_raw_free(a, ptr, len, align, ip);
