@@ -255,7 +255,7 @@ static int __init demo_init(void)
 	if (err)
 		goto out_ring;
 
-	demo_smp = zalloc_smp_create("demo-smp");
+	demo_smp = zalloc_smp_create("demo-smp", 0);
 	if (!demo_smp) {
 		err = -ENOMEM;
 		goto out_ring;

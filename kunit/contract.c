@@ -239,7 +239,7 @@ static void contract_smp_destroy(void *smp)
 
 static const struct zalloc *contract_smp_private(struct kunit *test)
 {
-	struct zalloc_smp *smp = zalloc_smp_create("kunit-contract-smp");
+	struct zalloc_smp *smp = zalloc_smp_create("kunit-contract-smp", 0);
 
 	if (!smp || kunit_add_action_or_reset(test, contract_smp_destroy, smp))
 		return NULL;
@@ -261,7 +261,7 @@ static const struct zalloc *contract_sbrk_region(struct kunit *test)
 	struct zalloc_sbrk *sb;
 
 	sb = zalloc_sbrk_create("kunit-contract-sbrk",
-				zalloc_sbrk_region_create(SZ_8M));
+				zalloc_sbrk_region_create(SZ_8M), 0);
 	if (!sb || kunit_add_action_or_reset(test, contract_sbrk_destroy, sb))
 		return NULL;
 	return zalloc_sbrk_zalloc(sb);

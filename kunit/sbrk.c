@@ -57,7 +57,7 @@ static void sbrk_test_destroy(void *sb)
 static struct zalloc_sbrk *sbrk_test_create(struct kunit *test,
 					    struct zalloc_sbrk_provider *prov)
 {
-	struct zalloc_sbrk *sb = zalloc_sbrk_create(NULL, prov);
+	struct zalloc_sbrk *sb = zalloc_sbrk_create(NULL, prov, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, sb);
 	KUNIT_ASSERT_EQ(test, 0,
@@ -448,7 +448,7 @@ static void sbrk_destroy_live(struct kunit *test)
 {
 	const struct sbrk_kind *k = test->param_value;
 	struct zalloc_sbrk *sb = zalloc_sbrk_create("kunit-sbrk-live",
-						    k->make());
+						    k->make(), 0);
 	const struct zalloc *a;
 	void *p[4];
 	unsigned int i;
@@ -487,7 +487,7 @@ static void sbrk_tables(struct kunit *test)
 	void *p, *big;
 	int err;
 
-	sb = zalloc_sbrk_create("kunit-sbrk-tables", sbrk_make_region());
+	sb = zalloc_sbrk_create("kunit-sbrk-tables", sbrk_make_region(), 0);
 	KUNIT_ASSERT_NOT_NULL(test, sb);
 	err = kunit_add_action_or_reset(test, sbrk_test_destroy, sb);
 	KUNIT_ASSERT_EQ(test, err, 0);
@@ -527,7 +527,7 @@ static void sbrk_global(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sb);
 	KUNIT_EXPECT_NULL(test, zalloc_sbrk_of(NULL));
 	KUNIT_EXPECT_EQ(test, zalloc_sbrk_destroy(sb), 0);
-	KUNIT_EXPECT_NULL(test, zalloc_sbrk_create("x", NULL));
+	KUNIT_EXPECT_NULL(test, zalloc_sbrk_create("x", NULL, 0));
 	KUNIT_EXPECT_NULL(test, zalloc_sbrk_region_create(0));
 	p = zalloc_alloc(a, 100, 8, GFP_KERNEL);
 	big = zalloc_alloc(a, 50000, 8, GFP_KERNEL);

@@ -42,7 +42,7 @@ static void smp_test_destroy(void *smp)
 /* A private instance, destroyed when the test ends. */
 static struct zalloc_smp *smp_test_create(struct kunit *test, const char *name)
 {
-	struct zalloc_smp *smp = zalloc_smp_create(name);
+	struct zalloc_smp *smp = zalloc_smp_create(name, 0);
 
 	KUNIT_ASSERT_NOT_NULL(test, smp);
 	KUNIT_ASSERT_EQ(test, 0,
@@ -616,7 +616,7 @@ static void smp_hardirq(struct kunit *test)
 /* Destroy with live blocks: counted, reported, every slab given back. */
 static void smp_destroy_live(struct kunit *test)
 {
-	struct zalloc_smp *smp = zalloc_smp_create("kunit-smp-live");
+	struct zalloc_smp *smp = zalloc_smp_create("kunit-smp-live", 0);
 	const struct zalloc *a;
 	void *p[4], *big;
 	unsigned int i;

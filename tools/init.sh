@@ -17,6 +17,37 @@ mode=@MODE@
 mods="@MODS@"
 km=/sys/kernel/debug/kmemleak
 mark() { echo "@@ZALLOC-$*" >/dev/kmsg; }
+# A guest-side check: "@@ZALLOC-CHECK ok NAME" or "@@ZALLOC-CHECK FAIL NAME:
+# why"; tools/verdict.sh adds them to the totals.
+check() { mark "CHECK $*"; }
+
+# The orphan check (kunit/orphan.c): a module that unloads with named
+# instances must take their names and folders with it.
+orphan_check() {
+	z=/sys/kernel/debug/zalloc
+	names="orphan-fixed orphan-arena orphan-sf"
+	for round in 1 2; do
+		insmod /modules/zalloc_kunit_orphan.ko ||
+			{ check "FAIL orphan: insmod (round $round)"; return; }
+		for n in $names; do
+			[ -r "$z/$n/stats" ] ||
+				{ check "FAIL orphan: no $z/$n/stats"; return; }
+		done
+		rmmod zalloc_kunit_orphan ||
+			{ check "FAIL orphan: rmmod"; return; }
+		for n in $names; do
+			[ -e "$z/$n" ] &&
+				{ check "FAIL orphan: $z/$n left behind"; return; }
+		done
+	done
+	cat "$z"/*/stats >/dev/null ||
+		{ check "FAIL orphan: a stats file does not read"; return; }
+	got=$(dmesg | grep -c 'unloaded without destroying instance orphan-')
+	[ "$got" = 6 ] ||
+		{ check "FAIL orphan: $got reports, expected 6"; return; }
+	check "ok orphan"
+}
+
 # In run mode, show what the allocators hold after every load and unload.
 stat() {
 	[ "$mode" = run ] && [ -d /sys/kernel/debug/zalloc ] && zallocstat
@@ -65,6 +96,7 @@ for m in $mods; do
 	fi
 	stat
 done
+[ "$mode" = test ] && orphan_check
 for m in $loaded; do
 	rmmod "$m" || mark "RMMOD-FAILED $m"
 	stat

@@ -52,6 +52,8 @@ cp /bin/busybox "$root/bin/busybox"
 for m in $mods; do
 	cp "$top/$m" "$root/modules/"
 done
+# Loaded and unloaded by /init's orphan check, after the suites.
+[ "$mode" = test ] && cp "$top/zalloc_kunit_orphan.ko" "$root/modules/"
 [ -x "$top/tools/zallocstat" ] && cp "$top/tools/zallocstat" "$root/bin/"
 if [ "$mode" = bench ]; then
 	# A loader that tries finit_module() once (see tools/zload.c).

@@ -9,7 +9,9 @@
 #                                    as the last line; exit 1 on any failure
 #
 # ZALLOC_HOST_PASSED and ZALLOC_HOST_FAILED (default 0) add the host-side
-# checks tools/check.sh ran (static, compat) to the totals.
+# checks tools/check.sh ran (static, compat) to the totals, and the guest's
+# "@@ZALLOC-CHECK ok NAME" / "@@ZALLOC-CHECK FAIL NAME: why" lines (checks
+# /init runs itself, such as the orphan check) are added too.
 #
 # A splat is any of the patterns below anywhere in the log, a kmemleak
 # report, a taint flag other than O (out-of-tree, 4096) and N (test, 262144),
@@ -47,7 +49,7 @@ splats() {
 }
 
 kunit() {
-	local log=$1 kdir=$2 ktap out summary p f c s e failed
+	local log=$1 kdir=$2 ktap out summary p f c s e failed gp gf
 	ktap=$(mktemp /tmp/zalloc-ktap.XXXXXX)
 	sed -n '/@@ZALLOC-BEGIN/,/@@ZALLOC-KMEMLEAK-BEGIN\|@@ZALLOC-END/p' "$log" >"$ktap"
 	out=$(python3 "$kdir/tools/testing/kunit/kunit.py" parse "$ktap" 2>&1)
@@ -57,8 +59,11 @@ kunit() {
 	num() { echo "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*$' || echo 0; }
 	p=$(num passed); f=$(num failed); c=$(num crashed)
 	s=$(num skipped); e=$(num errors)
-	failed=$((f + c + ${ZALLOC_HOST_FAILED:-0}))
-	p=$((p + ${ZALLOC_HOST_PASSED:-0}))
+	gp=$(grep -c '@@ZALLOC-CHECK ok ' "$log")
+	gf=$(grep -c '@@ZALLOC-CHECK FAIL ' "$log")
+	grep '@@ZALLOC-CHECK FAIL ' "$log" >&2
+	failed=$((f + c + gf + ${ZALLOC_HOST_FAILED:-0}))
+	p=$((p + gp + ${ZALLOC_HOST_PASSED:-0}))
 	bad=0
 	if [ -z "$summary" ] || [ "$e" != 0 ] || echo "$out" | grep -q '\[ERROR\]'; then
 		echo "verdict: KTAP missing or malformed" >&2

@@ -295,12 +295,14 @@ static const struct zalloc_instance_ops arena_iops = {
 };
 
 /**
- * zalloc_arena_init() - set up an empty arena over @child
+ * __zalloc_arena_init() - set up an empty arena over @child
  * @a: the instance to set up
  * @child: where buffers come from; NULL means zalloc_page_allocator.  It
  *	must outlive the arena.
  * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
  * @gfp: allocation flags for the instance's counters
+ * @owner: the module @name belongs to; zalloc_arena_init() passes
+ *	THIS_MODULE
  *
  * Takes no buffer yet; the first allocation does.
  *
@@ -308,8 +310,8 @@ static const struct zalloc_instance_ops arena_iops = {
  * Return: 0; -EINVAL if @name is given with a non-sleeping @gfp; -ENOMEM;
  * or an error from zalloc_instance_register().
  */
-int zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
-		      const char *name, gfp_t gfp)
+int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
+			const char *name, gfp_t gfp, struct module *owner)
 {
 	a->za.ctx = a;
 	a->za.ops = &arena_ops;
@@ -321,9 +323,9 @@ int zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 	a->resets = 0;
 	a->named = !!name;
 	return zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
-					    name, gfp);
+					    name, gfp, owner);
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_arena_init, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
 
 /**
  * zalloc_arena_destroy() - give every buffer back and tear the arena down

@@ -711,13 +711,15 @@ static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
 }
 
 /**
- * zalloc_bitmap_init() - set up a bitmap allocator over a caller's buffer
+ * __zalloc_bitmap_init() - set up a bitmap allocator over a caller's buffer
  * @b: the instance to set up
  * @buf: l->total_size bytes, 8-byte aligned; aligned to l->chunk_size for
  *	alignment up to the chunk size to be available (see b->max_align)
  * @l: the layout, from zalloc_bitmap_layout()
  * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
  * @name: the debugfs name (/sys/kernel/debug/zalloc/<name>/stats), or NULL
+ * @owner: the module @name belongs to; zalloc_bitmap_init() passes
+ *	THIS_MODULE
  *
  * Every chunk starts free.  The buffer stays the caller's: after
  * zalloc_bitmap_exit() they free it.
@@ -727,9 +729,10 @@ static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
  * zalloc_bitmap_layout() did not give, a misaligned buffer, unknown flags or
  * an invalid name; -EEXIST if the name is taken; -ENOMEM.
  */
-int zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
-		       const struct zalloc_bitmap_layout *l, unsigned int flags,
-		       const char *name)
+int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
+			 const struct zalloc_bitmap_layout *l,
+			 unsigned int flags, const char *name,
+			 struct module *owner)
 {
 	unsigned long chunks;
 	size_t i;
@@ -758,13 +761,13 @@ int zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 	if (err)
 		return err;
 	if (name) {
-		err = zalloc_instance_register(&b->inst, name);
+		err = __zalloc_instance_register(&b->inst, name, owner);
 		if (err)
 			zalloc_instance_destroy(&b->inst);
 	}
 	return err;
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_init, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
 
 /**
  * zalloc_bitmap_exit() - tear down an instance set up by zalloc_bitmap_init()
@@ -788,12 +791,14 @@ void zalloc_bitmap_exit(struct zalloc_bitmap *b)
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
 
 /**
- * zalloc_bitmap_create() - a bitmap allocator over memory of its own
+ * __zalloc_bitmap_create() - a bitmap allocator over memory of its own
  * @chunk_size: bytes per chunk, a power of two
  * @capacity: bytes of chunks wanted (rounded up as zalloc_bitmap_layout()
  *	says)
  * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
  * @name: the debugfs name, or NULL
+ * @owner: the module @name belongs to; zalloc_bitmap_create() passes
+ *	THIS_MODULE
  *
  * The buffer comes from zalloc_page_allocator, aligned to
  * min(@chunk_size, PAGE_SIZE); so alignment up to the chunk size is
@@ -804,8 +809,11 @@ EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
  * not a power of two, a capacity of 0, unknown flags or an invalid name;
  * -EEXIST if the name is taken; -EOVERFLOW, -ENOMEM.
  */
-struct zalloc_bitmap *zalloc_bitmap_create(size_t chunk_size, size_t capacity,
-					   unsigned int flags, const char *name)
+struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
+					     size_t capacity,
+					     unsigned int flags,
+					     const char *name,
+					     struct module *owner)
 {
 	struct zalloc_bitmap_layout l;
 	struct zalloc_bitmap *b;
@@ -828,7 +836,7 @@ struct zalloc_bitmap *zalloc_bitmap_create(size_t chunk_size, size_t capacity,
 		err = -ENOMEM;
 		goto free_b;
 	}
-	err = zalloc_bitmap_init(b, buf, &l, flags, name);
+	err = __zalloc_bitmap_init(b, buf, &l, flags, name, owner);
 	if (err)
 		goto free_buf;
 	b->buf = buf;
@@ -843,7 +851,7 @@ free_b:
 	kfree(b);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_create, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_create, ZALLOC_NS);
 
 /**
  * zalloc_bitmap_destroy() - tear down an instance from zalloc_bitmap_create()

@@ -32,7 +32,8 @@ bool zalloc_fixed_buf_owns_range(const struct zalloc_fixed_buf *b,
 int zalloc_buffers_instance_init(struct zalloc_instance *inst,
 				 const char *kind,
 				 const struct zalloc_instance_ops *iops,
-				 const char *name, gfp_t gfp);
+				 const char *name, gfp_t gfp,
+				 struct module *owner);
 void zalloc_buffers_instance_destroy(struct zalloc_instance *inst,
 				     bool named);
 void zalloc_buffers_stat_drop_live(struct zalloc_stats *s);

@@ -168,7 +168,8 @@ void zalloc_fixed_buf_free(struct zalloc_fixed_buf *b, void *ptr, size_t len)
 int zalloc_buffers_instance_init(struct zalloc_instance *inst,
 				 const char *kind,
 				 const struct zalloc_instance_ops *iops,
-				 const char *name, gfp_t gfp)
+				 const char *name, gfp_t gfp,
+				 struct module *owner)
 {
 	int err;
 
@@ -177,7 +178,7 @@ int zalloc_buffers_instance_init(struct zalloc_instance *inst,
 	err = zalloc_instance_init(inst, kind, iops, gfp);
 	if (err || !name)
 		return err;
-	err = zalloc_instance_register(inst, name);
+	err = __zalloc_instance_register(inst, name, owner);
 	if (err)
 		zalloc_instance_destroy(inst);
 	return err;
@@ -325,21 +326,23 @@ static const struct zalloc_instance_ops fixed_iops = {
 };
 
 /**
- * zalloc_fixed_init() - set up a fixed buffer allocator over @buffer
+ * __zalloc_fixed_init() - set up a fixed buffer allocator over @buffer
  * @f: the instance to set up
  * @buffer: the memory to hand out; the caller keeps owning it and must keep
  *	it alive (and not move it) until zalloc_fixed_destroy()
  * @size: its length in bytes; 0 gives an allocator that always fails
  * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
  * @gfp: allocation flags for the instance's counters
+ * @owner: the module @name belongs to; zalloc_fixed_init() passes
+ *	THIS_MODULE
  *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0; -EINVAL if @buffer is NULL with a non-zero @size, if
  * @buffer + @size wraps, or if @name is given with a non-sleeping @gfp;
  * -ENOMEM; or an error from zalloc_instance_register().
  */
-int zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
-		      const char *name, gfp_t gfp)
+int __zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
+			const char *name, gfp_t gfp, struct module *owner)
 {
 	int err;
 
@@ -355,10 +358,10 @@ int zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
 	f->za_ts.ops = &fixed_ts_ops;
 	f->named = !!name;
 	err = zalloc_buffers_instance_init(&f->inst, "fixed", &fixed_iops,
-					   name, gfp);
+					   name, gfp, owner);
 	return err;
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_fixed_init, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_init, ZALLOC_NS);
 
 /**
  * zalloc_fixed_destroy() - tear down a fixed buffer allocator

@@ -6,13 +6,18 @@
  * /sys/kernel/debug/zalloc/<name>/classes  size-class table, if any
  * /sys/kernel/debug/zalloc/<name>/cpus     per-CPU slot table, if any
  *
+ * A module notifier removes, at MODULE_STATE_GOING, every name the going
+ * module still owns (see registry.h): its exit has run by then, but its
+ * memory is not yet freed, so the instance can still be read for the report.
+ *
  * Lock order: zalloc_registry_lock, then whatever the allocator's show
  * callbacks take (a slot or class lock, never the other way round).
  * zalloc_registry_lock protects zalloc_instances and every instance's
- * name, node and dir.
+ * name, node, dir and owner.
  */
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -43,6 +48,7 @@ int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
 	inst->name[0] = '\0';
 	INIT_LIST_HEAD(&inst->node);
 	inst->dir = NULL;
+	inst->owner = NULL;
 	return zalloc_stats_init(&inst->stats, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_instance_init, ZALLOC_NS);
@@ -181,17 +187,21 @@ static void zalloc_debugfs_add(struct zalloc_instance *inst)
 }
 
 /**
- * zalloc_instance_register() - give an instance a name and debugfs files
+ * __zalloc_instance_register() - give an instance a name and debugfs files
  * @inst: an instance set up with zalloc_instance_init()
  * @name: 1 to ZALLOC_NAME_MAX - 1 characters from [A-Za-z0-9_.-], not
  *	starting with '.', unique among registered instances
+ * @owner: the module the name belongs to; zalloc_instance_register()
+ *	passes THIS_MODULE.  If it unloads with the name still registered,
+ *	the name goes with it (see registry.h).
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for an invalid name or an instance already registered;
  * -EEXIST if the name is taken; -EBUSY if an instance of that name is
  * still being unregistered.
  */
-int zalloc_instance_register(struct zalloc_instance *inst, const char *name)
+int __zalloc_instance_register(struct zalloc_instance *inst, const char *name,
+			       struct module *owner)
 {
 	int err = 0;
 
@@ -217,12 +227,26 @@ int zalloc_instance_register(struct zalloc_instance *inst, const char *name)
 		err = -EBUSY;
 		goto out;
 	}
+	inst->owner = owner;
 	list_add_tail(&inst->node, &zalloc_instances);
 out:
 	mutex_unlock(&zalloc_registry_lock);
 	return err;
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_instance_register, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_instance_register, ZALLOC_NS);
+
+/* Take @inst off the list; returns its folder, for removal outside the lock. */
+static struct dentry *zalloc_detach(struct zalloc_instance *inst)
+{
+	struct dentry *dir = inst->dir;
+
+	lockdep_assert_held(&zalloc_registry_lock);
+	list_del_init(&inst->node);
+	inst->name[0] = '\0';
+	inst->dir = NULL;
+	inst->owner = NULL;
+	return dir;
+}
 
 /**
  * zalloc_instance_unregister() - remove an instance's name and files
@@ -239,10 +263,7 @@ void zalloc_instance_unregister(struct zalloc_instance *inst)
 		mutex_unlock(&zalloc_registry_lock);
 		return;
 	}
-	list_del_init(&inst->node);
-	inst->name[0] = '\0';
-	dir = inst->dir;
-	inst->dir = NULL;
+	dir = zalloc_detach(inst);
 	mutex_unlock(&zalloc_registry_lock);
 	/* Outside the lock: removal waits for readers, who take it. */
 	debugfs_remove(dir);
@@ -276,13 +297,67 @@ int zalloc_instance_read(const char *name, struct zalloc_stats_sum *sum)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_instance_read, ZALLOC_NS);
 
+/*
+ * Detach one instance @mod still owns and report it, or return false.  The
+ * instance is read under the lock: another module may be destroying it.
+ */
+static bool zalloc_orphan_one(struct module *mod)
+{
+	struct zalloc_instance *inst, *found = NULL;
+	struct dentry *dir;
+	bool embedded;
+
+	mutex_lock(&zalloc_registry_lock);
+	list_for_each_entry(inst, &zalloc_instances, node) {
+		if (inst->owner == mod) {
+			found = inst;
+			break;
+		}
+	}
+	if (!found) {
+		mutex_unlock(&zalloc_registry_lock);
+		return false;
+	}
+	embedded = within_module((unsigned long)found, mod);
+	pr_warn("zalloc: module %s unloaded without destroying instance %s (%s, %ld bytes live); %s\n",
+		mod->name, found->name, found->kind,
+		zalloc_stats_live(&found->stats),
+		embedded ? "it was in the module's memory: name and counters removed"
+			 : "name removed, its memory stays allocated");
+	dir = zalloc_detach(found);
+	mutex_unlock(&zalloc_registry_lock);
+	debugfs_remove(dir);
+	/* In @mod's memory, about to be freed: nobody can use it any more. */
+	if (embedded)
+		zalloc_stats_destroy(&found->stats);
+	return true;
+}
+
+static int zalloc_module_notify(struct notifier_block *nb,
+				unsigned long action, void *data)
+{
+	if (action == MODULE_STATE_GOING)
+		while (zalloc_orphan_one(data))
+			;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block zalloc_module_nb = {
+	.notifier_call = zalloc_module_notify,
+};
+
 int zalloc_registry_init(void)
 {
+	int err = register_module_notifier(&zalloc_module_nb);
+
+	if (err)
+		return err;
 	zalloc_debugfs_root = debugfs_create_dir("zalloc", NULL);
 	return 0;
 }
 
 void zalloc_registry_exit(void)
 {
+	unregister_module_notifier(&zalloc_module_nb);
 	debugfs_remove(zalloc_debugfs_root);
 }

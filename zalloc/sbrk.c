@@ -518,7 +518,7 @@ static const struct zalloc_instance_ops sbrk_iops = {
 };
 
 static int sbrk_setup(struct zalloc_sbrk *sb, const char *name,
-		      struct zalloc_sbrk_provider *prov)
+		      struct zalloc_sbrk_provider *prov, struct module *owner)
 {
 	int err;
 
@@ -533,7 +533,7 @@ static int sbrk_setup(struct zalloc_sbrk *sb, const char *name,
 	if (err)
 		return err;
 	if (name) {
-		err = zalloc_instance_register(&sb->inst, name);
+		err = __zalloc_instance_register(&sb->inst, name, owner);
 		if (err)
 			zalloc_instance_destroy(&sb->inst);
 	}
@@ -571,30 +571,39 @@ static unsigned long sbrk_teardown(struct zalloc_sbrk *sb)
 }
 
 /**
- * zalloc_sbrk_create() - create an sbrk allocator over a break provider
+ * __zalloc_sbrk_create() - create an sbrk allocator over a break provider
  * @name: debugfs name (see zalloc_instance_register()), or NULL to stay
  *	out of debugfs; also used in reports
  * @prov: where memory comes from, e.g. zalloc_sbrk_region_create(size) or
  *	zalloc_sbrk_pages_create(); the instance owns it from now on, and
  *	destroys it if creation fails.  NULL gives NULL, so a failed provider
  *	creation can be passed straight in.
+ * @flags: 0 (no instance flags are defined for sbrk yet)
+ * @owner: the module @name belongs to; zalloc_sbrk_create() passes
+ *	THIS_MODULE
  *
  * Context: process context; may sleep.
  * Return: the instance, or NULL.
  */
-struct zalloc_sbrk *zalloc_sbrk_create(const char *name,
-				       struct zalloc_sbrk_provider *prov)
+struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
+					 struct zalloc_sbrk_provider *prov,
+					 unsigned int flags,
+					 struct module *owner)
 {
 	struct zalloc_sbrk *sb;
 
 	if (!prov)
 		return NULL;
+	if (flags) {
+		pr_warn_ratelimited("zalloc: sbrk: unknown flags %#x\n", flags);
+		goto destroy_prov;
+	}
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
 	if (!sb)
 		goto destroy_prov;
 	lockdep_register_key(&sb->key);
 	sb->dynamic = true;
-	if (sbrk_setup(sb, name, prov))
+	if (sbrk_setup(sb, name, prov, owner))
 		goto free_sb;
 	return sb;
 
@@ -605,7 +614,7 @@ destroy_prov:
 	prov->ops->destroy(prov);
 	return NULL;
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_create, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_sbrk_create, ZALLOC_NS);
 
 /**
  * zalloc_sbrk_destroy() - destroy a private sbrk instance and its provider
@@ -855,7 +864,7 @@ int zalloc_sbrk_init(void)
 
 	if (!prov)
 		return -ENOMEM;
-	err = sbrk_setup(&sbrk_global, "sbrk", prov);
+	err = sbrk_setup(&sbrk_global, "sbrk", prov, THIS_MODULE);
 	if (err)
 		prov->ops->destroy(prov);
 	return err;

@@ -931,7 +931,8 @@ static const struct zalloc_instance_ops zsmp_iops = {
 	.show_cpus	= zsmp_show_cpus,
 };
 
-static int zsmp_setup(struct zalloc_smp *smp, const char *name)
+static int zsmp_setup(struct zalloc_smp *smp, const char *name,
+		      struct module *owner)
 {
 	char sname[ZALLOC_NAME_MAX + 16];
 	struct zsmp_slot *slot;
@@ -976,7 +977,7 @@ static int zsmp_setup(struct zalloc_smp *smp, const char *name)
 	}
 	zalloc_shrinker_register(smp->shrinker);
 	if (name) {
-		err = zalloc_instance_register(&smp->inst, name);
+		err = __zalloc_instance_register(&smp->inst, name, owner);
 		if (err)
 			goto free_shrinker;
 	}
@@ -1059,33 +1060,42 @@ static unsigned long zsmp_teardown(struct zalloc_smp *smp)
 }
 
 /**
- * zalloc_smp_create() - create a private SMP allocator instance
+ * __zalloc_smp_create() - create a private SMP allocator instance
  * @name: debugfs name (see zalloc_instance_register()), or NULL to stay
  *	out of debugfs; also names the instance's shrinker and its reports
+ * @flags: 0 (no instance flags are defined for smp yet)
+ * @owner: the module @name belongs to; zalloc_smp_create() passes
+ *	THIS_MODULE
  *
  * The instance has its own slots, slabs, statistics, lockdep class and
  * shrinker; hand zalloc_smp_zalloc() of it to the code that allocates.
  *
  * Context: process context; may sleep.
  * Return: the instance, or NULL on failure (no memory, or @name invalid or
- * taken).
+ * taken, or @flags unknown).
  */
-struct zalloc_smp *zalloc_smp_create(const char *name)
+struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
+				       struct module *owner)
 {
-	struct zalloc_smp *smp = kzalloc(sizeof(*smp), GFP_KERNEL);
+	struct zalloc_smp *smp;
 
+	if (flags) {
+		pr_warn_ratelimited("zalloc: smp: unknown flags %#x\n", flags);
+		return NULL;
+	}
+	smp = kzalloc(sizeof(*smp), GFP_KERNEL);
 	if (!smp)
 		return NULL;
 	lockdep_register_key(&smp->key);
 	smp->dynamic = true;
-	if (zsmp_setup(smp, name)) {
+	if (zsmp_setup(smp, name, owner)) {
 		lockdep_unregister_key(&smp->key);
 		kfree(smp);
 		return NULL;
 	}
 	return smp;
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_create, ZALLOC_NS);
+EXPORT_SYMBOL_NS_GPL(__zalloc_smp_create, ZALLOC_NS);
 
 /**
  * zalloc_smp_destroy() - destroy a private SMP instance
@@ -1187,7 +1197,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_smp_allocator, ZALLOC_NS);
 
 int zalloc_smp_init(void)
 {
-	return zsmp_setup(&zsmp_global, "smp");
+	return zsmp_setup(&zsmp_global, "smp", THIS_MODULE);
 }
 
 void zalloc_smp_exit(void)

@@ -124,6 +124,8 @@ static const struct zalloc_instance_ops sf_iops = {
  * @fallback: the allocator behind the buffer; must outlive @sf
  * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
  * @gfp: allocation flags for the instance's counters
+ * @owner: the module @name belongs to; zalloc_stack_fallback_init()
+ *	passes THIS_MODULE
  *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0; -EINVAL if @fallback is NULL, the buffer is unusable, or
@@ -133,7 +135,8 @@ static const struct zalloc_instance_ops sf_iops = {
 int __zalloc_stack_fallback_init(struct zalloc_stack_fallback *sf,
 				 void *buffer, size_t size,
 				 const struct zalloc *fallback,
-				 const char *name, gfp_t gfp)
+				 const char *name, gfp_t gfp,
+				 struct module *owner)
 {
 	if (!fallback || !zalloc_fixed_buf_valid(buffer, size)) {
 		pr_warn_ratelimited("zalloc: stack_fallback: bad init arguments\n");
@@ -147,7 +150,7 @@ int __zalloc_stack_fallback_init(struct zalloc_stack_fallback *sf,
 	sf->fallback_allocs = 0;
 	sf->named = !!name;
 	return zalloc_buffers_instance_init(&sf->inst, "stack_fallback",
-					    &sf_iops, name, gfp);
+					    &sf_iops, name, gfp, owner);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_init, ZALLOC_NS);
 

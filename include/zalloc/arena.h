@@ -86,8 +86,11 @@ struct zalloc_arena {
 	bool named;
 };
 
-int zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
-		      const char *name, gfp_t gfp);
+int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
+			const char *name, gfp_t gfp, struct module *owner);
+/* See __zalloc_arena_init(); the name belongs to the calling module. */
+#define zalloc_arena_init(a, child, name, gfp)				\
+	__zalloc_arena_init(a, child, name, gfp, THIS_MODULE)
 void zalloc_arena_destroy(struct zalloc_arena *a);
 bool zalloc_arena_reset(struct zalloc_arena *a,
 			enum zalloc_arena_reset_mode mode, size_t limit,

@@ -113,13 +113,22 @@ struct zalloc_bitmap {
 
 int zalloc_bitmap_layout(size_t chunk_size, size_t capacity,
 			 struct zalloc_bitmap_layout *l);
-int zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
-		       const struct zalloc_bitmap_layout *l, unsigned int flags,
-		       const char *name);
+int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
+			 const struct zalloc_bitmap_layout *l,
+			 unsigned int flags, const char *name,
+			 struct module *owner);
+/* See __zalloc_bitmap_init(); the name belongs to the calling module. */
+#define zalloc_bitmap_init(b, buf, l, flags, name)			\
+	__zalloc_bitmap_init(b, buf, l, flags, name, THIS_MODULE)
 void zalloc_bitmap_exit(struct zalloc_bitmap *b);
-struct zalloc_bitmap *zalloc_bitmap_create(size_t chunk_size, size_t capacity,
-					   unsigned int flags,
-					   const char *name);
+struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
+					     size_t capacity,
+					     unsigned int flags,
+					     const char *name,
+					     struct module *owner);
+/* See __zalloc_bitmap_create(); the name belongs to the calling module. */
+#define zalloc_bitmap_create(chunk_size, capacity, flags, name)	\
+	__zalloc_bitmap_create(chunk_size, capacity, flags, name, THIS_MODULE)
 void zalloc_bitmap_destroy(struct zalloc_bitmap *b);
 
 void *zalloc_bitmap_alloc(struct zalloc_bitmap *b, size_t len, size_t align);

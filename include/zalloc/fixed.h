@@ -64,8 +64,11 @@ struct zalloc_fixed {
 	bool named;
 };
 
-int zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
-		      const char *name, gfp_t gfp);
+int __zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
+			const char *name, gfp_t gfp, struct module *owner);
+/* See __zalloc_fixed_init(); the name belongs to the calling module. */
+#define zalloc_fixed_init(f, buffer, size, name, gfp)			\
+	__zalloc_fixed_init(f, buffer, size, name, gfp, THIS_MODULE)
 void zalloc_fixed_destroy(struct zalloc_fixed *f);
 void zalloc_fixed_reset(struct zalloc_fixed *f);
 bool zalloc_fixed_owns_ptr(const struct zalloc_fixed *f, const void *ptr);

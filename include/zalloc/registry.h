@@ -9,6 +9,15 @@
  * then the allocator's own lines) and, where the allocator provides them,
  * "classes" and "cpus" tables.
  *
+ * A name belongs to the module that registered it (THIS_MODULE at the call
+ * of zalloc_instance_register() or of an allocator's create/init call).  If
+ * that module unloads with the instance still registered, the registry
+ * reports it, removes the name and its folder, and, when the instance lies
+ * in the module's own memory (a static arena, fixed buffer or bitmap), frees
+ * its counters too: nothing is left pointing into the unloaded module.  An
+ * instance zalloc allocated (smp, sbrk, bitmap create) stays allocated,
+ * since another module may still use it; it is a leak kmemleak will show.
+ *
  * Locking: the registry's list and the debugfs folders are under a mutex
  * (registration and unregistration sleep); reading a file holds the same
  * mutex, so an instance cannot be unregistered while its file is being read
@@ -18,6 +27,7 @@
 #define _ZALLOC_REGISTRY_H
 
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <zalloc/stats.h>
 
@@ -46,6 +56,7 @@ struct zalloc_instance_ops {
  * @name: the registered name, empty if not registered (registry private)
  * @node: in the registry's list (registry private)
  * @dir: the debugfs folder (registry private)
+ * @owner: the module that registered the name (registry private)
  */
 struct zalloc_instance {
 	const char *kind;
@@ -54,12 +65,16 @@ struct zalloc_instance {
 	char name[ZALLOC_NAME_MAX];
 	struct list_head node;
 	struct dentry *dir;
+	struct module *owner;
 };
 
 int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
 			 const struct zalloc_instance_ops *iops, gfp_t gfp);
 void zalloc_instance_destroy(struct zalloc_instance *inst);
-int zalloc_instance_register(struct zalloc_instance *inst, const char *name);
+int __zalloc_instance_register(struct zalloc_instance *inst, const char *name,
+			       struct module *owner);
+#define zalloc_instance_register(inst, name)				\
+	__zalloc_instance_register(inst, name, THIS_MODULE)
 void zalloc_instance_unregister(struct zalloc_instance *inst);
 int zalloc_instance_read(const char *name, struct zalloc_stats_sum *sum);
 

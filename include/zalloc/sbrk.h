@@ -30,6 +30,7 @@
 #define _ZALLOC_SBRK_H
 
 #include <linux/bits.h>
+#include <linux/module.h>
 #include <zalloc/zalloc.h>
 
 struct zalloc_instance;
@@ -101,8 +102,13 @@ extern const struct zalloc zalloc_sbrk_allocator;
 struct zalloc_sbrk_provider *zalloc_sbrk_region_create(size_t size);
 struct zalloc_sbrk_provider *zalloc_sbrk_pages_create(void);
 
-struct zalloc_sbrk *zalloc_sbrk_create(const char *name,
-				       struct zalloc_sbrk_provider *prov);
+struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
+					 struct zalloc_sbrk_provider *prov,
+					 unsigned int flags,
+					 struct module *owner);
+/* See __zalloc_sbrk_create(); the name belongs to the calling module. */
+#define zalloc_sbrk_create(name, prov, flags)				\
+	__zalloc_sbrk_create(name, prov, flags, THIS_MODULE)
 unsigned long zalloc_sbrk_destroy(struct zalloc_sbrk *sb);
 const struct zalloc *zalloc_sbrk_zalloc(struct zalloc_sbrk *sb);
 struct zalloc_sbrk *zalloc_sbrk_of(const struct zalloc *za);

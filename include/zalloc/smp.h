@@ -28,6 +28,7 @@
 
 #include <linux/bits.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <zalloc/zalloc.h>
 
 struct shrinker;
@@ -87,7 +88,11 @@ struct zalloc_smp_info {
 /* The global SMP allocator instance, registered as "smp". */
 extern const struct zalloc zalloc_smp_allocator;
 
-struct zalloc_smp *zalloc_smp_create(const char *name);
+struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
+				       struct module *owner);
+/* See __zalloc_smp_create(); the name belongs to the calling module. */
+#define zalloc_smp_create(name, flags)					\
+	__zalloc_smp_create(name, flags, THIS_MODULE)
 unsigned long zalloc_smp_destroy(struct zalloc_smp *smp);
 const struct zalloc *zalloc_smp_zalloc(struct zalloc_smp *smp);
 struct zalloc_smp *zalloc_smp_of(const struct zalloc *za);

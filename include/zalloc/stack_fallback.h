@@ -97,7 +97,8 @@ struct zalloc_stack_fallback {
 int __zalloc_stack_fallback_init(struct zalloc_stack_fallback *sf,
 				 void *buffer, size_t size,
 				 const struct zalloc *fallback,
-				 const char *name, gfp_t gfp);
+				 const char *name, gfp_t gfp,
+				 struct module *owner);
 const struct zalloc *
 __zalloc_stack_fallback_get(struct zalloc_stack_fallback *sf);
 void __zalloc_stack_fallback_destroy(struct zalloc_stack_fallback *sf);
@@ -116,7 +117,7 @@ void __zalloc_stack_fallback_destroy(struct zalloc_stack_fallback *sf);
 	typeof(s) __zsf = (s);						\
 	__zalloc_stack_fallback_init(&__zsf->sf, __zsf->buffer,		\
 				     sizeof(__zsf->buffer), fallback,	\
-				     name, gfp);			\
+				     name, gfp, THIS_MODULE);		\
 })
 
 /**
