@@ -19,8 +19,10 @@
  *    instance.
  *
  * Cases: a seeded random workload (one thread), the same workload from a
- * kthread per online CPU at once, and a sweep that fails each allocation
- * point of an operation in turn (current->fail_nth).
+ * kthread per online CPU at once, a sweep that fails each allocation
+ * point of an operation in turn (current->fail_nth), and the smp suite's
+ * cross-CPU stress (kunit/xcpu.c: remote frees, try-lock rotation) with
+ * faults on in every thread.
  *
  * The random workloads keep to sizes no allocator serves from vmalloc (24
  * KiB at most, less where the table's faults_max_len says so): under fault
@@ -38,8 +40,10 @@
 #include <linux/prandom.h>
 #include <linux/sched/task.h>
 #include <zalloc/registry.h>
+#include <zalloc/smp.h>
 #include <zalloc/stats.h>
 
+#include "xcpu.h"
 #include "zalloc_kunit.h"
 
 #define FAULTS_SLOTS		32
@@ -474,12 +478,95 @@ static void faults_every_point(struct kunit *test)
 }
 #endif
 
+static void faults_smp_destroy(void *smp)
+{
+	zalloc_smp_destroy(smp);
+}
+
+/* What the threads saw is what the instance counted, and nothing is live. */
+static void faults_smp_expect(struct kunit *test, struct zalloc_smp *smp,
+			      const struct zalloc_stats_sum *before,
+			      const struct zalloc_xcpu_result *res)
+{
+	struct zalloc_stats_sum now;
+	struct zalloc_smp_info info;
+
+	zalloc_smp_info(smp, &info);
+	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &now);
+	KUNIT_EXPECT_EQ(test, res->corrupt, 0);
+	KUNIT_EXPECT_EQ(test, res->allocs, res->frees);
+	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_ALLOC] -
+			before->v[ZALLOC_STAT_ALLOC], res->allocs);
+	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_ALLOC_FAIL] -
+			before->v[ZALLOC_STAT_ALLOC_FAIL], res->failed);
+	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_FREE] -
+			before->v[ZALLOC_STAT_FREE], res->frees);
+	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_BYTES_ALLOC],
+			now.v[ZALLOC_STAT_BYTES_FREE]);
+	KUNIT_EXPECT_EQ(test, info.live_objects, 0);
+	KUNIT_EXPECT_EQ(test, info.large_live, 0);
+	KUNIT_EXPECT_EQ(test, info.allocs, info.frees);
+	KUNIT_EXPECT_EQ(test, info.double_frees, 0);
+	KUNIT_EXPECT_EQ(test, info.invalid_frees, 0);
+	KUNIT_EXPECT_EQ(test, info.corrupt_lists, 0);
+	/* Only the empty slabs the slots may cache are still held. */
+	KUNIT_EXPECT_EQ(test, info.slabs, info.empty_cached);
+}
+
+/*
+ * The smp suite's cross-CPU stress with faults on: slab pages, slab
+ * descriptors and XArray nodes fail at random while blocks move between
+ * CPUs.  Then, faults off, the same instance runs the stress and T1..T4
+ * cleanly.  Small blocks only: large ones may go to vmalloc (see top).
+ */
+static void faults_smp_cross_cpu(struct kunit *test)
+{
+	struct zalloc_xcpu_cfg cfg = {
+		.ops = 50000,
+		.max_small = ZALLOC_SMP_MAX_SMALL,
+		.handoff_pct = 25,
+		.faults = true,
+	};
+	struct zalloc_xcpu_result res;
+	struct zalloc_stats_sum before;
+	struct zalloc_smp *smp;
+
+	if (!zalloc_test_faults_available())
+		kunit_skip(test, "needs CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC");
+	smp = zalloc_smp_create(NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, smp);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, faults_smp_destroy,
+						  smp));
+	cfg.a = zalloc_smp_zalloc(smp);
+
+	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &before);
+	zalloc_xcpu_stress(test, &cfg, &res);
+	kunit_info(test, "faults on: %u threads, %lu ms: %lu allocs, %lu NULL, %lu frees, %lu handed over",
+		   res.threads, res.ms, res.allocs, res.failed, res.frees,
+		   res.handed);
+	KUNIT_EXPECT_GE(test, res.min_ops, cfg.ops);
+	KUNIT_EXPECT_GT(test, res.failed, 0);
+	if (res.threads > 1)
+		KUNIT_EXPECT_GT(test, res.handed, 0);
+	faults_smp_expect(test, smp, &before, &res);
+
+	cfg.faults = false;
+	cfg.ops = 10000;
+	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &before);
+	zalloc_xcpu_stress(test, &cfg, &res);
+	KUNIT_EXPECT_EQ(test, res.failed, 0);
+	faults_smp_expect(test, smp, &before, &res);
+	zalloc_contract_all(test, cfg.a);
+}
+
 static struct kunit_case zalloc_faults_cases[] = {
 	KUNIT_CASE_PARAM(faults_random, zalloc_test_gen_allocators),
 	KUNIT_CASE_PARAM(faults_threads, zalloc_test_gen_allocators),
 #ifdef CONFIG_FAULT_INJECTION
 	KUNIT_CASE_PARAM(faults_every_point, zalloc_test_gen_allocators),
 #endif
+	KUNIT_CASE_SLOW(faults_smp_cross_cpu),
 	{}
 };
 

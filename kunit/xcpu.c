@@ -32,6 +32,7 @@
 #include <linux/string.h>
 
 #include "xcpu.h"
+#include "zalloc_kunit.h"
 
 #define XCPU_LIVE		128
 #define XCPU_RING		256
@@ -104,7 +105,14 @@ static void xcpu_alloc(struct xcpu_thread *t, struct xcpu_obj *o)
 	void *p;
 
 	len = xcpu_size(t, &align);
-	p = zalloc_alloc(t->ctx->cfg->a, len, align, GFP_KERNEL);
+	if (t->ctx->cfg->faults) {
+		zalloc_test_faults_on();
+		p = zalloc_alloc(t->ctx->cfg->a, len, align,
+				 GFP_KERNEL | __GFP_NOWARN);
+		zalloc_test_faults_off();
+	} else {
+		p = zalloc_alloc(t->ctx->cfg->a, len, align, GFP_KERNEL);
+	}
 	if (!p) {
 		t->failed++;
 		return;

@@ -21,6 +21,9 @@
  *	@max_small + 1 .. @max_large bytes instead
  * @large_permille: share of large allocations, per thousand
  * @handoff_pct: share of frees handed to another CPU's thread, percent
+ * @faults: make each allocation with make_it_fail set, so the kernel's
+ *	fault injection fails some of the allocator's own allocations (see
+ *	zalloc_kunit.h); failed allocations are counted, not errors
  */
 struct zalloc_xcpu_cfg {
 	const struct zalloc *a;
@@ -29,6 +32,7 @@ struct zalloc_xcpu_cfg {
 	size_t max_large;
 	unsigned int large_permille;
 	unsigned int handoff_pct;
+	bool faults;
 };
 
 /**
