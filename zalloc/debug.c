@@ -12,6 +12,21 @@
  * are marked kmemleak_no_scan() and hold addresses, not references, so
  * kmemleak still reports a block its user leaked.
  *
+ * Two modes.  Emulation (zalloc_debug_init()): the core is the allocator,
+ * keeping rules a struct zalloc_debug_sem describes; the page and kmalloc
+ * allocators use it.  Shadow (zalloc_debug_wrap()): the core sits over any
+ * struct zalloc, the inner one, which still serves every call exactly as
+ * in normal mode (its rules, its failures, its counters); the caller gets
+ * a separate allocation, the shadow, in place of the inner block.  The
+ * inner block's address is kept in the shadow's first word, which kmemleak
+ * scans, so an inner block is referenced while its shadow is and a leak is
+ * reported once, as the shadow.  A shadow has room for the block to grow
+ * to SHADOW_ROOM(); within that the inner allocator decides every resize
+ * and remap, beyond it the call is refused (counted as refused) without
+ * asking the inner allocator.  The size-class allocators never grow a
+ * block past that room anyway; a fixed buffer's or a bitmap's last block
+ * could, and in debug mode does not.
+ *
  * Zig panics on misuse; a kernel allocator must not, so a bad call is
  * reported with pr_err (ratelimited, wording that does not look like a
  * kernel splat), counted in reports[], and refused.
@@ -31,10 +46,20 @@
 #include <zalloc/debug.h>
 #include <zalloc/stats.h>
 
+#include "internal.h"
+
 #define DBG_ZONE_AFTER		0xbb
 #define DBG_ZONE_BEFORE		0xbc
 /* Up to this size kmalloc() (no vmalloc fallback); kvmalloc() above. */
 #define DBG_KMALLOC_MAX		(PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
+/*
+ * The shadow's first word: the inner block (shadow mode) or NULL, for
+ * kmemleak; then at least DBG_HEADER_ZONE bytes of red zone.
+ */
+#define DBG_HEADER		sizeof(void *)
+#define DBG_HEADER_ZONE		8
+/* Minimum room of a shadow block, in bytes. */
+#define DBG_SHADOW_MIN_ROOM	64
 
 static bool zalloc_debug_param;
 module_param_named(debug, zalloc_debug_param, bool, 0444);
@@ -49,7 +74,9 @@ static struct zalloc_stats dbg_nostats;
  * @node: in zalloc_debug.live while live
  * @fnode: in zalloc_debug.freed once freed
  * @addr: the block's address, as handed out
- * @raw: the start of its own allocation (an address: not scanned)
+ * @raw: the start of its own allocation (an address: not scanned); its
+ *	first word holds a copy of @inner, which kmemleak scans
+ * @inner: shadow mode: the inner allocator's block; else 0
  * @size: that allocation's size
  * @len: the block's length
  * @align: its alignment
@@ -63,6 +90,7 @@ struct zalloc_debug_block {
 	struct list_head fnode;
 	unsigned long addr;
 	unsigned long raw;
+	unsigned long inner;
 	size_t size;
 	size_t len;
 	size_t align;
@@ -75,6 +103,23 @@ struct zalloc_debug_block {
 static struct zalloc_stats *dbg_stats(struct zalloc_debug *d)
 {
 	return d->inst ? &d->inst->stats : &dbg_nostats;
+}
+
+/* Shadow mode: an inner allocator serves and counts every call. */
+static bool dbg_shadow(const struct zalloc_debug *d)
+{
+	return d->inner.ops;
+}
+
+static void *dbg_inner(const struct zalloc_debug_block *b)
+{
+	return (void *)b->inner;
+}
+
+static void dbg_set_inner(struct zalloc_debug_block *b, void *inner)
+{
+	b->inner = (unsigned long)inner;
+	*(void **)b->raw = inner;
 }
 
 static __printf(3, 4) void dbg_report(struct zalloc_debug *d,
@@ -131,6 +176,7 @@ void zalloc_debug_init(struct zalloc_debug *d, const char *name,
 
 	d->za.ctx = d;
 	d->za.ops = &zalloc_debug_ops;
+	d->inner = (struct zalloc){};
 	d->name = name;
 	d->sem = sem;
 	d->inst = inst;
@@ -142,6 +188,148 @@ void zalloc_debug_init(struct zalloc_debug *d, const char *name,
 		atomic_long_set(&d->reports[i], 0);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_init, ZALLOC_NS);
+
+/**
+ * zalloc_debug_wrap() - debug mode over any allocator (shadow mode)
+ * @name: its name in reports, a string that outlives the core
+ * @inner: the allocator that keeps serving every call; copied, so it may
+ *	be the very struct zalloc the caller then points at the core
+ * @inst: the instance the inner allocator counts into, or NULL: only the
+ *	calls the core refuses without asking @inner are counted there
+ * @gfp: for the core itself
+ *
+ * The core's za (zalloc_debug_wrap()->za) gives every caller a separate
+ * kmalloc()/kvmalloc() block with red zones while @inner allocates,
+ * resizes and frees a block of its own for each, exactly as without the
+ * core.  Undo with zalloc_debug_unwrap() before @inner goes away.
+ *
+ * Context: as kmalloc() for @gfp.
+ * Return: the core, or NULL if @inner is NULL or memory is short.
+ */
+struct zalloc_debug *zalloc_debug_wrap(const char *name,
+				       const struct zalloc *inner,
+				       struct zalloc_instance *inst, gfp_t gfp)
+{
+	struct zalloc_debug *d;
+
+	if (!inner || !inner->ops)
+		return NULL;
+	d = kmalloc(sizeof(*d), gfp);
+	if (!d)
+		return NULL;
+	zalloc_debug_init(d, name, NULL, inst);
+	d->inner = *inner;
+	return d;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_wrap, ZALLOC_NS);
+
+/**
+ * zalloc_debug_unwrap() - report the blocks left, free the core
+ * @d: from zalloc_debug_wrap(), or NULL; no call may be running on it
+ *
+ * As zalloc_debug_destroy(): every live block is reported as a leak and
+ * freed, its inner block given back to the inner allocator.
+ *
+ * Context: any context but NMI.
+ * Return: the number of leaked blocks.
+ */
+unsigned long zalloc_debug_unwrap(struct zalloc_debug *d)
+{
+	unsigned long leaks;
+
+	if (!d)
+		return 0;
+	leaks = zalloc_debug_destroy(d);
+	kfree(d);
+	return leaks;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_unwrap, ZALLOC_NS);
+
+/*
+ * Put the instance whose interface is *@za in debug mode: *@dbg becomes a
+ * core over the present *@za and *@za the core's.  0 or -ENOMEM.
+ */
+int zalloc_debug_attach(struct zalloc *za, struct zalloc_debug **dbg,
+			const char *name, struct zalloc_instance *inst,
+			gfp_t gfp)
+{
+	*dbg = zalloc_debug_wrap(name, za, inst, gfp);
+	if (!*dbg)
+		return -ENOMEM;
+	*za = (*dbg)->za;
+	return 0;
+}
+
+/*
+ * Undo zalloc_debug_attach() (nothing if *@dbg is NULL) before the instance
+ * goes: live blocks are reported and given back (@report), or dropped
+ * silently for an allocator that frees them all at once.  The number of
+ * live blocks.
+ */
+unsigned long zalloc_debug_detach(struct zalloc_debug **dbg, bool report)
+{
+	unsigned long live = 0;
+
+	if (!*dbg)
+		return 0;
+	if (!report)
+		live = zalloc_debug_reset(*dbg);
+	live += zalloc_debug_unwrap(*dbg);
+	*dbg = NULL;
+	return live;
+}
+
+/**
+ * zalloc_debug_inner() - the allocator under a shadow-mode core
+ * @za: any allocator
+ *
+ * Context: any context.
+ * Return: the inner allocator if @za is a zalloc_debug_wrap() core's,
+ * otherwise @za itself.
+ */
+const struct zalloc *zalloc_debug_inner(const struct zalloc *za)
+{
+	struct zalloc_debug *d;
+
+	if (!za || za->ops != &zalloc_debug_ops)
+		return za;
+	d = za->ctx;
+	return dbg_shadow(d) ? &d->inner : za;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_inner, ZALLOC_NS);
+
+/**
+ * zalloc_debug_of() - the debug-mode core behind an allocator
+ * @za: any allocator
+ *
+ * Context: any context.
+ * Return: the core if @za is a debug-mode core's struct zalloc, else NULL.
+ */
+struct zalloc_debug *zalloc_debug_of(const struct zalloc *za)
+{
+	return za && za->ops == &zalloc_debug_ops ? za->ctx : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_of, ZALLOC_NS);
+
+/**
+ * zalloc_debug_instance_flags() - whether an instance starts in debug mode
+ * @flags: the instance flags its creator passed
+ *
+ * Context: any context.
+ * Return: 1 for debug mode, 0 for normal mode, -EINVAL if @flags asks for
+ * both ZALLOC_F_DEBUG and ZALLOC_F_NODEBUG.
+ */
+int zalloc_debug_instance_flags(unsigned int flags)
+{
+	unsigned int both = ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG;
+
+	if ((flags & both) == both)
+		return -EINVAL;
+	if (flags & both)
+		return !!(flags & ZALLOC_F_DEBUG);
+	return zalloc_debug_default();
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_instance_flags, ZALLOC_NS);
 
 /**
  * zalloc_debug_reports() - how many problems of one kind were found
@@ -160,17 +348,34 @@ unsigned long zalloc_debug_reports(struct zalloc_debug *d,
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_reports, ZALLOC_NS);
 
+/*
+ * How far a block may grow in place.  Shadow mode: max(2 * len, align, 64),
+ * which covers a size class (a power of two up to max(len, align)) and
+ * whole pages above a page; the inner allocator decides within it.
+ */
 static size_t dbg_room(struct zalloc_debug *d, size_t len, size_t align)
 {
-	size_t room = d->sem->capacity ? d->sem->capacity(len, align) : len;
+	size_t room;
 
+	if (dbg_shadow(d)) {
+		if (check_mul_overflow(len, (size_t)2, &room))
+			room = len;
+		return max3(room, align, (size_t)DBG_SHADOW_MIN_ROOM);
+	}
+	room = d->sem->capacity ? d->sem->capacity(len, align) : len;
 	return max(room, len);
+}
+
+static bool dbg_fits(struct zalloc_debug *d, size_t len, size_t align)
+{
+	return dbg_shadow(d) || !d->sem->fits || d->sem->fits(len, align);
 }
 
 /* Fill everything of the allocation but the block itself with red zone. */
 static void dbg_zone_fill(struct zalloc_debug_block *b)
 {
-	memset((void *)b->raw, DBG_ZONE_BEFORE, b->addr - b->raw);
+	memset((void *)b->raw + DBG_HEADER, DBG_ZONE_BEFORE,
+	       b->addr - b->raw - DBG_HEADER);
 	memset((void *)(b->addr + b->len), DBG_ZONE_AFTER,
 	       b->raw + b->size - b->addr - b->len);
 }
@@ -178,10 +383,13 @@ static void dbg_zone_fill(struct zalloc_debug_block *b)
 static void dbg_zone_check(struct zalloc_debug *d, struct zalloc_debug_block *b,
 			   unsigned long ip)
 {
-	u8 *before = (u8 *)b->raw, *after = (u8 *)(b->addr + b->len);
+	u8 *before = (u8 *)b->raw + DBG_HEADER;
+	u8 *after = (u8 *)(b->addr + b->len);
 	u8 *bad;
 
-	bad = memchr_inv(before, DBG_ZONE_BEFORE, b->addr - b->raw);
+	bad = memchr_inv(before, DBG_ZONE_BEFORE, b->addr - (unsigned long)before);
+	if (!bad && *(unsigned long *)b->raw != b->inner)
+		bad = (u8 *)b->raw;
 	if (!bad)
 		bad = memchr_inv(after, DBG_ZONE_AFTER,
 				 b->raw + b->size - b->addr - b->len);
@@ -294,14 +502,14 @@ static struct zalloc_debug_block *dbg_new(struct zalloc_debug *d, size_t len,
 					  size_t align, gfp_t gfp,
 					  unsigned long ip)
 {
-	size_t pad = align > ARCH_KMALLOC_MINALIGN ? align - 1 : 0;
+	size_t pad = DBG_HEADER + DBG_HEADER_ZONE +
+		     (align > DBG_HEADER ? align - 1 : 0);
 	size_t room, size;
 	struct zalloc_debug_block *b;
 	void *raw;
 
 	gfp &= ~(__GFP_HIGHMEM | __GFP_DMA32 | __GFP_COMP);
-	if (!len || !is_power_of_2(align) ||
-	    (d->sem->fits && !d->sem->fits(len, align)))
+	if (!len || !is_power_of_2(align) || !dbg_fits(d, len, align))
 		return NULL;
 	room = dbg_room(d, len, align);
 	if (check_add_overflow(room, pad + ZALLOC_DEBUG_REDZONE, &size) ||
@@ -320,7 +528,8 @@ static struct zalloc_debug_block *dbg_new(struct zalloc_debug *d, size_t len,
 		return NULL;
 	}
 	b->raw = (unsigned long)raw;
-	b->addr = ALIGN(b->raw, align);
+	dbg_set_inner(b, NULL);
+	b->addr = ALIGN(b->raw + DBG_HEADER + DBG_HEADER_ZONE, align);
 	b->size = size;
 	b->len = len;
 	b->align = align;
@@ -372,6 +581,32 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
 	kfree(old);
 }
 
+/* Emulation: a new block; shadow: the inner allocator's block and a shadow. */
+static struct zalloc_debug_block *dbg_take(struct zalloc_debug *d, size_t len,
+					   size_t align, gfp_t gfp,
+					   unsigned long ip)
+{
+	struct zalloc_debug_block *b;
+	void *inner;
+
+	b = dbg_new(d, len, align, gfp, ip);
+	if (!dbg_shadow(d))
+		return b;
+	/* The shadow first: the inner allocator counts only what it gives. */
+	if (!b) {
+		zalloc_stat_alloc(dbg_stats(d), NULL, len);
+		return NULL;
+	}
+	inner = zalloc_raw_alloc(&d->inner, len, align, gfp, ip);
+	if (!inner) {
+		kvfree((void *)b->raw);
+		kfree(b);
+		return NULL;
+	}
+	dbg_set_inner(b, inner);
+	return b;
+}
+
 /**
  * zalloc_debug_alloc() - allocate a block in debug mode
  * @d: the core
@@ -381,8 +616,10 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
  * @ip: the caller, recorded as the allocation site
  *
  * Context: as kvmalloc() for @gfp: may sleep if @gfp allows; atomic @gfp
- * is served from kmalloc only.
- * Return: the block, or NULL if the semantics refuse it or memory is short.
+ * is served from kmalloc only.  In shadow mode, also what the inner
+ * allocator allows for @gfp.
+ * Return: the block, or NULL if the semantics (or the inner allocator)
+ * refuse it or memory is short.
  */
 void *zalloc_debug_alloc(struct zalloc_debug *d, size_t len, size_t align,
 			 gfp_t gfp, unsigned long ip)
@@ -390,7 +627,12 @@ void *zalloc_debug_alloc(struct zalloc_debug *d, size_t len, size_t align,
 	struct zalloc_debug_block *b;
 
 	might_alloc(gfp);
-	b = dbg_new(d, len, align, gfp, ip);
+	b = dbg_take(d, len, align, gfp, ip);
+	if (dbg_shadow(d)) {
+		if (b)
+			dbg_publish(d, b);
+		return b ? (void *)b->addr : NULL;
+	}
 	if (!b) {
 		zalloc_stat_alloc(dbg_stats(d), NULL, len);
 		return NULL;
@@ -419,7 +661,7 @@ static struct zalloc_debug_block *dbg_get(struct zalloc_debug *d,
 	return b;
 }
 
-/* In place, as the semantics allow: true if @b now has @new_len bytes. */
+/* Emulation: in place, as the semantics allow; true if @b grew or shrank. */
 static bool dbg_relen(struct zalloc_debug *d, struct zalloc_debug_block *b,
 		      size_t new_len)
 {
@@ -436,6 +678,15 @@ static bool dbg_relen(struct zalloc_debug *d, struct zalloc_debug_block *b,
 	return true;
 }
 
+/* Shadow: @b now holds @new_len bytes and the inner block is at @inner. */
+static void dbg_shadow_relen(struct zalloc_debug_block *b, void *inner,
+			     size_t new_len)
+{
+	dbg_set_inner(b, inner);
+	b->len = new_len;
+	dbg_zone_fill(b);
+}
+
 /**
  * zalloc_debug_resize() - resize a block in place in debug mode
  * @d: the core
@@ -443,13 +694,15 @@ static bool dbg_relen(struct zalloc_debug *d, struct zalloc_debug_block *b,
  * @len: its length
  * @align: its alignment
  * @new_len: the length wanted, > 0
- * @gfp: unused (resize never allocates here)
+ * @gfp: for the inner allocator in shadow mode; otherwise unused
  * @ip: the caller
  *
  * A pointer, length or alignment that is not the block's is reported and
- * refused.
+ * refused.  In shadow mode the inner allocator decides, within the room of
+ * the shadow.
  *
- * Context: any context but NMI.
+ * Context: any context but NMI; in shadow mode, what the inner allocator's
+ * resize allows.
  * Return: true if the block now has @new_len bytes; false if unchanged.
  */
 bool zalloc_debug_resize(struct zalloc_debug *d, void *ptr, size_t len,
@@ -458,12 +711,41 @@ bool zalloc_debug_resize(struct zalloc_debug *d, void *ptr, size_t len,
 {
 	struct zalloc_debug_block *b = dbg_get(d, "resize", ptr, len, align,
 					       ip);
-	bool ok = b && dbg_relen(d, b, new_len);
+	bool ok;
 
+	if (b && dbg_shadow(d) && new_len && new_len <= b->room) {
+		ok = zalloc_raw_resize(&d->inner, dbg_inner(b), len,
+				       align, new_len, gfp, ip);
+		if (ok)
+			dbg_shadow_relen(b, dbg_inner(b), new_len);
+		return ok;
+	}
+	ok = b && !dbg_shadow(d) && dbg_relen(d, b, new_len);
 	zalloc_stat_resize(dbg_stats(d), ok, len, new_len);
 	return ok;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_resize, ZALLOC_NS);
+
+/* Emulation: move @b to a new block of @new_len bytes; NULL if that fails. */
+static void *dbg_move(struct zalloc_debug *d, struct zalloc_debug_block *b,
+		      size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	struct zalloc_debug_block *nb;
+	unsigned long flags;
+
+	nb = dbg_new(d, new_len, b->align, gfp, b->alloc_ip);
+	if (!nb)
+		return NULL;
+	memcpy((void *)nb->addr, (void *)b->addr, min(b->len, new_len));
+	spin_lock_irqsave(&d->lock, flags);
+	hash_del(&b->node);
+	spin_unlock_irqrestore(&d->lock, flags);
+	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_FREE, b->size);
+	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_ALLOC, nb->size);
+	dbg_retire(d, b, ip);
+	dbg_publish(d, nb);
+	return (void *)nb->addr;
+}
 
 /**
  * zalloc_debug_remap() - resize a block, moving it if the semantics allow
@@ -475,8 +757,11 @@ EXPORT_SYMBOL_NS_GPL(zalloc_debug_resize, ZALLOC_NS);
  * @gfp: allocation flags if it moves
  * @ip: the caller
  *
- * In place if it fits; otherwise, if zalloc_debug_sem.remap_moves, into a
- * new block with the contents copied.  A bad call is reported and refused.
+ * Emulation: in place if it fits; otherwise, if zalloc_debug_sem.remap_moves,
+ * into a new block with the contents copied.  Shadow mode: the inner
+ * allocator remaps its block, within the room of the shadow, which stays
+ * where it is even if the inner block moves.  A bad call is reported and
+ * refused.
  *
  * Context: as zalloc_debug_alloc() for @gfp.
  * Return: the block's address, or NULL with the block unchanged.
@@ -485,36 +770,42 @@ void *zalloc_debug_remap(struct zalloc_debug *d, void *ptr, size_t len,
 			 size_t align, size_t new_len, gfp_t gfp,
 			 unsigned long ip)
 {
-	struct zalloc_debug_block *b, *nb;
-	unsigned long flags;
-	void *p = NULL;
+	struct zalloc_debug_block *b;
+	void *p = NULL, *inner;
 
 	b = dbg_get(d, "remap", ptr, len, align, ip);
-	if (!b)
-		goto out;
-	if (dbg_relen(d, b, new_len)) {
-		p = ptr;
-		goto out;
+	if (b && dbg_shadow(d) && new_len && new_len <= b->room) {
+		inner = zalloc_raw_remap(&d->inner, dbg_inner(b), len,
+					 align, new_len, gfp, ip);
+		if (!inner)
+			return NULL;
+		dbg_shadow_relen(b, inner, new_len);
+		return ptr;
 	}
-	if (!d->sem->remap_moves)
+	if (!b || dbg_shadow(d))
 		goto out;
-	nb = dbg_new(d, new_len, align, gfp, b->alloc_ip);
-	if (!nb)
-		goto out;
-	memcpy((void *)nb->addr, ptr, min(len, new_len));
-	spin_lock_irqsave(&d->lock, flags);
-	hash_del(&b->node);
-	spin_unlock_irqrestore(&d->lock, flags);
-	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_FREE, b->size);
-	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_ALLOC, nb->size);
-	dbg_retire(d, b, ip);
-	dbg_publish(d, nb);
-	p = (void *)nb->addr;
+	if (dbg_relen(d, b, new_len))
+		p = ptr;
+	else if (d->sem->remap_moves)
+		p = dbg_move(d, b, new_len, gfp, ip);
 out:
 	zalloc_stat_remap(dbg_stats(d), ptr, p, len, new_len);
 	return p;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_remap, ZALLOC_NS);
+
+/* Give @b's block back: to the inner allocator, or its counters. */
+static void dbg_give_back(struct zalloc_debug *d, struct zalloc_debug_block *b,
+			  unsigned long ip)
+{
+	if (dbg_shadow(d)) {
+		zalloc_raw_free(&d->inner, dbg_inner(b), b->len,
+				b->align, ip);
+		return;
+	}
+	zalloc_stat_free(dbg_stats(d), b->len);
+	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_FREE, b->size);
+}
 
 /**
  * zalloc_debug_free() - free a block in debug mode
@@ -528,7 +819,8 @@ EXPORT_SYMBOL_NS_GPL(zalloc_debug_remap, ZALLOC_NS);
  * alignment that is not the block's is reported and ignored: nothing is
  * freed.  A damaged red zone is reported, then the block is freed.
  *
- * Context: any context but NMI.
+ * Context: any context but NMI; in shadow mode, what the inner allocator's
+ * free allows.
  */
 void zalloc_debug_free(struct zalloc_debug *d, void *ptr, size_t len,
 		       size_t align, unsigned long ip)
@@ -544,28 +836,21 @@ void zalloc_debug_free(struct zalloc_debug *d, void *ptr, size_t len,
 	if (!b)
 		return;
 	dbg_zone_check(d, b, ip);
-	zalloc_stat_free(dbg_stats(d), len);
-	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_FREE, b->size);
+	dbg_give_back(d, b, ip);
 	dbg_retire(d, b, ip);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_free, ZALLOC_NS);
 
-/**
- * zalloc_debug_destroy() - report and free what is left, forget the rest
- * @d: the core; no call may be running on it
- *
- * Every live block is reported as a leak with its size and allocation
- * site, its red zone checked, and then freed (as destroying an arena frees
- * its blocks).  @d can be set up again with zalloc_debug_init().
- *
- * Context: any context but NMI.
- * Return: the number of leaked blocks.
+/*
+ * Take every record off @d; free the live blocks' memory and, with @leaks,
+ * report each one and give its block back (otherwise the inner allocator
+ * is about to drop them all itself).  Return the number of live blocks.
  */
-unsigned long zalloc_debug_destroy(struct zalloc_debug *d)
+static unsigned long dbg_drop_all(struct zalloc_debug *d, bool leaks)
 {
 	struct zalloc_debug_block *b;
 	struct hlist_node *tmp;
-	unsigned long leaks = 0, flags;
+	unsigned long n = 0, flags;
 	LIST_HEAD(freed);
 	HLIST_HEAD(live);
 	int bkt;
@@ -580,15 +865,16 @@ unsigned long zalloc_debug_destroy(struct zalloc_debug *d)
 	spin_unlock_irqrestore(&d->lock, flags);
 
 	hlist_for_each_entry_safe(b, tmp, &live, node) {
-		leaks++;
-		dbg_report(d, ZALLOC_DEBUG_LEAK,
-			   "leak of %p (%zu bytes, align %zu) allocated by %pS",
-			   (void *)b->addr, b->len, b->align,
-			   (void *)b->alloc_ip);
-		dbg_zone_check(d, b, _RET_IP_);
-		zalloc_stat_free(dbg_stats(d), b->len);
-		zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_FREE,
-				b->size);
+		n++;
+		if (leaks) {
+			dbg_report(d, ZALLOC_DEBUG_LEAK,
+				   "leak of %p (%zu bytes, align %zu) allocated by %pS",
+				   (void *)b->addr, b->len, b->align,
+				   (void *)b->alloc_ip);
+			dbg_zone_check(d, b, _RET_IP_);
+		}
+		if (leaks || !dbg_shadow(d))
+			dbg_give_back(d, b, _RET_IP_);
 		kvfree((void *)b->raw);
 		kfree(b);
 	}
@@ -597,9 +883,42 @@ unsigned long zalloc_debug_destroy(struct zalloc_debug *d)
 		list_del(&b->fnode);
 		kfree(b);
 	}
-	return leaks;
+	return n;
+}
+
+/**
+ * zalloc_debug_destroy() - report and free what is left, forget the rest
+ * @d: the core; no call may be running on it
+ *
+ * Every live block is reported as a leak with its size and allocation
+ * site, its red zone checked, and then freed (in shadow mode its inner
+ * block too).  @d can be set up again with zalloc_debug_init().
+ *
+ * Context: any context but NMI.
+ * Return: the number of leaked blocks.
+ */
+unsigned long zalloc_debug_destroy(struct zalloc_debug *d)
+{
+	return dbg_drop_all(d, true);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_destroy, ZALLOC_NS);
+
+/**
+ * zalloc_debug_reset() - forget every block, as a reset of the inner does
+ * @d: a core from zalloc_debug_wrap(); no call may be running on it
+ *
+ * For an inner allocator that is about to free all its blocks at once (an
+ * arena's reset, a fixed buffer's): the shadows go, nothing is reported,
+ * the inner allocator is not called.
+ *
+ * Context: any context but NMI.
+ * Return: the number of blocks that were live.
+ */
+unsigned long zalloc_debug_reset(struct zalloc_debug *d)
+{
+	return dbg_drop_all(d, false);
+}
+EXPORT_SYMBOL_NS_GPL(zalloc_debug_reset, ZALLOC_NS);
 
 static void *dbg_op_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			  unsigned long ip)

@@ -26,8 +26,21 @@
  * handled as asked.  zalloc_debug_destroy() reports every live block with
  * its size and allocation site, then frees it.
  *
+ * Two modes.  Emulation (zalloc_debug_init()): the core is the allocator
+ * and keeps the rules a struct zalloc_debug_sem describes (the page and
+ * kmalloc allocators).  Shadow (zalloc_debug_wrap()): the core sits over
+ * any struct zalloc, which keeps serving and counting every call exactly
+ * as in normal mode, while the caller gets a separate allocation in place
+ * of each of its blocks.  A shadow block can grow in place to
+ * max(2 * length at allocation, alignment, 64 bytes); within that the inner
+ * allocator decides every resize and remap, beyond it the call is refused.
+ * The smp, sbrk and bitmap allocators use shadow mode for their
+ * ZALLOC_F_DEBUG flag (include/zalloc/zalloc.h).
+ *
  * The module parameter zalloc.debug (default off) is the default for
- * instances created without an explicit choice; see zalloc_debug_default().
+ * instances created without an explicit choice (ZALLOC_F_DEBUG or
+ * ZALLOC_F_NODEBUG) and for the global instances; see
+ * zalloc_debug_default().
  *
  * Locking: one spinlock per instance (IRQ-safe) protects its block records;
  * the allocations and frees are made outside it.  Lock order: the
@@ -81,9 +94,11 @@ struct zalloc_debug_sem {
 
 /**
  * struct zalloc_debug - a debug-mode core
- * @za: a struct zalloc over this core alone (ctx = the core)
+ * @za: a struct zalloc over this core (ctx = the core)
+ * @inner: shadow mode: the allocator that serves every call; emulation
+ *	mode: all zero
  * @name: for reports
- * @sem: the semantics kept
+ * @sem: emulation mode: the semantics kept; shadow mode: NULL
  * @inst: the instance whose counters it counts into; may be NULL
  * @lock: protects @live, @freed and @nr_freed
  * @live: live block records, hashed by address
@@ -93,6 +108,7 @@ struct zalloc_debug_sem {
  */
 struct zalloc_debug {
 	struct zalloc za;
+	struct zalloc inner;
 	const char *name;
 	const struct zalloc_debug_sem *sem;
 	struct zalloc_instance *inst;
@@ -108,6 +124,14 @@ void zalloc_debug_init(struct zalloc_debug *d, const char *name,
 		       const struct zalloc_debug_sem *sem,
 		       struct zalloc_instance *inst);
 unsigned long zalloc_debug_destroy(struct zalloc_debug *d);
+struct zalloc_debug *zalloc_debug_wrap(const char *name,
+				       const struct zalloc *inner,
+				       struct zalloc_instance *inst, gfp_t gfp);
+unsigned long zalloc_debug_unwrap(struct zalloc_debug *d);
+unsigned long zalloc_debug_reset(struct zalloc_debug *d);
+const struct zalloc *zalloc_debug_inner(const struct zalloc *za);
+struct zalloc_debug *zalloc_debug_of(const struct zalloc *za);
+int zalloc_debug_instance_flags(unsigned int flags);
 unsigned long zalloc_debug_reports(struct zalloc_debug *d,
 				   enum zalloc_debug_report kind);
 

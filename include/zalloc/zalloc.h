@@ -34,6 +34,7 @@
 #ifndef _ZALLOC_ZALLOC_H
 #define _ZALLOC_ZALLOC_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/instruction_pointer.h>
@@ -88,6 +89,16 @@ struct zalloc {
  * refuse them before the allocator sees them.
  */
 #define ZALLOC_MAX_LEN		(SIZE_MAX >> 1)
+
+/*
+ * Instance flags every create that takes flags understands (smp, sbrk,
+ * bitmap); allocator-specific flags use the low bits.
+ *   ZALLOC_F_DEBUG	debug mode (include/zalloc/debug.h) for this instance
+ *   ZALLOC_F_NODEBUG	normal mode even when zalloc.debug=1
+ * Neither: the zalloc.debug module parameter decides.
+ */
+#define ZALLOC_F_DEBUG		BIT(30)
+#define ZALLOC_F_NODEBUG	BIT(31)
 
 /* The gfp flags the helpers handle themselves; ops never see them. */
 #define ZALLOC_GFP_HELPER	(__GFP_ZERO | __GFP_NOFAIL)
