@@ -57,10 +57,14 @@
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <zalloc/bitmap.h>
+#include <zalloc/debug.h>
 #include <zalloc/page.h>
+
+#include "internal.h"
 
 #define ZB_BITS		ZALLOC_BITMAP_WORD_BITS
 #define ZB_FULL		(~0ULL)
+#define ZB_FLAGS	(ZALLOC_BITMAP_LOCKED | ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)
 
 /* Bit tricks, defined for every input. */
 
@@ -716,7 +720,9 @@ static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
  * @buf: l->total_size bytes, 8-byte aligned; aligned to l->chunk_size for
  *	alignment up to the chunk size to be available (see b->max_align)
  * @l: the layout, from zalloc_bitmap_layout()
- * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
+ * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED, with ZALLOC_F_DEBUG
+ *	or ZALLOC_F_NODEBUG (include/zalloc/zalloc.h) to choose debug mode
+ *	for zalloc_bitmap_allocator() (the chunk API is not affected)
  * @name: the debugfs name (/sys/kernel/debug/zalloc/<name>/stats), or NULL
  * @owner: the module @name belongs to; zalloc_bitmap_init() passes
  *	THIS_MODULE
@@ -734,12 +740,13 @@ int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 			 unsigned int flags, const char *name,
 			 struct module *owner)
 {
+	int debug = zalloc_debug_instance_flags(flags);
 	unsigned long chunks;
 	size_t i;
 	int err;
 
 	if (!buf || !IS_ALIGNED((unsigned long)buf, sizeof(u64)) ||
-	    flags & ~ZALLOC_BITMAP_LOCKED || !zb_layout_valid(l))
+	    debug < 0 || flags & ~ZB_FLAGS || !zb_layout_valid(l))
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->flags = flags;
@@ -763,8 +770,19 @@ int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 	if (name) {
 		err = __zalloc_instance_register(&b->inst, name, owner);
 		if (err)
-			zalloc_instance_destroy(&b->inst);
+			goto destroy_inst;
 	}
+	if (debug) {
+		err = zalloc_debug_attach(&b->za, &b->dbg,
+					  name ? b->inst.name : "bitmap",
+					  &b->inst, GFP_KERNEL);
+		if (err)
+			goto destroy_inst;
+	}
+	return 0;
+
+destroy_inst:
+	zalloc_instance_destroy(&b->inst);
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
@@ -781,8 +799,11 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
  */
 void zalloc_bitmap_exit(struct zalloc_bitmap *b)
 {
-	size_t used = b->nr_chunks - READ_ONCE(b->nr_free);
+	size_t used;
 
+	/* Debug-mode leaks are reported and their chunks freed first. */
+	zalloc_debug_detach(&b->dbg, true);
+	used = b->nr_chunks - READ_ONCE(b->nr_free);
 	if (used)
 		pr_warn("zalloc_bitmap %s: torn down with %zu chunks allocated\n",
 			b->inst.name[0] ? b->inst.name : "(unnamed)", used);
@@ -795,7 +816,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
  * @chunk_size: bytes per chunk, a power of two
  * @capacity: bytes of chunks wanted (rounded up as zalloc_bitmap_layout()
  *	says)
- * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED
+ * @flags: as for zalloc_bitmap_init()
  * @name: the debugfs name, or NULL
  * @owner: the module @name belongs to; zalloc_bitmap_create() passes
  *	THIS_MODULE
@@ -824,7 +845,7 @@ struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
 	err = zalloc_bitmap_layout(chunk_size, capacity, &l);
 	if (err)
 		return ERR_PTR(err);
-	if (flags & ~ZALLOC_BITMAP_LOCKED)
+	if (flags & ~ZB_FLAGS)
 		return ERR_PTR(-EINVAL);
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)

@@ -82,6 +82,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <zalloc/debug.h>
 #include <zalloc/registry.h>
 #include <zalloc/sbrk.h>
 
@@ -94,6 +95,8 @@
 /**
  * struct zalloc_sbrk - an sbrk allocator instance
  * @za: its struct zalloc
+ * @dbg: the debug-mode core, or NULL in normal mode (fixed after create);
+ *	in debug mode @za is its struct zalloc, whose inner is the normal one
  * @inst: statistics and debugfs
  * @name: the name reports use
  * @prov: where memory comes from; owned
@@ -117,6 +120,7 @@
  */
 struct zalloc_sbrk {
 	struct zalloc za;
+	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
 	char name[ZALLOC_NAME_MAX];
 	struct zalloc_sbrk_provider *prov;
@@ -543,9 +547,11 @@ static int sbrk_setup(struct zalloc_sbrk *sb, const char *name,
 /* Report live blocks, give everything back; return how many were live. */
 static unsigned long sbrk_teardown(struct zalloc_sbrk *sb)
 {
-	unsigned long live = 0;
+	unsigned long live;
 	unsigned int i;
 
+	/* Debug-mode leaks are reported and their blocks freed first. */
+	live = zalloc_debug_detach(&sb->dbg, true);
 	zalloc_instance_unregister(&sb->inst);
 	for (i = 0; i < SBRK_NR; i++) {
 		if (!sb->live[i])
@@ -578,7 +584,9 @@ static unsigned long sbrk_teardown(struct zalloc_sbrk *sb)
  *	zalloc_sbrk_pages_create(); the instance owns it from now on, and
  *	destroys it if creation fails.  NULL gives NULL, so a failed provider
  *	creation can be passed straight in.
- * @flags: 0 (no instance flags are defined for sbrk yet)
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (the zalloc.debug default);
+ *	see include/zalloc/zalloc.h.  In debug mode every block is also a
+ *	separate allocation with red zones (include/zalloc/debug.h)
  * @owner: the module @name belongs to; zalloc_sbrk_create() passes
  *	THIS_MODULE
  *
@@ -590,12 +598,13 @@ struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
 					 unsigned int flags,
 					 struct module *owner)
 {
+	int debug = zalloc_debug_instance_flags(flags);
 	struct zalloc_sbrk *sb;
 
 	if (!prov)
 		return NULL;
-	if (flags) {
-		pr_warn_ratelimited("zalloc: sbrk: unknown flags %#x\n", flags);
+	if (debug < 0 || flags & ~(ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)) {
+		pr_warn_ratelimited("zalloc: sbrk: bad flags %#x\n", flags);
 		goto destroy_prov;
 	}
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
@@ -605,6 +614,13 @@ struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
 	sb->dynamic = true;
 	if (sbrk_setup(sb, name, prov, owner))
 		goto free_sb;
+	if (debug && zalloc_debug_attach(&sb->za, &sb->dbg, sbrk_name(sb),
+					 &sb->inst, GFP_KERNEL)) {
+		sbrk_teardown(sb);	/* destroys @prov */
+		lockdep_unregister_key(&sb->key);
+		kfree(sb);
+		return NULL;
+	}
 	return sb;
 
 free_sb:
@@ -663,6 +679,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_zalloc, ZALLOC_NS);
  */
 struct zalloc_sbrk *zalloc_sbrk_of(const struct zalloc *za)
 {
+	za = zalloc_debug_inner(za);
 	return za && za->ops == &sbrk_ops ? za->ctx : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_of, ZALLOC_NS);
@@ -851,7 +868,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_pages_create, ZALLOC_NS);
  * zalloc_sbrk_allocator - the global sbrk allocator, over buddy pages,
  * registered as "sbrk".  Set up at module init.
  */
-const struct zalloc zalloc_sbrk_allocator = {
+struct zalloc zalloc_sbrk_allocator __ro_after_init = {
 	.ctx	= &sbrk_global,
 	.ops	= &sbrk_ops,
 };
@@ -865,9 +882,20 @@ int zalloc_sbrk_init(void)
 	if (!prov)
 		return -ENOMEM;
 	err = sbrk_setup(&sbrk_global, "sbrk", prov, THIS_MODULE);
-	if (err)
+	if (err) {
 		prov->ops->destroy(prov);
-	return err;
+		return err;
+	}
+	if (!zalloc_debug_default())
+		return 0;
+	err = zalloc_debug_attach(&sbrk_global.za, &sbrk_global.dbg, "sbrk",
+				  &sbrk_global.inst, GFP_KERNEL);
+	if (err) {
+		sbrk_teardown(&sbrk_global);
+		return err;
+	}
+	zalloc_sbrk_allocator = sbrk_global.za;
+	return 0;
 }
 
 void zalloc_sbrk_exit(void)

@@ -112,6 +112,7 @@
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <zalloc/compat.h>
+#include <zalloc/debug.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
 #include <zalloc/smp.h>
@@ -195,7 +196,8 @@ struct zsmp_slot {
 
 /**
  * struct zalloc_smp - an SMP allocator instance
- * @za: its struct zalloc
+ * @za: its struct zalloc; in debug mode @dbg's, whose inner is the normal one
+ * @dbg: the debug-mode core, or NULL in normal mode (fixed after create)
  * @inst: statistics and debugfs
  * @name: the name reports use
  * @slots: nr_cpu_ids slots, each cache-line aligned
@@ -215,6 +217,7 @@ struct zsmp_slot {
  */
 struct zalloc_smp {
 	struct zalloc za;
+	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
 	char name[ZALLOC_NAME_MAX];
 	struct zsmp_slot *slots;
@@ -1044,8 +1047,10 @@ static unsigned long zsmp_release_all(struct zalloc_smp *smp)
 /* Undo zsmp_setup(): give everything back, report and count what was live. */
 static unsigned long zsmp_teardown(struct zalloc_smp *smp)
 {
-	unsigned long live, large;
+	unsigned long live, large, leaks;
 
+	/* Debug-mode leaks are reported and their slab blocks freed first. */
+	leaks = zalloc_debug_detach(&smp->dbg, true);
 	zalloc_shrinker_free(smp->shrinker);
 	zalloc_instance_unregister(&smp->inst);
 	live = zsmp_release_all(smp);
@@ -1056,19 +1061,23 @@ static unsigned long zsmp_teardown(struct zalloc_smp *smp)
 	xa_destroy(&smp->slabs);
 	zalloc_instance_destroy(&smp->inst);
 	kvfree(smp->slots);
-	return live + large;
+	return leaks + live + large;
 }
 
 /**
  * __zalloc_smp_create() - create a private SMP allocator instance
  * @name: debugfs name (see zalloc_instance_register()), or NULL to stay
  *	out of debugfs; also names the instance's shrinker and its reports
- * @flags: 0 (no instance flags are defined for smp yet)
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (the zalloc.debug default);
+ *	see include/zalloc/zalloc.h
  * @owner: the module @name belongs to; zalloc_smp_create() passes
  *	THIS_MODULE
  *
  * The instance has its own slots, slabs, statistics, lockdep class and
  * shrinker; hand zalloc_smp_zalloc() of it to the code that allocates.
+ * In debug mode every block is also a separate kmalloc()/kvmalloc()
+ * allocation with red zones (include/zalloc/debug.h), handed out in place
+ * of the slab block, which is still allocated and counted as usual.
  *
  * Context: process context; may sleep.
  * Return: the instance, or NULL on failure (no memory, or @name invalid or
@@ -1077,10 +1086,11 @@ static unsigned long zsmp_teardown(struct zalloc_smp *smp)
 struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
 				       struct module *owner)
 {
+	int debug = zalloc_debug_instance_flags(flags);
 	struct zalloc_smp *smp;
 
-	if (flags) {
-		pr_warn_ratelimited("zalloc: smp: unknown flags %#x\n", flags);
+	if (debug < 0 || flags & ~(ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)) {
+		pr_warn_ratelimited("zalloc: smp: bad flags %#x\n", flags);
 		return NULL;
 	}
 	smp = kzalloc(sizeof(*smp), GFP_KERNEL);
@@ -1088,12 +1098,20 @@ struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
 		return NULL;
 	lockdep_register_key(&smp->key);
 	smp->dynamic = true;
-	if (zsmp_setup(smp, name, owner)) {
-		lockdep_unregister_key(&smp->key);
-		kfree(smp);
-		return NULL;
-	}
+	if (zsmp_setup(smp, name, owner))
+		goto free_smp;
+	if (debug && zalloc_debug_attach(&smp->za, &smp->dbg,
+					 zsmp_name(smp), &smp->inst,
+					 GFP_KERNEL))
+		goto teardown;
 	return smp;
+
+teardown:
+	zsmp_teardown(smp);
+free_smp:
+	lockdep_unregister_key(&smp->key);
+	kfree(smp);
+	return NULL;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_smp_create, ZALLOC_NS);
 
@@ -1146,6 +1164,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_smp_zalloc, ZALLOC_NS);
  */
 struct zalloc_smp *zalloc_smp_of(const struct zalloc *za)
 {
+	za = zalloc_debug_inner(za);
 	return za && za->ops == &zsmp_ops ? za->ctx : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_smp_of, ZALLOC_NS);
@@ -1189,7 +1208,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_smp_instance, ZALLOC_NS);
  * zalloc_smp_allocator - the global SMP allocator, registered as "smp".
  * Set up at module init, before any importer can run.
  */
-const struct zalloc zalloc_smp_allocator = {
+struct zalloc zalloc_smp_allocator __ro_after_init = {
 	.ctx	= &zsmp_global,
 	.ops	= &zsmp_ops,
 };
@@ -1197,7 +1216,18 @@ EXPORT_SYMBOL_NS_GPL(zalloc_smp_allocator, ZALLOC_NS);
 
 int zalloc_smp_init(void)
 {
-	return zsmp_setup(&zsmp_global, "smp", THIS_MODULE);
+	int err = zsmp_setup(&zsmp_global, "smp", THIS_MODULE);
+
+	if (err || !zalloc_debug_default())
+		return err;
+	err = zalloc_debug_attach(&zsmp_global.za, &zsmp_global.dbg, "smp",
+				  &zsmp_global.inst, GFP_KERNEL);
+	if (err) {
+		zsmp_teardown(&zsmp_global);
+		return err;
+	}
+	zalloc_smp_allocator = zsmp_global.za;
+	return 0;
 }
 
 void zalloc_smp_exit(void)

@@ -46,6 +46,8 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
+struct zalloc_debug;
+
 /* Chunks per bitmap word. */
 #define ZALLOC_BITMAP_WORD_BITS	64
 
@@ -70,12 +72,14 @@ struct zalloc_bitmap_layout {
 
 /**
  * struct zalloc_bitmap - a bitmap allocator instance
- * @za: its struct zalloc interface (ctx is the instance)
+ * @za: its struct zalloc interface (ctx is the instance; in debug mode
+ *	@dbg's, whose inner allocator is the normal one)
+ * @dbg: the debug-mode core, or NULL in normal mode
  * @inst: statistics and the optional debugfs name
  * @lock: taken with IRQs disabled around every bitmap access if
  *	ZALLOC_BITMAP_LOCKED; a leaf lock (nothing else is taken or called
  *	while it is held)
- * @flags: ZALLOC_BITMAP_* flags given to init
+ * @flags: ZALLOC_BITMAP_* and ZALLOC_F_* flags given to init
  * @chunk_shift: log2(@chunk_size)
  * @chunk_size: bytes per chunk
  * @max_align: the largest alignment every chunk address has
@@ -94,6 +98,7 @@ struct zalloc_bitmap_layout {
  */
 struct zalloc_bitmap {
 	struct zalloc za;
+	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
 	spinlock_t lock;	/* guards the bitmap if ZALLOC_BITMAP_LOCKED */
 	unsigned int flags;

@@ -97,7 +97,7 @@ struct zalloc_sbrk_info {
 };
 
 /* The global sbrk allocator, over buddy pages, registered as "sbrk". */
-extern const struct zalloc zalloc_sbrk_allocator;
+extern struct zalloc zalloc_sbrk_allocator;
 
 struct zalloc_sbrk_provider *zalloc_sbrk_region_create(size_t size);
 struct zalloc_sbrk_provider *zalloc_sbrk_pages_create(void);

@@ -86,7 +86,7 @@ struct zalloc_smp_info {
 };
 
 /* The global SMP allocator instance, registered as "smp". */
-extern const struct zalloc zalloc_smp_allocator;
+extern struct zalloc zalloc_smp_allocator;
 
 struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
 				       struct module *owner);
