@@ -39,9 +39,11 @@
 #include <linux/printk.h>
 #include <linux/seq_file.h>
 #include <zalloc/arena.h>
+#include <zalloc/debug.h>
 #include <zalloc/page.h>
 
 #include "buffers.h"
+#include "internal.h"
 
 #define ARENA_NODE_ALIGN	__alignof__(struct zalloc_arena_node)
 #define ARENA_NODE_SIZE		sizeof(struct zalloc_arena_node)
@@ -304,7 +306,10 @@ static const struct zalloc_instance_ops arena_iops = {
  * @owner: the module @name belongs to; zalloc_arena_init() passes
  *	THIS_MODULE
  *
- * Takes no buffer yet; the first allocation does.
+ * Takes no buffer yet; the first allocation does.  With zalloc.debug=1
+ * the arena is in debug mode (include/zalloc/debug.h): every block is also
+ * a separate allocation with red zones; a reset or destroy drops them all
+ * without reports, as it does the arena's blocks.
  *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0; -EINVAL if @name is given with a non-sleeping @gfp; -ENOMEM;
@@ -313,6 +318,8 @@ static const struct zalloc_instance_ops arena_iops = {
 int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 			const char *name, gfp_t gfp, struct module *owner)
 {
+	int err;
+
 	a->za.ctx = a;
 	a->za.ops = &arena_ops;
 	a->child = child ? child : &zalloc_page_allocator;
@@ -322,8 +329,16 @@ int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 	a->nr_buffers = 0;
 	a->resets = 0;
 	a->named = !!name;
-	return zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
-					    name, gfp, owner);
+	a->dbg = NULL;
+	err = zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
+					   name, gfp, owner);
+	if (err || !zalloc_debug_default())
+		return err;
+	err = zalloc_debug_attach(&a->za, &a->dbg, name ? a->inst.name :
+				  "arena", &a->inst, gfp);
+	if (err)
+		zalloc_buffers_instance_destroy(&a->inst, a->named);
+	return err;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
 
@@ -335,6 +350,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
  */
 void zalloc_arena_destroy(struct zalloc_arena *a)
 {
+	zalloc_debug_detach(&a->dbg, false);
 	arena_free_all(a, _RET_IP_);
 	zalloc_buffers_instance_destroy(&a->inst, a->named);
 }
@@ -420,6 +436,8 @@ bool zalloc_arena_reset(struct zalloc_arena *a,
 		return false;
 	}
 	WRITE_ONCE(a->resets, a->resets + 1);
+	if (a->dbg)
+		zalloc_debug_reset(a->dbg);
 	zalloc_buffers_stat_drop_live(&a->inst.stats);
 	if (!want) {
 		arena_free_all(a, _RET_IP_);

@@ -30,9 +30,11 @@
 #include <linux/atomic.h>
 #include <linux/printk.h>
 #include <linux/seq_file.h>
+#include <zalloc/debug.h>
 #include <zalloc/fixed.h>
 
 #include "buffers.h"
+#include "internal.h"
 
 /* Bytes needed to bring @addr up to @align (a power of two). */
 static size_t fixed_pad(unsigned long addr, size_t align)
@@ -336,6 +338,10 @@ static const struct zalloc_instance_ops fixed_iops = {
  * @owner: the module @name belongs to; zalloc_fixed_init() passes
  *	THIS_MODULE
  *
+ * With zalloc.debug=1 the normal view is in debug mode
+ * (include/zalloc/debug.h): every block is also a separate allocation with
+ * red zones, dropped without reports by a reset or destroy.
+ *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0; -EINVAL if @buffer is NULL with a non-zero @size, if
  * @buffer + @size wraps, or if @name is given with a non-sleeping @gfp;
@@ -357,8 +363,15 @@ int __zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
 	f->za_ts.ctx = f;
 	f->za_ts.ops = &fixed_ts_ops;
 	f->named = !!name;
+	f->dbg = NULL;
 	err = zalloc_buffers_instance_init(&f->inst, "fixed", &fixed_iops,
 					   name, gfp, owner);
+	if (err || !zalloc_debug_default())
+		return err;
+	err = zalloc_debug_attach(&f->za, &f->dbg, name ? f->inst.name :
+				  "fixed", &f->inst, gfp);
+	if (err)
+		zalloc_buffers_instance_destroy(&f->inst, f->named);
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_init, ZALLOC_NS);
@@ -374,6 +387,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_init, ZALLOC_NS);
  */
 void zalloc_fixed_destroy(struct zalloc_fixed *f)
 {
+	zalloc_debug_detach(&f->dbg, false);
 	zalloc_buffers_instance_destroy(&f->inst, f->named);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_fixed_destroy, ZALLOC_NS);
@@ -390,6 +404,8 @@ EXPORT_SYMBOL_NS_GPL(zalloc_fixed_destroy, ZALLOC_NS);
  */
 void zalloc_fixed_reset(struct zalloc_fixed *f)
 {
+	if (f->dbg)
+		zalloc_debug_reset(f->dbg);
 	WRITE_ONCE(f->buf.end_index, 0);
 	zalloc_buffers_stat_drop_live(&f->inst.stats);
 }

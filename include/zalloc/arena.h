@@ -36,6 +36,8 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
+struct zalloc_debug;
+
 /**
  * enum zalloc_arena_reset_mode - what zalloc_arena_reset() keeps
  * @ZALLOC_ARENA_FREE_ALL: nothing; every buffer goes back to the child
@@ -60,7 +62,8 @@ struct zalloc_arena_node {
 
 /**
  * struct zalloc_arena - an arena allocator instance
- * @za: the interface, see zalloc_arena_allocator()
+ * @za: the interface, see zalloc_arena_allocator(); in debug mode @dbg's
+ * @dbg: the debug-mode core (zalloc.debug=1 at init), or NULL
  * @child: where the buffers come from
  * @head: the newest buffer, the only one allocated from; NULL when empty
  * @end_index: bytes used in @head after its header
@@ -76,6 +79,7 @@ struct zalloc_arena_node {
  */
 struct zalloc_arena {
 	struct zalloc za;
+	struct zalloc_debug *dbg;
 	const struct zalloc *child;
 	struct zalloc_arena_node *head;
 	size_t end_index;

@@ -30,6 +30,8 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
+struct zalloc_debug;
+
 /**
  * struct zalloc_fixed_buf - the bump state over one buffer
  * @buffer: the caller's buffer
@@ -47,7 +49,9 @@ struct zalloc_fixed_buf {
 
 /**
  * struct zalloc_fixed - a fixed buffer allocator instance
- * @za: the normal view, see zalloc_fixed_allocator()
+ * @za: the normal view, see zalloc_fixed_allocator(); with zalloc.debug=1
+ *	at init the debug-mode core's over it (@dbg)
+ * @dbg: that core, or NULL; the thread-safe view is never in debug mode
  * @za_ts: the thread-safe view, see zalloc_fixed_thread_safe_allocator()
  * @buf: the bump state
  * @inst: statistics and debugfs name
@@ -58,6 +62,7 @@ struct zalloc_fixed_buf {
  */
 struct zalloc_fixed {
 	struct zalloc za;
+	struct zalloc_debug *dbg;
 	struct zalloc za_ts;
 	struct zalloc_fixed_buf buf;
 	struct zalloc_instance inst;
