@@ -145,6 +145,8 @@ static struct zalloc_instance *contract_bitmap_inst(const struct zalloc *a)
  * stay below that with any alignment up to a page.
  */
 #define CONTRACT_DEBUG_FAULTS_MAX	(16 * 1024)
+/* Shadow mode allocates twice a block's length (its room): half as much. */
+#define CONTRACT_SHADOW_FAULTS_MAX	(8 * 1024)
 
 KUNIT_DEFINE_ACTION_WRAPPER(contract_vfree, vfree, const void *);
 KUNIT_DEFINE_ACTION_WRAPPER(contract_fixed_destroy, zalloc_fixed_destroy,
@@ -277,6 +279,94 @@ static struct zalloc_instance *contract_sbrk_inst(const struct zalloc *a)
 	return zalloc_sbrk_instance(zalloc_sbrk_of(a));
 }
 
+/*
+ * Debug mode over the instance allocators (shadow mode): nothing the
+ * suites do through the helpers is misuse, so no report may be counted.
+ */
+static void contract_no_reports(struct kunit *test, const struct zalloc *a)
+{
+	struct zalloc_debug *d = zalloc_debug_of(a);
+	unsigned long reports = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		reports += zalloc_debug_reports(d, i);
+	KUNIT_EXPECT_EQ(test, reports, 0);
+}
+
+struct contract_shadow {
+	struct kunit *test;
+	const struct zalloc *za;
+	void (*destroy)(void *instance);
+	void *instance;
+};
+
+static void contract_shadow_destroy(void *data)
+{
+	struct contract_shadow *c = data;
+
+	contract_no_reports(c->test, c->za);
+	c->destroy(c->instance);
+}
+
+static const struct zalloc *contract_shadow(struct kunit *test,
+					    const struct zalloc *za,
+					    void (*destroy)(void *),
+					    void *instance)
+{
+	struct contract_shadow *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	if (!c) {
+		destroy(instance);
+		return NULL;
+	}
+	*c = (struct contract_shadow){ test, za, destroy, instance };
+	if (kunit_add_action_or_reset(test, contract_shadow_destroy, c))
+		return NULL;
+	return zalloc_debug_of(za) ? za : NULL;
+}
+
+static void contract_bitmap_destroy_any(void *b)
+{
+	zalloc_bitmap_destroy(b);
+}
+
+static const struct zalloc *contract_debug_smp(struct kunit *test)
+{
+	struct zalloc_smp *smp = zalloc_smp_create(NULL, ZALLOC_F_DEBUG);
+
+	if (!smp)
+		return NULL;
+	return contract_shadow(test, zalloc_smp_zalloc(smp),
+			       contract_smp_destroy, smp);
+}
+
+static const struct zalloc *contract_debug_sbrk(struct kunit *test)
+{
+	struct zalloc_sbrk *sb;
+
+	sb = zalloc_sbrk_create(NULL, zalloc_sbrk_region_create(SZ_8M),
+				ZALLOC_F_DEBUG);
+	if (!sb)
+		return NULL;
+	return contract_shadow(test, zalloc_sbrk_zalloc(sb),
+			       contract_sbrk_destroy, sb);
+}
+
+static const struct zalloc *contract_debug_bitmap(struct kunit *test)
+{
+	struct zalloc_bitmap *b;
+
+	/* Page chunks: the fault workload aligns blocks to up to a page. */
+	b = zalloc_bitmap_create(PAGE_SIZE, SZ_2M,
+				 ZALLOC_BITMAP_LOCKED | ZALLOC_F_DEBUG, NULL);
+	if (IS_ERR(b))
+		return NULL;
+	return contract_shadow(test, zalloc_bitmap_allocator(b),
+			       contract_bitmap_destroy_any, b);
+}
+
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	{ "page",	contract_page,		contract_page_inst },
 	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
@@ -316,6 +406,15 @@ static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	  .keeps_backing = true, .faults_rare = true },
 	{ "sbrk_region", contract_sbrk_region,	contract_sbrk_inst,
 	  .keeps_backing = true, .faults_rare = true },
+	/* The same three in debug mode: a shadow allocation per block. */
+	{ "debug-smp",	contract_debug_smp,	contract_smp_inst,
+	  .keeps_backing = true, .faults_rare = true,
+	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
+	{ "debug-sbrk",	contract_debug_sbrk,	contract_sbrk_inst,
+	  .keeps_backing = true, .faults_rare = true,
+	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
+	{ "debug-bitmap", contract_debug_bitmap, contract_bitmap_inst,
+	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)
