@@ -51,6 +51,21 @@
  *    free list (the latest free), or into a class with no live block, is
  *    refused as a double free, and a free of a pointer misaligned for its
  *    class is refused as invalid.
+ *  - Free-list links (Zig: plain pointers, followed blindly) are stored
+ *    encoded as SLUB's CONFIG_SLAB_FREELIST_HARDENED does (freelist.h):
+ *    next ^ a random per-instance key ^ swab(address of the word), so a
+ *    plain pointer written into a freed block decodes to garbage.  Every
+ *    link is checked before it is followed: it must be NULL for the last
+ *    block the list counts and only there, aligned to its class (big
+ *    blocks: to a big page), not its own block, and lie with its whole
+ *    block inside [lowest, highest) address the break ever returned.  A bad
+ *    link is reported and counted, and its whole list dropped (those blocks
+ *    stay lost until destroy); the allocation goes on from the bump pointer
+ *    or fresh memory.  Not caught: a write that flips only low bits of a
+ *    stored link, which can still decode to another block of the class (a
+ *    live one, then handed out twice), nor, under the pages provider whose
+ *    chunks are not contiguous, a link into a gap between chunks that
+ *    passes the other checks.
  *
  * kmemleak: the region provider's memory is one vmalloc area, which
  * kmemleak tracks and scans as a whole; the pages provider registers each
@@ -66,7 +81,8 @@
  *   The provider is called with no allocator lock held; the pages provider's
  *   own chunk-list lock (IRQs disabled) and kmemleak's locks are taken
  *   there, alone.  sb->lock protects every field of the instance but the
- *   fixed ones (za, inst, name, prov, key) and @brk_bytes (atomic).
+ *   fixed ones (za, inst, name, prov, key, link_key) and @brk_bytes
+ *   (atomic).
  */
 #include <linux/align.h>
 #include <linux/atomic.h>
@@ -77,6 +93,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -86,6 +103,7 @@
 #include <zalloc/registry.h>
 #include <zalloc/sbrk.h>
 
+#include "freelist.h"
 #include "internal.h"
 
 #define SBRK_BIG		ZALLOC_SBRK_BIGPAGE
@@ -103,10 +121,14 @@
  * @lock: protects the rest; IRQs off while held
  * @key: lockdep class of @lock
  * @dynamic: @key was registered (private instances)
+ * @link_key: random key the free-list links are encoded with (fixed)
  * @brk_bytes: bytes taken from @prov (atomic, no lock)
+ * @brk_lo: lowest address the break returned (0 before the first)
+ * @brk_hi: end of the highest block of bytes the break returned
  * @next_addrs: per small class, the next block to bump; a multiple of
  *	ZALLOC_SBRK_BIGPAGE (0 included) means the class needs a big page
- * @frees: per small class, the latest freed block (first word links on)
+ * @frees: per small class, the latest freed block (first word links on,
+ *	encoded with @link_key)
  * @live: per small class, blocks handed out
  * @nr_free: per small class, blocks on @frees
  * @ip: per small class, the caller of the latest allocation
@@ -117,6 +139,7 @@
  * @small_bigpages: big pages carved into small blocks
  * @double_frees: frees refused as double frees
  * @invalid_frees: frees refused as impossible
+ * @corrupt_lists: free lists found corrupted and dropped
  */
 struct zalloc_sbrk {
 	struct zalloc za;
@@ -127,7 +150,10 @@ struct zalloc_sbrk {
 	spinlock_t lock;	/* see the file header */
 	struct lock_class_key key;
 	bool dynamic;
+	unsigned long link_key;
 	atomic_long_t brk_bytes;
+	unsigned long brk_lo;
+	unsigned long brk_hi;
 	unsigned long next_addrs[SBRK_NR];
 	void *frees[SBRK_NR];
 	unsigned long live[SBRK_NR];
@@ -140,6 +166,7 @@ struct zalloc_sbrk {
 	unsigned long small_bigpages;
 	unsigned long double_frees;
 	unsigned long invalid_frees;
+	unsigned long corrupt_lists;
 };
 
 static const struct zalloc_ops sbrk_ops;
@@ -193,9 +220,49 @@ static void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 	return p;
 }
 
+/* [@p, @p + @len) came from the break: free-list links may point there. */
+static void sbrk_note_brk(struct zalloc_sbrk *sb, void *p, size_t len)
+{
+	unsigned long a = (unsigned long)p;
+
+	lockdep_assert_held(&sb->lock);
+	if (!sb->brk_lo || a < sb->brk_lo)
+		sb->brk_lo = a;
+	sb->brk_hi = max(sb->brk_hi, a + len);
+}
+
+/*
+ * Can @next follow free block @p, @left blocks before the end of a list of
+ * @size-byte blocks aligned to @align?  The last link is NULL and no other
+ * is; no block links to itself, and every block lies in the break's range.
+ */
+static bool sbrk_link_ok(const struct zalloc_sbrk *sb, const void *p,
+			 const void *next, unsigned long left, size_t size,
+			 size_t align)
+{
+	unsigned long n = (unsigned long)next;
+
+	if (left <= 1)
+		return !next;
+	return next && next != p && IS_ALIGNED(n, align) &&
+	       n >= sb->brk_lo && n < sb->brk_hi && sb->brk_hi - n >= size;
+}
+
+/* A bad link in free block @p: report it and drop the whole list. */
+static void sbrk_drop_list(struct zalloc_sbrk *sb, void **head,
+			   unsigned long *nr_free, const void *p, size_t size,
+			   const char *kind)
+{
+	sb->corrupt_lists++;
+	pr_err_ratelimited("zalloc: sbrk %s: free list of %zu-byte %s blocks corrupted at %p, dropping %lu blocks\n",
+			   sbrk_name(sb), size, kind, p, *nr_free);
+	*head = NULL;
+	*nr_free = 0;
+}
+
 static void sbrk_push_big(struct zalloc_sbrk *sb, void *p, unsigned int k)
 {
-	*(void **)p = sb->big_frees[k];
+	zalloc_link_set(p, sb->big_frees[k], sb->link_key);
 	sb->big_frees[k] = p;
 	sb->big_nr_free[k]++;
 }
@@ -214,20 +281,34 @@ static void sbrk_push_run(struct zalloc_sbrk *sb, unsigned long addr,
 	}
 }
 
-/* A free big block of class @k aligned to @align, or NULL. */
+/*
+ * A free big block of class @k aligned to @align, or NULL; every link is
+ * checked before it is followed, and a bad one drops the list.
+ */
 static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 			   size_t align)
 {
-	void **link = &sb->big_frees[k], *p;
+	unsigned long left = sb->big_nr_free[k];
+	size_t size = sbrk_big_size(k);
+	void *prev = NULL, *p, *next;
 
 	lockdep_assert_held(&sb->lock);
-	while ((p = *link)) {
+	for (p = sb->big_frees[k]; p; prev = p, p = next, left--) {
+		next = zalloc_link_get(p, sb->link_key);
+		if (unlikely(!sbrk_link_ok(sb, p, next, left, size,
+					   SBRK_BIG))) {
+			sbrk_drop_list(sb, &sb->big_frees[k],
+				       &sb->big_nr_free[k], p, size, "big");
+			return NULL;
+		}
 		if (IS_ALIGNED((unsigned long)p, align)) {
-			*link = *(void **)p;
+			if (prev)
+				zalloc_link_set(prev, next, sb->link_key);
+			else
+				sb->big_frees[k] = next;
 			sb->big_nr_free[k]--;
 			return p;
 		}
-		link = p;
 	}
 	return NULL;
 }
@@ -236,13 +317,19 @@ static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
 {
 	size_t size = sbrk_size(class);
-	void *p = sb->frees[class];
+	void *p = sb->frees[class], *next;
 
 	lockdep_assert_held(&sb->lock);
 	if (p) {
-		sb->frees[class] = *(void **)p;
-		sb->nr_free[class]--;
-		return p;
+		next = zalloc_link_get(p, sb->link_key);
+		if (likely(sbrk_link_ok(sb, p, next, sb->nr_free[class], size,
+					size))) {
+			sb->frees[class] = next;
+			sb->nr_free[class]--;
+			return p;
+		}
+		sbrk_drop_list(sb, &sb->frees[class], &sb->nr_free[class], p,
+			       size, "small");
 	}
 	if (sb->next_addrs[class] & (SBRK_BIG - 1)) {
 		p = (void *)sb->next_addrs[class];
@@ -271,6 +358,7 @@ static void *sbrk_alloc_small(struct zalloc_sbrk *sb, unsigned int class,
 		if (!fresh)
 			return NULL;
 		spin_lock_irqsave(&sb->lock, flags);
+		sbrk_note_brk(sb, fresh, SBRK_BIG);
 		sbrk_push_big(sb, fresh, 0);
 		p = sbrk_small_take(sb, class);
 	}
@@ -303,6 +391,7 @@ static void *sbrk_alloc_big(struct zalloc_sbrk *sb, size_t len, size_t align,
 	start = (unsigned long)fresh;
 	p = ALIGN(start, max_t(size_t, align, SBRK_BIG));
 	spin_lock_irqsave(&sb->lock, flags);
+	sbrk_note_brk(sb, fresh, size + pad);
 	sbrk_push_run(sb, start, p - start);
 	sbrk_push_run(sb, p + size, start + size + pad - (p + size));
 out:
@@ -380,7 +469,7 @@ static enum sbrk_verdict sbrk_free_small(struct zalloc_sbrk *sb, void *p,
 		return SBRK_FREE_INVALID;
 	if (!sb->live[class] || sb->frees[class] == p)
 		return SBRK_FREE_DOUBLE;
-	*(void **)p = sb->frees[class];
+	zalloc_link_set(p, sb->frees[class], sb->link_key);
 	sb->frees[class] = p;
 	sb->nr_free[class]++;
 	sb->live[class]--;
@@ -460,6 +549,7 @@ void zalloc_sbrk_info(struct zalloc_sbrk *sb, struct zalloc_sbrk_info *info)
 	info->small_bigpages = sb->small_bigpages;
 	info->double_frees = sb->double_frees;
 	info->invalid_frees = sb->invalid_frees;
+	info->corrupt_lists = sb->corrupt_lists;
 	spin_unlock_irqrestore(&sb->lock, flags);
 	info->brk_bytes = atomic_long_read(&sb->brk_bytes);
 }
@@ -487,6 +577,7 @@ static void sbrk_show_stats(struct seq_file *m, struct zalloc_instance *inst)
 	seq_printf(m, "free_big_bytes %lu\n", info.free_big_bytes);
 	seq_printf(m, "double_frees %lu\n", info.double_frees);
 	seq_printf(m, "invalid_frees %lu\n", info.invalid_frees);
+	seq_printf(m, "corrupt_free_lists %lu\n", info.corrupt_lists);
 }
 
 /* Small classes by size; big classes that were ever used, as "big". */
@@ -530,6 +621,7 @@ static int sbrk_setup(struct zalloc_sbrk *sb, const char *name,
 	sb->za.ops = &sbrk_ops;
 	sb->prov = prov;
 	strscpy(sb->name, name ? name : "", sizeof(sb->name));
+	sb->link_key = get_random_long();
 	spin_lock_init(&sb->lock);
 	lockdep_set_class(&sb->lock, &sb->key);
 	atomic_long_set(&sb->brk_bytes, 0);

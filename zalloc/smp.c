@@ -57,7 +57,11 @@
  *    by the slab's physical address, so a free of a pointer that is not
  *    this instance's, or of a slab already given back, is reported and
  *    refused instead of corrupting memory.
- *  - The free-list link is the first word of a free block, as in Zig 0.14.
+ *  - The free-list link is the first word of a free block, as in Zig 0.14,
+ *    but stored encoded as SLUB's CONFIG_SLAB_FREELIST_HARDENED does
+ *    (freelist.h): next ^ a random per-instance key ^ swab(address of the
+ *    word), so a plain pointer written into a freed block decodes to
+ *    garbage and is caught below, and free blocks show no heap addresses.
  *    A free of the block at the head of its slab's free list (the most
  *    recent free there) is refused as a double free, as SLUB does, and so
  *    is a free into a slab with no live block; a double free of an older
@@ -66,7 +70,9 @@
  *    blocks, to its own block, or on past the count of free blocks, is
  *    reported and the rest of that list dropped (the slab still goes back
  *    once its live blocks are freed), so a write after free cannot steer
- *    the allocator out of its slab.
+ *    the allocator out of its slab.  Not caught: a write that flips only
+ *    low bits of a stored link, which can still decode to another block of
+ *    the slab (a live one, which is then handed out twice).
  *  - kmemleak: slabs come from alloc_pages(), which kmemleak neither tracks
  *    nor scans, so every small block is registered with kmemleak_alloc()
  *    when handed out and unregistered when freed (or at destroy): leaked
@@ -103,6 +109,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -117,6 +124,7 @@
 #include <zalloc/registry.h>
 #include <zalloc/smp.h>
 
+#include "freelist.h"
 #include "internal.h"
 
 #define SMP_NR_CLASSES		ZALLOC_SMP_NR_CLASSES
@@ -135,6 +143,7 @@
  * @slot: index of the slot owning the slab (fixed)
  * @class: the size class it is carved for; changes only while empty
  * @freelist: the most recently freed block, whose first word links on
+ *	(encoded with the instance's @link_key)
  * @carved: bytes handed out by bumping so far (blocks below are either live
  *	or on @freelist)
  * @inuse: live blocks
@@ -205,6 +214,7 @@ struct zsmp_slot {
  * @slabs: every slab, by physical address >> ZALLOC_SMP_SLAB_SHIFT
  * @shrinker: gives cached empty slabs back under memory pressure
  * @key: lockdep class of the slot locks
+ * @link_key: random key the free-list links are encoded with (fixed)
  * @dynamic: @key was registered (private instances)
  * @slabs_taken: slabs taken from the buddy allocator
  * @slabs_returned: slabs given back
@@ -225,6 +235,7 @@ struct zalloc_smp {
 	struct xarray slabs;
 	struct shrinker *shrinker;
 	struct lock_class_key key;
+	unsigned long link_key;
 	bool dynamic;
 	atomic_long_t slabs_taken;
 	atomic_long_t slabs_returned;
@@ -350,7 +361,7 @@ static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
 	void *p = slab->freelist, *next;
 
 	if (p) {
-		next = *(void **)p;
+		next = zalloc_link_get(p, smp->link_key);
 		if (likely(zsmp_link_ok(slab, p, next))) {
 			slab->freelist = next;
 			slab->nfree--;
@@ -496,13 +507,14 @@ static struct zsmp_slab *zsmp_slab_retire(struct zsmp_slot *slot,
 }
 
 /* Put @p back on @slab; return the slab if it must go back (see above). */
-static struct zsmp_slab *zsmp_slab_push(struct zsmp_slot *slot,
+static struct zsmp_slab *zsmp_slab_push(struct zalloc_smp *smp,
+					struct zsmp_slot *slot,
 					struct zsmp_slab *slab, void *p)
 {
 	struct zsmp_class *cls = &slot->cls[slab->class];
 
 	lockdep_assert_held(&slot->lock);
-	*(void **)p = slab->freelist;
+	zalloc_link_set(p, slab->freelist, smp->link_key);
 	slab->freelist = p;
 	slab->nfree++;
 	cls->nr_free++;
@@ -649,7 +661,7 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p,
 			kmemleak_free(p);
 			if (slab->slot != zsmp_hint(smp))
 				slot->remote_frees++;
-			dead = zsmp_slab_push(slot, slab, p);
+			dead = zsmp_slab_push(smp, slot, slab, p);
 		}
 		spin_unlock_irqrestore(&slot->lock, flags);
 	}
@@ -945,6 +957,7 @@ static int zsmp_setup(struct zalloc_smp *smp, const char *name,
 	smp->za.ctx = smp;
 	smp->za.ops = &zsmp_ops;
 	strscpy(smp->name, name ? name : "", sizeof(smp->name));
+	smp->link_key = get_random_long();
 	smp->nr_slots = nr_cpu_ids;
 	/* A multiple of the cache line, so kmalloc aligns it to one. */
 	smp->slots = kvcalloc(smp->nr_slots, sizeof(*smp->slots), GFP_KERNEL);
@@ -996,7 +1009,8 @@ free_slots:
 }
 
 /* Unregister every live block of @slab from kmemleak; @map is scratch. */
-static void zsmp_forget_live(struct zsmp_slab *slab, unsigned long *map)
+static void zsmp_forget_live(struct zalloc_smp *smp, struct zsmp_slab *slab,
+			     unsigned long *map)
 {
 	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
 	unsigned int n = slab->carved >> shift, i, left = slab->nfree;
@@ -1005,7 +1019,7 @@ static void zsmp_forget_live(struct zsmp_slab *slab, unsigned long *map)
 	bitmap_zero(map, n);
 	while (p && left-- && zsmp_slab_has(slab, p)) {
 		__set_bit((p - slab->base) >> shift, map);
-		p = *(void **)p;
+		p = zalloc_link_get(p, smp->link_key);
 	}
 	for_each_clear_bit(i, map, n)
 		kmemleak_free(slab->base + ((size_t)i << shift));
@@ -1029,7 +1043,7 @@ static unsigned long zsmp_release_all(struct zalloc_smp *smp)
 			live[slab->class] += slab->inuse;
 			ip[slab->class] = slab->ip;
 			if (map)
-				zsmp_forget_live(slab, map);
+				zsmp_forget_live(smp, slab, map);
 		}
 		zsmp_release_slab(smp, slab);
 	}

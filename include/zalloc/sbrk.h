@@ -83,6 +83,7 @@ struct zalloc_sbrk_provider {
  * @free_big_bytes: their size in bytes
  * @double_frees: frees refused as double frees
  * @invalid_frees: frees refused as not possibly this instance's blocks
+ * @corrupt_lists: free lists found corrupted (a bad link) and dropped
  */
 struct zalloc_sbrk_info {
 	unsigned long brk_bytes;
@@ -94,6 +95,7 @@ struct zalloc_sbrk_info {
 	unsigned long free_big_bytes;
 	unsigned long double_frees;
 	unsigned long invalid_frees;
+	unsigned long corrupt_lists;
 };
 
 /* The global sbrk allocator, over buddy pages, registered as "sbrk". */

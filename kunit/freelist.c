@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc_freelist: the hardened free-list links of smp and sbrk (sbrk over
+ * both break providers).  A freed block's first word is not the plain link
+ * but decodes to it (zalloc/freelist.h) with a key of the instance's own,
+ * and a link overwritten after free, with a plain pointer to a live block,
+ * with garbage, or with a well-encoded link that cannot be right (to its
+ * own block, misaligned, outside the instance's memory, an early end), is
+ * caught on pop: the allocation still returns a block that overlaps no
+ * live one, the list is counted corrupt exactly once, and the instance
+ * stays fully usable.  The same for sbrk's big-block lists.
+ */
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/swab.h>
+#include <zalloc/sbrk.h>
+#include <zalloc/smp.h>
+
+#include "../zalloc/freelist.h"
+#include "zalloc_kunit.h"
+
+#define FL_LEN		64
+#define FL_LIVE		8
+#define FL_BATCH	256
+
+/* Aligned like a block, in no allocator's memory. */
+static u64 fl_outside[FL_LEN / sizeof(u64)] __aligned(FL_LEN);
+
+/**
+ * struct fl_subject - an allocator with encoded free lists
+ * @name: the parameter's name
+ * @make: a fresh private instance, destroyed when the test ends
+ * @corrupt: its corrupt_free_lists counter
+ * @live: its live blocks, small and large
+ */
+struct fl_subject {
+	const char *name;
+	const struct zalloc *(*make)(struct kunit *test);
+	unsigned long (*corrupt)(const struct zalloc *a);
+	unsigned long (*live)(const struct zalloc *a);
+};
+
+static void fl_smp_destroy(void *smp)
+{
+	zalloc_smp_destroy(smp);
+}
+
+static const struct zalloc *fl_smp_make(struct kunit *test)
+{
+	struct zalloc_smp *smp = zalloc_smp_create(NULL, 0);
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, smp);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, fl_smp_destroy, smp));
+	/* One CPU, one slot: the blocks share a slab and its free list. */
+	err = set_cpus_allowed_ptr(current,
+				   cpumask_of(raw_smp_processor_id()));
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return zalloc_smp_zalloc(smp);
+}
+
+static struct zalloc_smp_info fl_smp_info(const struct zalloc *a)
+{
+	struct zalloc_smp_info info;
+
+	zalloc_smp_info(zalloc_smp_of(a), &info);
+	return info;
+}
+
+static unsigned long fl_smp_corrupt(const struct zalloc *a)
+{
+	return fl_smp_info(a).corrupt_lists;
+}
+
+static unsigned long fl_smp_live(const struct zalloc *a)
+{
+	struct zalloc_smp_info info = fl_smp_info(a);
+
+	return info.live_objects + info.large_live;
+}
+
+static void fl_sbrk_destroy(void *sb)
+{
+	zalloc_sbrk_destroy(sb);
+}
+
+static const struct zalloc *fl_sbrk_make(struct kunit *test,
+					 struct zalloc_sbrk_provider *prov)
+{
+	struct zalloc_sbrk *sb = zalloc_sbrk_create(NULL, prov, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, sb);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, fl_sbrk_destroy, sb));
+	return zalloc_sbrk_zalloc(sb);
+}
+
+static const struct zalloc *fl_region_make(struct kunit *test)
+{
+	return fl_sbrk_make(test, zalloc_sbrk_region_create(SZ_16M));
+}
+
+static const struct zalloc *fl_pages_make(struct kunit *test)
+{
+	return fl_sbrk_make(test, zalloc_sbrk_pages_create());
+}
+
+static struct zalloc_sbrk_info fl_sbrk_info(const struct zalloc *a)
+{
+	struct zalloc_sbrk_info info;
+
+	zalloc_sbrk_info(zalloc_sbrk_of(a), &info);
+	return info;
+}
+
+static unsigned long fl_sbrk_corrupt(const struct zalloc *a)
+{
+	return fl_sbrk_info(a).corrupt_lists;
+}
+
+static unsigned long fl_sbrk_live(const struct zalloc *a)
+{
+	struct zalloc_sbrk_info info = fl_sbrk_info(a);
+
+	return info.live_small + info.live_big;
+}
+
+static const struct fl_subject fl_subjects[] = {
+	{ "smp", fl_smp_make, fl_smp_corrupt, fl_smp_live },
+	{ "sbrk-region", fl_region_make, fl_sbrk_corrupt, fl_sbrk_live },
+	{ "sbrk-pages", fl_pages_make, fl_sbrk_corrupt, fl_sbrk_live },
+};
+
+/* Those with big-block free lists. */
+static const struct fl_subject fl_big_subjects[] = {
+	{ "sbrk-region", fl_region_make, fl_sbrk_corrupt, fl_sbrk_live },
+	{ "sbrk-pages", fl_pages_make, fl_sbrk_corrupt, fl_sbrk_live },
+};
+
+static void fl_subject_desc(const struct fl_subject *s, char *desc)
+{
+	strscpy(desc, s->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fl_subject, fl_subjects, fl_subject_desc);
+KUNIT_ARRAY_PARAM(fl_big_subject, fl_big_subjects, fl_subject_desc);
+
+static unsigned long fl_word(const void *p)
+{
+	return *(const unsigned long *)p;
+}
+
+/*
+ * The key of the list @p was the first block freed onto: its link is NULL,
+ * so its word is key ^ swab(@p).
+ */
+static unsigned long fl_key_of_last(const void *p)
+{
+	return fl_word(p) ^ swab((unsigned long)p);
+}
+
+static bool fl_overlap(const void *p, size_t plen, const void *q, size_t qlen)
+{
+	return p < q + qlen && q < p + plen;
+}
+
+/*
+ * Free three blocks of a fresh instance onto one empty list and check the
+ * words they hold: not the plain links, and decoding to them with one key
+ * (returned).  They come back last freed first (a live block keeps smp's
+ * slab from emptying, which would reset its list).
+ */
+static unsigned long fl_check_words(struct kunit *test, const struct zalloc *a)
+{
+	u8 *keep, *x, *y, *z;
+	unsigned long key;
+
+	keep = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	x = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	y = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	z = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, keep && x && y && z);
+	zalloc_free(a, x, FL_LEN, 8);
+	zalloc_free(a, y, FL_LEN, 8);
+	zalloc_free(a, z, FL_LEN, 8);
+
+	key = fl_key_of_last(x);
+	KUNIT_EXPECT_NE(test, fl_word(x), 0);
+	KUNIT_EXPECT_NE(test, fl_word(y), (unsigned long)x);
+	KUNIT_EXPECT_NE(test, fl_word(z), (unsigned long)y);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_link_get(y, key), x);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_link_get(z, key), y);
+
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL), z);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL), y);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL), x);
+	zalloc_free(a, x, FL_LEN, 8);
+	zalloc_free(a, y, FL_LEN, 8);
+	zalloc_free(a, z, FL_LEN, 8);
+	zalloc_free(a, keep, FL_LEN, 8);
+	return key;
+}
+
+/* Links are encoded and decode right, with a key per instance. */
+static void fl_links_encoded(struct kunit *test)
+{
+	const struct fl_subject *s = test->param_value;
+	const struct zalloc *a = s->make(test), *b = s->make(test);
+	unsigned long ka = fl_check_words(test, a);
+	unsigned long kb = fl_check_words(test, b);
+
+	KUNIT_EXPECT_NE(test, ka, kb);
+	KUNIT_EXPECT_EQ(test, s->corrupt(a), 0);
+	KUNIT_EXPECT_EQ(test, s->corrupt(b), 0);
+	KUNIT_EXPECT_EQ(test, s->live(a), 0);
+	KUNIT_EXPECT_EQ(test, s->live(b), 0);
+}
+
+/*
+ * After a corrupt list was dropped: a batch of blocks of several classes
+ * (the corrupted one first) is allocated, filled, freed, allocated again
+ * through the rebuilt lists and checked; nothing more is found corrupt.
+ */
+static void fl_check_usable(struct kunit *test, const struct zalloc *a,
+			    const struct fl_subject *s, unsigned long corrupt)
+{
+	static const size_t lens[] = { FL_LEN, FL_LEN, 24, 512, 3000 };
+	void **p = kunit_kcalloc(test, FL_BATCH, sizeof(*p), GFP_KERNEL);
+	unsigned int i, round;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < FL_BATCH; i++) {
+			len = lens[i % ARRAY_SIZE(lens)];
+			p[i] = zalloc_alloc(a, len, 8, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p[i]);
+			zalloc_test_fill(p[i], len, i + round);
+		}
+		for (i = 0; i < FL_BATCH; i++) {
+			len = lens[i % ARRAY_SIZE(lens)];
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      zalloc_test_filled(p[i], len,
+								 i + round),
+					      "block %u of %zu bytes", i, len);
+		}
+		for (i = 0; i < FL_BATCH; i++)
+			zalloc_free(a, p[i], lens[i % ARRAY_SIZE(lens)], 8);
+	}
+	KUNIT_EXPECT_EQ(test, s->corrupt(a), corrupt);
+}
+
+enum fl_bad {
+	FL_RAW_LIVE,	/* a plain pointer to a live block */
+	FL_GARBAGE,	/* a word nobody encoded */
+	FL_SELF,	/* encoded: the block itself */
+	FL_MISALIGNED,	/* encoded: inside another free block */
+	FL_OUTSIDE,	/* encoded: aligned, in no memory of the instance */
+	FL_EARLY_END,	/* encoded: NULL while another block follows */
+	FL_NR_BAD,
+};
+
+static const char * const fl_bad_names[] = {
+	"raw pointer to a live block", "garbage", "encoded self link",
+	"encoded misaligned link", "encoded link outside", "encoded early end",
+};
+
+/*
+ * Free x then y onto the empty FL_LEN list, overwrite y's link with @bad
+ * and allocate: the list must be dropped, not followed.
+ */
+static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
+			     enum fl_bad bad)
+{
+	const struct zalloc *a = s->make(test);
+	u8 *live[FL_LIVE], *x, *y, *p;
+	unsigned long key, word = 0;
+	unsigned int i;
+
+	for (i = 0; i < FL_LIVE; i++) {
+		live[i] = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, live[i]);
+		zalloc_test_fill(live[i], FL_LEN, i);
+	}
+	x = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	y = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y);
+	zalloc_free(a, x, FL_LEN, 8);
+	zalloc_free(a, y, FL_LEN, 8);
+	key = fl_key_of_last(x);
+	KUNIT_ASSERT_PTR_EQ(test, zalloc_link_get(y, key), x);
+
+	switch (bad) {
+	case FL_RAW_LIVE:
+		word = (unsigned long)live[3];
+		break;
+	case FL_GARBAGE:
+		word = 0x0123456789abcdefUL;
+		break;
+	case FL_SELF:
+		word = zalloc_link_encode(y, key, y);
+		break;
+	case FL_MISALIGNED:
+		word = zalloc_link_encode(x + 8, key, y);
+		break;
+	case FL_OUTSIDE:
+		word = zalloc_link_encode(fl_outside, key, y);
+		break;
+	case FL_EARLY_END:
+		word = zalloc_link_encode(NULL, key, y);
+		break;
+	case FL_NR_BAD:
+		break;
+	}
+	*(unsigned long *)y = word;
+
+	p = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, FL_LEN));
+	KUNIT_EXPECT_PTR_NE(test, (void *)p, (void *)fl_outside);
+	for (i = 0; i < FL_LIVE; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, fl_overlap(p, FL_LEN, live[i],
+							FL_LEN),
+				       "%p overlaps live block %u", p, i);
+	zalloc_test_fill(p, FL_LEN, 0xaa);
+	for (i = 0; i < FL_LIVE; i++)
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(live[i], FL_LEN, i));
+
+	fl_check_usable(test, a, s, 1);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, FL_LEN, 0xaa));
+	for (i = 0; i < FL_LIVE; i++) {
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(live[i], FL_LEN, i));
+		zalloc_free(a, live[i], FL_LEN, 8);
+	}
+	zalloc_free(a, p, FL_LEN, 8);
+	KUNIT_EXPECT_EQ(test, s->live(a), 0);
+	KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+}
+
+/* Each kind of bad link in a small-block list is caught, once. */
+static void fl_corrupt_small_lists(struct kunit *test)
+{
+	const struct fl_subject *s = test->param_value;
+	enum fl_bad bad;
+
+	for (bad = 0; bad < FL_NR_BAD; bad++) {
+		kunit_info(test, "%s\n", fl_bad_names[bad]);
+		fl_corrupt_small(test, s, bad);
+	}
+}
+
+/* The same for sbrk's big-block lists, with a plain pointer and garbage. */
+static void fl_corrupt_big_lists(struct kunit *test)
+{
+	const struct fl_subject *s = test->param_value;
+	const struct zalloc *a;
+	u8 *live, *x, *y, *p;
+	unsigned int round;
+
+	for (round = 0; round < 2; round++) {
+		a = s->make(test);
+		live = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
+		x = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
+		y = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
+		KUNIT_ASSERT_TRUE(test, live && x && y);
+		zalloc_test_fill(live, SZ_64K, 7);
+		zalloc_free(a, x, SZ_64K, 8);
+		zalloc_free(a, y, SZ_64K, 8);
+		*(unsigned long *)y = round ? 0x0123456789abcdefUL :
+				      (unsigned long)live;
+
+		p = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, SZ_64K));
+		KUNIT_EXPECT_FALSE(test, fl_overlap(p, SZ_64K, live, SZ_64K));
+		zalloc_test_fill(p, SZ_64K, 9);
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(live, SZ_64K, 7));
+
+		fl_check_usable(test, a, s, 1);
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, SZ_64K, 9));
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(live, SZ_64K, 7));
+		zalloc_free(a, p, SZ_64K, 8);
+		zalloc_free(a, live, SZ_64K, 8);
+		/* The big list works again: the latest free comes back. */
+		p = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
+		KUNIT_EXPECT_PTR_EQ(test, (void *)p, (void *)live);
+		zalloc_free(a, p, SZ_64K, 8);
+		KUNIT_EXPECT_EQ(test, s->live(a), 0);
+		KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+	}
+}
+
+static struct kunit_case zalloc_freelist_cases[] = {
+	KUNIT_CASE_PARAM(fl_links_encoded, fl_subject_gen_params),
+	KUNIT_CASE_PARAM(fl_corrupt_small_lists, fl_subject_gen_params),
+	KUNIT_CASE_PARAM(fl_corrupt_big_lists, fl_big_subject_gen_params),
+	{}
+};
+
+static struct kunit_suite zalloc_freelist_suite = {
+	.name = "zalloc_freelist",
+	.test_cases = zalloc_freelist_cases,
+};
+
+kunit_test_suites(&zalloc_freelist_suite);
