@@ -304,6 +304,23 @@ void zalloc_xcpu_expect_balanced(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC_FAIL], 0);
 }
 
+/**
+ * zalloc_xcpu_expect_smp_clean() - an SMP instance holds no block and saw
+ * no bad free or corrupted list
+ * @test: the test to fail
+ * @info: from zalloc_smp_info()
+ */
+void zalloc_xcpu_expect_smp_clean(struct kunit *test,
+				  const struct zalloc_smp_info *info)
+{
+	KUNIT_EXPECT_EQ(test, info->allocs, info->frees);
+	KUNIT_EXPECT_EQ(test, info->live_objects, 0);
+	KUNIT_EXPECT_EQ(test, info->large_live, 0);
+	KUNIT_EXPECT_EQ(test, info->double_frees, 0);
+	KUNIT_EXPECT_EQ(test, info->invalid_frees, 0);
+	KUNIT_EXPECT_EQ(test, info->corrupt_lists, 0);
+}
+
 #define IRQ_PERIOD_NS		(500 * NSEC_PER_USEC)
 #define IRQ_TIMEOUT_MS		(30 * MSEC_PER_SEC)
 #define IRQ_BATCH		16

@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <zalloc/registry.h>
+#include <zalloc/smp.h>
 #include <zalloc/zalloc.h>
 
 /**
@@ -83,6 +84,8 @@ struct zalloc_irq_result {
 
 void zalloc_xcpu_expect_balanced(struct kunit *test,
 				 struct zalloc_instance *inst);
+void zalloc_xcpu_expect_smp_clean(struct kunit *test,
+				  const struct zalloc_smp_info *info);
 
 void zalloc_irq_hammer(struct kunit *test, const struct zalloc *a,
 		       size_t max_size, unsigned long min_irqs,

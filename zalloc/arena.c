@@ -329,16 +329,12 @@ int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 	a->nr_buffers = 0;
 	a->resets = 0;
 	a->named = !!name;
-	a->dbg = NULL;
 	err = zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
 					   name, gfp, owner);
-	if (err || !zalloc_debug_default())
-		return err;
-	err = zalloc_debug_attach(&a->za, &a->dbg, name ? a->inst.name :
-				  "arena", &a->inst, gfp);
 	if (err)
-		zalloc_buffers_instance_destroy(&a->inst, a->named);
-	return err;
+		return err;
+	return zalloc_buffers_debug_init(&a->za, &a->dbg, &a->inst, "arena",
+					 a->named, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
 

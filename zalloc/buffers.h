@@ -37,5 +37,8 @@ int zalloc_buffers_instance_init(struct zalloc_instance *inst,
 void zalloc_buffers_instance_destroy(struct zalloc_instance *inst,
 				     bool named);
 void zalloc_buffers_stat_drop_live(struct zalloc_stats *s);
+int zalloc_buffers_debug_init(struct zalloc *za, struct zalloc_debug **dbg,
+			      struct zalloc_instance *inst, const char *kind,
+			      bool named, gfp_t gfp);
 
 #endif /* _ZALLOC_BUFFERS_H */

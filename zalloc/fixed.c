@@ -218,6 +218,27 @@ void zalloc_buffers_stat_drop_live(struct zalloc_stats *s)
 			sum.v[ZALLOC_STAT_BYTES_FREE]);
 }
 
+/*
+ * zalloc_buffers_debug_init - with zalloc.debug=1, put a buffer allocator
+ * whose interface is *@za in debug mode (*@dbg; NULL otherwise).  On
+ * failure @inst is torn down as zalloc_buffers_instance_destroy() does.
+ */
+int zalloc_buffers_debug_init(struct zalloc *za, struct zalloc_debug **dbg,
+			      struct zalloc_instance *inst, const char *kind,
+			      bool named, gfp_t gfp)
+{
+	int err;
+
+	*dbg = NULL;
+	if (!zalloc_debug_default())
+		return 0;
+	err = zalloc_debug_attach(za, dbg, named ? inst->name : kind, inst,
+				  gfp);
+	if (err)
+		zalloc_buffers_instance_destroy(inst, named);
+	return err;
+}
+
 static struct zalloc_fixed *to_fixed(void *ctx)
 {
 	return ctx;
@@ -363,16 +384,12 @@ int __zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
 	f->za_ts.ctx = f;
 	f->za_ts.ops = &fixed_ts_ops;
 	f->named = !!name;
-	f->dbg = NULL;
 	err = zalloc_buffers_instance_init(&f->inst, "fixed", &fixed_iops,
 					   name, gfp, owner);
-	if (err || !zalloc_debug_default())
-		return err;
-	err = zalloc_debug_attach(&f->za, &f->dbg, name ? f->inst.name :
-				  "fixed", &f->inst, gfp);
 	if (err)
-		zalloc_buffers_instance_destroy(&f->inst, f->named);
-	return err;
+		return err;
+	return zalloc_buffers_debug_init(&f->za, &f->dbg, &f->inst, "fixed",
+					 f->named, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_init, ZALLOC_NS);
 
