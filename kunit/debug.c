@@ -660,6 +660,9 @@ static void debug_flags(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, plain);
 	KUNIT_EXPECT_NOT_NULL(test, zalloc_debug_of(zalloc_smp_zalloc(smp)));
 	KUNIT_EXPECT_NULL(test, zalloc_debug_of(zalloc_smp_zalloc(plain)));
+	/* debugfs "debug_mode" reads this. */
+	KUNIT_EXPECT_TRUE(test, zalloc_smp_instance(smp)->debug);
+	KUNIT_EXPECT_FALSE(test, zalloc_smp_instance(plain)->debug);
 	/* The instance is found through its debug-mode interface too. */
 	KUNIT_EXPECT_PTR_EQ(test, zalloc_smp_of(zalloc_smp_zalloc(smp)), smp);
 	KUNIT_EXPECT_PTR_EQ(test, zalloc_smp_of(zalloc_smp_zalloc(plain)),

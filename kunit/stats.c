@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
@@ -204,6 +205,8 @@ static void stats_debugfs_format(struct kunit *test)
 		KUNIT_EXPECT_GE(test, stat_value(text, "peak_bytes_live"), 0);
 		KUNIT_EXPECT_GE(test, stat_value(text, "backing_bytes_held"),
 				0);
+		KUNIT_EXPECT_EQ(test, stat_value(text, "debug_mode"),
+				(long)zalloc_debug_default());
 	}
 }
 

@@ -180,6 +180,8 @@ void zalloc_debug_init(struct zalloc_debug *d, const char *name,
 	d->name = name;
 	d->sem = sem;
 	d->inst = inst;
+	if (inst)
+		WRITE_ONCE(inst->debug, true);
 	spin_lock_init(&d->lock);
 	hash_init(d->live);
 	INIT_LIST_HEAD(&d->freed);

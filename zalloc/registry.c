@@ -49,6 +49,7 @@ int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
 	INIT_LIST_HEAD(&inst->node);
 	inst->dir = NULL;
 	inst->owner = NULL;
+	inst->debug = false;
 	return zalloc_stats_init(&inst->stats, gfp);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_instance_init, ZALLOC_NS);
@@ -105,6 +106,7 @@ static void zalloc_show_common(struct seq_file *m,
 	seq_printf(m, "backing_bytes_held %lu\n",
 		   s.v[ZALLOC_STAT_BACKING_ALLOC] -
 		   s.v[ZALLOC_STAT_BACKING_FREE]);
+	seq_printf(m, "debug_mode %d\n", READ_ONCE(inst->debug));
 }
 
 /*

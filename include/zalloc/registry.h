@@ -57,6 +57,8 @@ struct zalloc_instance_ops {
  * @node: in the registry's list (registry private)
  * @dir: the debugfs folder (registry private)
  * @owner: the module that registered the name (registry private)
+ * @debug: a debug-mode core serves the instance (set by zalloc_debug_init()
+ *	before the instance is used, never cleared)
  */
 struct zalloc_instance {
 	const char *kind;
@@ -66,6 +68,7 @@ struct zalloc_instance {
 	struct list_head node;
 	struct dentry *dir;
 	struct module *owner;
+	bool debug;
 };
 
 int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
