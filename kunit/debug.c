@@ -643,10 +643,17 @@ static void debug_flags(struct kunit *test)
 	struct zalloc_bitmap *bm;
 	struct zalloc_sbrk *sb;
 
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(both), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_DEBUG), 1);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_NODEBUG), 0);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(0),
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(both, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_DEBUG, 0),
+			1);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_NODEBUG, 0),
+			0);
+	/* An allocator's own bits pass; any other bit is refused. */
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_DEBUG | 1,
+							  1), 1);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(2, 1), -EINVAL);
+	KUNIT_EXPECT_NULL(test, zalloc_smp_create(NULL, 1));
+	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(0, 0),
 			(int)zalloc_debug_default());
 	KUNIT_EXPECT_NULL(test, zalloc_smp_create(NULL, both));
 	sb = zalloc_sbrk_create(NULL, zalloc_sbrk_region_create(SZ_1M), both);

@@ -432,8 +432,7 @@ bool zalloc_arena_reset(struct zalloc_arena *a,
 		return false;
 	}
 	WRITE_ONCE(a->resets, a->resets + 1);
-	if (a->dbg)
-		zalloc_debug_reset(a->dbg);
+	zalloc_debug_reset(a->dbg);
 	zalloc_buffers_stat_drop_live(&a->inst.stats);
 	if (!want) {
 		arena_free_all(a, _RET_IP_);

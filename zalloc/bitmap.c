@@ -64,7 +64,6 @@
 
 #define ZB_BITS		ZALLOC_BITMAP_WORD_BITS
 #define ZB_FULL		(~0ULL)
-#define ZB_FLAGS	(ZALLOC_BITMAP_LOCKED | ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)
 
 /* Bit tricks, defined for every input. */
 
@@ -740,13 +739,13 @@ int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 			 unsigned int flags, const char *name,
 			 struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags);
+	int debug = zalloc_debug_instance_flags(flags, ZALLOC_BITMAP_LOCKED);
 	unsigned long chunks;
 	size_t i;
 	int err;
 
 	if (!buf || !IS_ALIGNED((unsigned long)buf, sizeof(u64)) ||
-	    debug < 0 || flags & ~ZB_FLAGS || !zb_layout_valid(l))
+	    debug < 0 || !zb_layout_valid(l))
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
 	b->flags = flags;
@@ -845,7 +844,7 @@ struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
 	err = zalloc_bitmap_layout(chunk_size, capacity, &l);
 	if (err)
 		return ERR_PTR(err);
-	if (flags & ~ZB_FLAGS)
+	if (zalloc_debug_instance_flags(flags, ZALLOC_BITMAP_LOCKED) < 0)
 		return ERR_PTR(-EINVAL);
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)

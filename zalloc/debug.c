@@ -21,7 +21,7 @@
  * inner block's address is kept in the shadow's first word, which kmemleak
  * scans, so an inner block is referenced while its shadow is and a leak is
  * reported once, as the shadow.  A shadow has room for the block to grow
- * to SHADOW_ROOM(); within that the inner allocator decides every resize
+ * to max(2 * len, align, 64) (dbg_room()); within that the inner allocator decides every resize
  * and remap, beyond it the call is refused (counted as refused) without
  * asking the inner allocator.  The size-class allocators never grow a
  * block past that room anyway; a fixed buffer's or a bitmap's last block
@@ -314,18 +314,21 @@ struct zalloc_debug *zalloc_debug_of(const struct zalloc *za)
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_of, ZALLOC_NS);
 
 /**
- * zalloc_debug_instance_flags() - whether an instance starts in debug mode
+ * zalloc_debug_instance_flags() - check an instance's flags, and whether it
+ * starts in debug mode
  * @flags: the instance flags its creator passed
+ * @own: the allocator's own flags, allowed besides ZALLOC_F_DEBUG and
+ *	ZALLOC_F_NODEBUG
  *
  * Context: any context.
- * Return: 1 for debug mode, 0 for normal mode, -EINVAL if @flags asks for
- * both ZALLOC_F_DEBUG and ZALLOC_F_NODEBUG.
+ * Return: 1 for debug mode, 0 for normal mode, -EINVAL if @flags has a bit
+ * outside @own and the two debug flags, or asks for both of those.
  */
-int zalloc_debug_instance_flags(unsigned int flags)
+int zalloc_debug_instance_flags(unsigned int flags, unsigned int own)
 {
 	unsigned int both = ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG;
 
-	if ((flags & both) == both)
+	if ((flags & both) == both || flags & ~(own | both))
 		return -EINVAL;
 	if (flags & both)
 		return !!(flags & ZALLOC_F_DEBUG);
@@ -583,7 +586,18 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
 	kfree(old);
 }
 
-/* Emulation: a new block; shadow: the inner allocator's block and a shadow. */
+/* Free a block's memory and its record (neither published nor counted). */
+static void dbg_discard(struct zalloc_debug_block *b)
+{
+	kvfree((void *)b->raw);
+	kfree(b);
+}
+
+/*
+ * Emulation: a new block; shadow: a shadow, then the inner allocator's
+ * block (so the inner allocator counts only what the caller gets).  NULL,
+ * counted as a failed allocation, if either cannot be had.
+ */
 static struct zalloc_debug_block *dbg_take(struct zalloc_debug *d, size_t len,
 					   size_t align, gfp_t gfp,
 					   unsigned long ip)
@@ -592,17 +606,16 @@ static struct zalloc_debug_block *dbg_take(struct zalloc_debug *d, size_t len,
 	void *inner;
 
 	b = dbg_new(d, len, align, gfp, ip);
-	if (!dbg_shadow(d))
-		return b;
-	/* The shadow first: the inner allocator counts only what it gives. */
 	if (!b) {
 		zalloc_stat_alloc(dbg_stats(d), NULL, len);
 		return NULL;
 	}
+	if (!dbg_shadow(d))
+		return b;
+	/* The inner allocator counts its own failure. */
 	inner = zalloc_raw_alloc(&d->inner, len, align, gfp, ip);
 	if (!inner) {
-		kvfree((void *)b->raw);
-		kfree(b);
+		dbg_discard(b);
 		return NULL;
 	}
 	dbg_set_inner(b, inner);
@@ -630,18 +643,14 @@ void *zalloc_debug_alloc(struct zalloc_debug *d, size_t len, size_t align,
 
 	might_alloc(gfp);
 	b = dbg_take(d, len, align, gfp, ip);
-	if (dbg_shadow(d)) {
-		if (b)
-			dbg_publish(d, b);
-		return b ? (void *)b->addr : NULL;
-	}
-	if (!b) {
-		zalloc_stat_alloc(dbg_stats(d), NULL, len);
+	if (!b)
 		return NULL;
-	}
 	dbg_publish(d, b);
-	zalloc_stat_alloc(dbg_stats(d), (void *)b->addr, len);
-	zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_ALLOC, b->size);
+	if (!dbg_shadow(d)) {
+		zalloc_stat_alloc(dbg_stats(d), (void *)b->addr, len);
+		zalloc_stat_add(dbg_stats(d), ZALLOC_STAT_BACKING_ALLOC,
+				b->size);
+	}
 	return (void *)b->addr;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_alloc, ZALLOC_NS);
@@ -877,8 +886,7 @@ static unsigned long dbg_drop_all(struct zalloc_debug *d, bool leaks)
 		}
 		if (leaks || !dbg_shadow(d))
 			dbg_give_back(d, b, _RET_IP_);
-		kvfree((void *)b->raw);
-		kfree(b);
+		dbg_discard(b);
 	}
 	while (!list_empty(&freed)) {
 		b = list_first_entry(&freed, struct zalloc_debug_block, fnode);
@@ -907,7 +915,8 @@ EXPORT_SYMBOL_NS_GPL(zalloc_debug_destroy, ZALLOC_NS);
 
 /**
  * zalloc_debug_reset() - forget every block, as a reset of the inner does
- * @d: a core from zalloc_debug_wrap(); no call may be running on it
+ * @d: a core from zalloc_debug_wrap(), or NULL (nothing to do); no call may
+ *	be running on it
  *
  * For an inner allocator that is about to free all its blocks at once (an
  * arena's reset, a fixed buffer's): the shadows go, nothing is reported,
@@ -918,7 +927,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_debug_destroy, ZALLOC_NS);
  */
 unsigned long zalloc_debug_reset(struct zalloc_debug *d)
 {
-	return dbg_drop_all(d, false);
+	return d ? dbg_drop_all(d, false) : 0;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_reset, ZALLOC_NS);
 

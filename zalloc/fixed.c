@@ -421,8 +421,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_fixed_destroy, ZALLOC_NS);
  */
 void zalloc_fixed_reset(struct zalloc_fixed *f)
 {
-	if (f->dbg)
-		zalloc_debug_reset(f->dbg);
+	zalloc_debug_reset(f->dbg);
 	WRITE_ONCE(f->buf.end_index, 0);
 	zalloc_buffers_stat_drop_live(&f->inst.stats);
 }

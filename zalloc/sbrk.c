@@ -690,12 +690,12 @@ struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
 					 unsigned int flags,
 					 struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags);
+	int debug = zalloc_debug_instance_flags(flags, 0);
 	struct zalloc_sbrk *sb;
 
 	if (!prov)
 		return NULL;
-	if (debug < 0 || flags & ~(ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)) {
+	if (debug < 0) {
 		pr_warn_ratelimited("zalloc: sbrk: bad flags %#x\n", flags);
 		goto destroy_prov;
 	}

@@ -1100,10 +1100,10 @@ static unsigned long zsmp_teardown(struct zalloc_smp *smp)
 struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
 				       struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags);
+	int debug = zalloc_debug_instance_flags(flags, 0);
 	struct zalloc_smp *smp;
 
-	if (debug < 0 || flags & ~(ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG)) {
+	if (debug < 0) {
 		pr_warn_ratelimited("zalloc: smp: bad flags %#x\n", flags);
 		return NULL;
 	}

@@ -131,7 +131,7 @@ unsigned long zalloc_debug_unwrap(struct zalloc_debug *d);
 unsigned long zalloc_debug_reset(struct zalloc_debug *d);
 const struct zalloc *zalloc_debug_inner(const struct zalloc *za);
 struct zalloc_debug *zalloc_debug_of(const struct zalloc *za);
-int zalloc_debug_instance_flags(unsigned int flags);
+int zalloc_debug_instance_flags(unsigned int flags, unsigned int own);
 unsigned long zalloc_debug_reports(struct zalloc_debug *d,
 				   enum zalloc_debug_report kind);
 
