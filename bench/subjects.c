@@ -40,6 +40,7 @@
 #include <zalloc/sbrk.h>
 #include <zalloc/smp.h>
 
+#include "compat.h"
 #include "zalloc_bench.h"
 
 /*

@@ -118,7 +118,6 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
-#include <zalloc/compat.h>
 #include <zalloc/debug.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
@@ -126,6 +125,7 @@
 
 #include "freelist.h"
 #include "internal.h"
+#include "shrinker.h"
 
 #define SMP_NR_CLASSES		ZALLOC_SMP_NR_CLASSES
 #define SMP_SLAB_SIZE		ZALLOC_SMP_SLAB_SIZE
