@@ -36,14 +36,22 @@
  * callback reads end_index, capacity, nr_buffers and resets with
  * READ_ONCE(), and they are written with WRITE_ONCE().
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/printk.h>
-#include <linux/seq_file.h>
 #include <zalloc/arena.h>
-#include <zalloc/debug.h>
 #include <zalloc/page.h>
 
-#include "buffers.h"
+#include "debug.h"
 #include "internal.h"
+
+
+static const char * const arena_counters[NR_ZALLOC_ARENA_COUNTERS] = {
+	[ZALLOC_ARENA_RESETS]		= "resets",
+	[ZALLOC_ARENA_BUFFERS]		= "buffers",
+	[ZALLOC_ARENA_CAPACITY]	= "capacity",
+	[ZALLOC_ARENA_END_INDEX]	= "end_index",
+};
 
 #define ARENA_NODE_ALIGN	__alignof__(struct zalloc_arena_node)
 #define ARENA_NODE_SIZE		sizeof(struct zalloc_arena_node)
@@ -64,13 +72,13 @@ static size_t arena_usable_len(const struct zalloc_arena_node *node)
 static void arena_grew(struct zalloc_arena *a, size_t usable, size_t data)
 {
 	WRITE_ONCE(a->capacity, a->capacity + usable);
-	zalloc_stat_add(&a->inst.stats, ZALLOC_STAT_BACKING_ALLOC, data);
+	zalloc_count_backing(&a->inst, data);
 }
 
 static void arena_shrank(struct zalloc_arena *a, size_t usable, size_t data)
 {
 	WRITE_ONCE(a->capacity, a->capacity - usable);
-	zalloc_stat_add(&a->inst.stats, ZALLOC_STAT_BACKING_FREE, data);
+	zalloc_count_backing(&a->inst, -(long)data);
 }
 
 /* Ask the child to make @node's allocation @data bytes, in place. */
@@ -202,7 +210,7 @@ static void *arena_alloc_block(struct zalloc_arena *a, size_t len,
 
 static struct zalloc_arena *to_arena(void *ctx)
 {
-	return ctx;
+	return container_of(ctx, struct zalloc_arena, inst);
 }
 
 static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
@@ -211,7 +219,7 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	struct zalloc_arena *a = to_arena(ctx);
 	void *p = arena_alloc_block(a, len, align, gfp, ip);
 
-	zalloc_stat_alloc(&a->inst.stats, p, len);
+	zalloc_count_alloc(&a->inst, p, len);
 	return p;
 }
 
@@ -251,7 +259,7 @@ static bool arena_resize(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_arena *a = to_arena(ctx);
 	bool ok = arena_relen(a, ptr, len, new_len);
 
-	zalloc_stat_resize(&a->inst.stats, ok, len, new_len);
+	zalloc_count_resize(&a->inst, ok, len, new_len);
 	return ok;
 }
 
@@ -261,7 +269,7 @@ static void *arena_remap(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_arena *a = to_arena(ctx);
 	void *p = arena_relen(a, ptr, len, new_len) ? ptr : NULL;
 
-	zalloc_stat_remap(&a->inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&a->inst, ptr, p, len, new_len);
 	return p;
 }
 
@@ -272,7 +280,7 @@ static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
 
 	if (arena_is_last(a, ptr, len))
 		WRITE_ONCE(a->end_index, a->end_index - len);
-	zalloc_stat_free(&a->inst.stats, len);
+	zalloc_count_free(&a->inst, len);
 }
 
 static const struct zalloc_ops arena_ops = {
@@ -282,18 +290,31 @@ static const struct zalloc_ops arena_ops = {
 	.free	= arena_free,
 };
 
-static void arena_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+static void arena_read(struct zalloc_instance *inst, unsigned long *v)
 {
-	struct zalloc_arena *a = container_of(inst, struct zalloc_arena, inst);
+	struct zalloc_arena *a = to_arena(inst);
 
-	seq_printf(m, "buffers %lu\n", READ_ONCE(a->nr_buffers));
-	seq_printf(m, "capacity %zu\n", READ_ONCE(a->capacity));
-	seq_printf(m, "end_index %zu\n", READ_ONCE(a->end_index));
-	seq_printf(m, "resets %lu\n", READ_ONCE(a->resets));
+	v[ZALLOC_ARENA_BUFFERS] = READ_ONCE(a->nr_buffers);
+	v[ZALLOC_ARENA_CAPACITY] = READ_ONCE(a->capacity);
+	v[ZALLOC_ARENA_END_INDEX] = READ_ONCE(a->end_index);
 }
 
-static const struct zalloc_instance_ops arena_iops = {
-	.show_stats	= arena_show_stats,
+/* Give every buffer back: the instance is going. */
+static unsigned long arena_fini(struct zalloc_instance *inst)
+{
+	arena_free_all(to_arena(inst), _RET_IP_);
+	return 0;
+}
+
+const struct zalloc_kind zalloc_kind_arena = {
+	.name			= "arena",
+	.ops			= &arena_ops,
+	.counters		= arena_counters,
+	.nr_events		= 1,
+	.nr_counters		= NR_ZALLOC_ARENA_COUNTERS,
+	.read			= arena_read,
+	.fini			= arena_fini,
+	.drops_debug_leaks	= true,
 };
 
 /**
@@ -302,39 +323,35 @@ static const struct zalloc_instance_ops arena_iops = {
  * @child: where buffers come from; NULL means zalloc_page_allocator.  It
  *	must outlive the arena.
  * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (include/zalloc/debug.h):
+ *	in debug mode every block is also a separate allocation with red
+ *	zones; a reset or destroy drops them all without reports, as it does
+ *	the arena's blocks
  * @gfp: allocation flags for the instance's counters
  * @owner: the module @name belongs to; zalloc_arena_init() passes
  *	THIS_MODULE
  *
- * Takes no buffer yet; the first allocation does.  With zalloc.debug=1
- * the arena is in debug mode (include/zalloc/debug.h): every block is also
- * a separate allocation with red zones; a reset or destroy drops them all
- * without reports, as it does the arena's blocks.
+ * Takes no buffer yet; the first allocation does.
  *
  * Context: any context @gfp allows; with a @name, process context.
- * Return: 0; -EINVAL if @name is given with a non-sleeping @gfp; -ENOMEM;
- * or an error from zalloc_instance_register().
+ * Return: 0; -EINVAL if @name is given with a non-sleeping @gfp or @flags
+ * are unknown; -ENOMEM; -EEXIST or -EINVAL for a taken or invalid name.
  */
 int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
-			const char *name, gfp_t gfp, struct module *owner)
+			const char *name, unsigned int flags, gfp_t gfp,
+			struct module *owner)
 {
-	int err;
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = gfp, .owner = owner,
+	};
 
-	a->za.ctx = a;
-	a->za.ops = &arena_ops;
 	a->child = child ? child : &zalloc_page_allocator;
 	a->head = NULL;
 	a->end_index = 0;
 	a->capacity = 0;
 	a->nr_buffers = 0;
-	a->resets = 0;
-	a->named = !!name;
-	err = zalloc_buffers_instance_init(&a->inst, "arena", &arena_iops,
-					   name, gfp, owner);
-	if (err)
-		return err;
-	return zalloc_buffers_debug_init(&a->za, &a->dbg, &a->inst, "arena",
-					 a->named, gfp);
+	a->inst.flags = 0;
+	return zalloc_instance_setup(&a->inst, &zalloc_kind_arena, &s);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
 
@@ -346,9 +363,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_init, ZALLOC_NS);
  */
 void zalloc_arena_destroy(struct zalloc_arena *a)
 {
-	zalloc_debug_detach(&a->dbg, false);
-	arena_free_all(a, _RET_IP_);
-	zalloc_buffers_instance_destroy(&a->inst, a->named);
+	zalloc_instance_teardown(&a->inst);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_arena_destroy, ZALLOC_NS);
 
@@ -427,13 +442,13 @@ bool zalloc_arena_reset(struct zalloc_arena *a,
 		want = min(limit, a->capacity);
 		break;
 	default:
-		pr_warn_ratelimited("zalloc: arena: unknown reset mode %d\n",
+		pr_warn_ratelimited("arena: unknown reset mode %d\n",
 				    mode);
 		return false;
 	}
-	WRITE_ONCE(a->resets, a->resets + 1);
-	zalloc_debug_reset(a->dbg);
-	zalloc_buffers_stat_drop_live(&a->inst.stats);
+	zalloc_count_event(&a->inst, ZALLOC_ARENA_RESETS);
+	zalloc_debug_forget(&a->inst);
+	zalloc_count_drop_live(&a->inst);
 	if (!want) {
 		arena_free_all(a, _RET_IP_);
 		return true;

@@ -53,13 +53,14 @@
  * instance takes its own lock, then this one; zalloc_registry_lock (reading
  * the debugfs stats file), then this one.
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <zalloc/bitmap.h>
-#include <zalloc/debug.h>
-#include <zalloc/page.h>
 
+#include "debug.h"
 #include "internal.h"
 
 #define ZB_BITS		ZALLOC_BITMAP_WORD_BITS
@@ -274,7 +275,7 @@ static unsigned long zb_lock(struct zalloc_bitmap *b)
 {
 	unsigned long flags = 0;
 
-	if (b->flags & ZALLOC_BITMAP_LOCKED)
+	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
 		spin_lock_irqsave(&b->lock, flags);
 	else
 		__acquire(&b->lock);
@@ -284,7 +285,7 @@ static unsigned long zb_lock(struct zalloc_bitmap *b)
 static void zb_unlock(struct zalloc_bitmap *b, unsigned long flags)
 	__releases(&b->lock)
 {
-	if (b->flags & ZALLOC_BITMAP_LOCKED)
+	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
 		spin_unlock_irqrestore(&b->lock, flags);
 	else
 		__release(&b->lock);
@@ -377,8 +378,8 @@ static int __zb_relen(struct zalloc_bitmap *b, size_t index, size_t n,
 static void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 			 const void *ptr, size_t len, unsigned long ip)
 {
-	pr_warn_ratelimited("zalloc_bitmap %s: %s of %zu bytes at %p by %pS: not an allocated block\n",
-			    b->inst.name[0] ? b->inst.name : "(unnamed)", what,
+	pr_warn_ratelimited("bitmap %s: %s of %zu bytes at %p by %pS: not an allocated block\n",
+			    zalloc_report_name(&b->inst), what,
 			    len, ptr, (void *)ip);
 }
 
@@ -396,7 +397,7 @@ static void *zb_alloc(struct zalloc_bitmap *b, size_t len, size_t align)
 	}
 	if (ok)
 		p = zalloc_bitmap_chunk_ptr(b, index);
-	zalloc_stat_alloc(&b->inst.stats, p, len);
+	zalloc_count_alloc(&b->inst, p, len);
 	return p;
 }
 
@@ -418,7 +419,7 @@ static void zb_free(struct zalloc_bitmap *b, void *ptr, size_t len,
 		zb_bad_block(b, "free", ptr, len, ip);
 		return;
 	}
-	zalloc_stat_free(&b->inst.stats, len);
+	zalloc_count_free(&b->inst, len);
 }
 
 static int zb_relen(struct zalloc_bitmap *b, void *ptr, size_t len,
@@ -441,7 +442,7 @@ static int zb_relen(struct zalloc_bitmap *b, void *ptr, size_t len,
 
 static struct zalloc_bitmap *to_bitmap(void *ctx)
 {
-	return ctx;
+	return container_of(ctx, struct zalloc_bitmap, inst);
 }
 
 static void *zb_op_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
@@ -456,7 +457,7 @@ static bool zb_op_resize(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_bitmap *b = to_bitmap(ctx);
 	bool ok = !zb_relen(b, ptr, len, new_len, ip);
 
-	zalloc_stat_resize(&b->inst.stats, ok, len, new_len);
+	zalloc_count_resize(&b->inst, ok, len, new_len);
 	return ok;
 }
 
@@ -467,7 +468,7 @@ static void *zb_op_remap(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_bitmap *b = to_bitmap(ctx);
 	void *p = zb_relen(b, ptr, len, new_len, ip) ? NULL : ptr;
 
-	zalloc_stat_remap(&b->inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&b->inst, ptr, p, len, new_len);
 	return p;
 }
 
@@ -531,18 +532,22 @@ EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_free, ZALLOC_NS);
  * @len: its length; 0 asks about @ptr alone
  *
  * Like gen_pool_has_addr(): says where the memory is, not whether it is
- * allocated.
+ * allocated.  In debug mode a block zalloc_bitmap_allocator() handed out
+ * (or a range inside one) is looked up behind its shadow.
  *
- * Context: any; takes no lock.
+ * Context: any; takes no lock but the debug core's.
  * Return: true if [@ptr, @ptr + @len) is inside the chunks of @b.
  */
 bool zalloc_bitmap_owns(const struct zalloc_bitmap *b, const void *ptr,
 			size_t len)
 {
-	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
 	unsigned long size = (unsigned long)b->nr_chunks << b->chunk_shift;
+	unsigned long off;
 
-	return off < size && len <= size - off;
+	ptr = zalloc_debug_inner_ptr((struct zalloc_instance *)&b->inst, ptr,
+				     &len);
+	off = (unsigned long)ptr - (unsigned long)b->chunks;
+	return ptr && off < size && len <= size - off;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_owns, ZALLOC_NS);
 
@@ -569,14 +574,9 @@ int zalloc_bitmap_alloc_chunks(struct zalloc_bitmap *b, size_t nr,
 	flags = zb_lock(b);
 	ok = __zb_alloc(b, nr, index);
 	zb_unlock(b, flags);
-	if (!ok) {
-		zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_ALLOC_FAIL, 1);
-		return -ENOMEM;
-	}
-	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_ALLOC, 1);
-	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BYTES_ALLOC,
-			nr << b->chunk_shift);
-	return 0;
+	zalloc_count_alloc(&b->inst, ok ? b->chunks : NULL,
+			   nr << b->chunk_shift);
+	return ok ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_alloc_chunks, ZALLOC_NS);
 
@@ -604,12 +604,12 @@ void zalloc_bitmap_free_chunks(struct zalloc_bitmap *b, size_t index,
 	ok = __zb_free(b, index, nr);
 	zb_unlock(b, flags);
 	if (!ok) {
-		pr_warn_ratelimited("zalloc_bitmap %s: free of chunks %zu+%zu by %pS: not allocated\n",
-				    b->inst.name[0] ? b->inst.name : "(unnamed)",
+		pr_warn_ratelimited("bitmap %s: free of chunks %zu+%zu by %pS: not allocated\n",
+				    zalloc_report_name(&b->inst),
 				    index, nr, (void *)_RET_IP_);
 		return;
 	}
-	zalloc_stat_free(&b->inst.stats, nr << b->chunk_shift);
+	zalloc_count_free(&b->inst, nr << b->chunk_shift);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_free_chunks, ZALLOC_NS);
 
@@ -635,27 +635,30 @@ size_t zalloc_bitmap_largest_free_run(struct zalloc_bitmap *b)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_largest_free_run, ZALLOC_NS);
 
+static const char * const zb_counters[NR_ZALLOC_BITMAP_COUNTERS] = {
+	[ZALLOC_BITMAP_CHUNK_SIZE]		= "chunk_size",
+	[ZALLOC_BITMAP_CHUNKS]		= "chunks",
+	[ZALLOC_BITMAP_FREE_CHUNKS]	= "free_chunks",
+	[ZALLOC_BITMAP_LARGEST_FREE_RUN]	= "largest_free_run",
+	[ZALLOC_BITMAP_MAX_ALIGN]		= "max_align",
+	[ZALLOC_BITMAP_LOCKED_COUNTER]		= "locked",
+};
+
 /*
- * The stats file.  For a caller-locked instance that is in use, the scan
+ * The counters.  For a caller-locked instance that is in use, the scan
  * races with the caller and is only a snapshot.
  */
-static void zb_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+static void zb_read(struct zalloc_instance *inst, unsigned long *v)
 {
-	struct zalloc_bitmap *b = container_of(inst, struct zalloc_bitmap,
-					       inst);
-	size_t run = zalloc_bitmap_largest_free_run(b);
+	struct zalloc_bitmap *b = to_bitmap(inst);
 
-	seq_printf(m, "chunk_size %zu\n", b->chunk_size);
-	seq_printf(m, "chunks %zu\n", b->nr_chunks);
-	seq_printf(m, "free_chunks %zu\n", zalloc_bitmap_free_count(b));
-	seq_printf(m, "largest_free_run %zu\n", run);
-	seq_printf(m, "max_align %zu\n", b->max_align);
-	seq_printf(m, "locked %u\n", !!(b->flags & ZALLOC_BITMAP_LOCKED));
+	v[ZALLOC_BITMAP_CHUNK_SIZE] = b->chunk_size;
+	v[ZALLOC_BITMAP_CHUNKS] = b->nr_chunks;
+	v[ZALLOC_BITMAP_FREE_CHUNKS] = zalloc_bitmap_free_count(b);
+	v[ZALLOC_BITMAP_LARGEST_FREE_RUN] = zalloc_bitmap_largest_free_run(b);
+	v[ZALLOC_BITMAP_MAX_ALIGN] = b->max_align;
+	v[ZALLOC_BITMAP_LOCKED_COUNTER] = !!(b->inst.flags & ZALLOC_BITMAP_LOCKED);
 }
-
-static const struct zalloc_instance_ops zb_iops = {
-	.show_stats = zb_show_stats,
-};
 
 /**
  * zalloc_bitmap_layout() - where the bitmap and chunks go for a capacity
@@ -714,13 +717,98 @@ static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
 }
 
 /**
+ * struct zb_args - what init or create passes to the kind's init
+ * @buf: the caller's buffer, or NULL for one of the bitmap's own
+ * @l: the layout
+ */
+struct zb_args {
+	void *buf;
+	const struct zalloc_bitmap_layout *l;
+};
+
+/* The buffer create() takes: from the page allocator, counted here. */
+static void *zb_take_buffer(struct zalloc_bitmap *b,
+			    const struct zalloc_bitmap_layout *l)
+{
+	size_t align = clamp_t(size_t, l->chunk_size, sizeof(u64), PAGE_SIZE);
+	void *buf = zalloc_pages_alloc(l->total_size, align, GFP_KERNEL);
+
+	if (!buf)
+		return NULL;
+	b->buf = buf;
+	b->buf_size = l->total_size;
+	zalloc_count_backing(&b->inst, b->buf_size);
+	return buf;
+}
+
+static int zb_init(struct zalloc_instance *inst, const void *arg)
+{
+	struct zalloc_bitmap *b = to_bitmap(inst);
+	const struct zb_args *a = arg;
+	const struct zalloc_bitmap_layout *l = a->l;
+	void *buf = a->buf;
+	unsigned long chunks;
+	size_t i;
+
+	b->buf = NULL;
+	if (!buf) {
+		buf = zb_take_buffer(b, l);
+		if (!buf)
+			return -ENOMEM;
+	}
+	b->chunk_size = l->chunk_size;
+	b->chunk_shift = __ffs64(l->chunk_size);
+	b->words = buf + l->bitmap_start;
+	b->chunks = buf + l->chunks_start;
+	b->nr_words = l->nr_words;
+	b->nr_chunks = l->nr_words * ZB_BITS;
+	b->nr_free = b->nr_chunks;
+	b->hint = 0;
+	chunks = (unsigned long)b->chunks;
+	b->max_align = min_t(size_t, l->chunk_size, chunks & -chunks);
+	for (i = 0; i < b->nr_words; i++)
+		b->words[i] = ZB_FULL;
+	spin_lock_init(&b->lock);
+	return 0;
+}
+
+/* Report chunks still allocated; give create()'s buffer back. */
+static unsigned long zb_fini(struct zalloc_instance *inst)
+{
+	struct zalloc_bitmap *b = to_bitmap(inst);
+	size_t used = b->nr_chunks - READ_ONCE(b->nr_free);
+
+	if (used)
+		pr_warn("bitmap %s: torn down with %zu chunks allocated\n",
+			zalloc_report_name(inst), used);
+	if (b->buf) {
+		zalloc_pages_free(b->buf, b->buf_size);
+		zalloc_count_backing(inst, -(long)b->buf_size);
+		b->buf = NULL;
+	}
+	return 0;
+}
+
+const struct zalloc_kind zalloc_kind_bitmap = {
+	.name		= "bitmap",
+	.ops		= &zb_ops,
+	.size		= sizeof(struct zalloc_bitmap),
+	.own_flags	= ZALLOC_BITMAP_LOCKED,
+	.counters	= zb_counters,
+	.nr_counters	= NR_ZALLOC_BITMAP_COUNTERS,
+	.read		= zb_read,
+	.init		= zb_init,
+	.fini		= zb_fini,
+};
+
+/**
  * __zalloc_bitmap_init() - set up a bitmap allocator over a caller's buffer
  * @b: the instance to set up
  * @buf: l->total_size bytes, 8-byte aligned; aligned to l->chunk_size for
  *	alignment up to the chunk size to be available (see b->max_align)
  * @l: the layout, from zalloc_bitmap_layout()
  * @flags: 0 (caller-locked) or ZALLOC_BITMAP_LOCKED, with ZALLOC_F_DEBUG
- *	or ZALLOC_F_NODEBUG (include/zalloc/zalloc.h) to choose debug mode
+ *	or ZALLOC_F_NODEBUG (include/zalloc/debug.h) to choose debug mode
  *	for zalloc_bitmap_allocator() (the chunk API is not affected)
  * @name: the debugfs name (/sys/kernel/debug/zalloc/<name>/stats), or NULL
  * @owner: the module @name belongs to; zalloc_bitmap_init() passes
@@ -730,59 +818,26 @@ static bool zb_layout_valid(const struct zalloc_bitmap_layout *l)
  * zalloc_bitmap_exit() they free it.
  *
  * Context: process context; may sleep.
- * Return: 0; -EINVAL for a chunk size that is not a power of two, a layout
- * zalloc_bitmap_layout() did not give, a misaligned buffer, unknown flags or
- * an invalid name; -EEXIST if the name is taken; -ENOMEM.
+ * Return: 0; -EINVAL for a layout zalloc_bitmap_layout() did not give, a
+ * misaligned buffer, unknown flags or an invalid name; -EEXIST if the name
+ * is taken; -ENOMEM.
  */
 int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 			 const struct zalloc_bitmap_layout *l,
 			 unsigned int flags, const char *name,
 			 struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags, ZALLOC_BITMAP_LOCKED);
-	unsigned long chunks;
-	size_t i;
-	int err;
+	struct zb_args args = { .buf = buf, .l = l };
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = GFP_KERNEL,
+		.owner = owner, .arg = &args,
+	};
 
 	if (!buf || !IS_ALIGNED((unsigned long)buf, sizeof(u64)) ||
-	    debug < 0 || !zb_layout_valid(l))
+	    !zb_layout_valid(l))
 		return -EINVAL;
 	memset(b, 0, sizeof(*b));
-	b->flags = flags;
-	b->chunk_size = l->chunk_size;
-	b->chunk_shift = __ffs64(l->chunk_size);
-	b->words = buf + l->bitmap_start;
-	b->chunks = buf + l->chunks_start;
-	b->nr_words = l->nr_words;
-	b->nr_chunks = l->nr_words * ZB_BITS;
-	b->nr_free = b->nr_chunks;
-	chunks = (unsigned long)b->chunks;
-	b->max_align = min_t(size_t, l->chunk_size, chunks & -chunks);
-	for (i = 0; i < b->nr_words; i++)
-		b->words[i] = ZB_FULL;
-	spin_lock_init(&b->lock);
-	b->za.ctx = b;
-	b->za.ops = &zb_ops;
-	err = zalloc_instance_init(&b->inst, "bitmap", &zb_iops, GFP_KERNEL);
-	if (err)
-		return err;
-	if (name) {
-		err = __zalloc_instance_register(&b->inst, name, owner);
-		if (err)
-			goto destroy_inst;
-	}
-	if (debug) {
-		err = zalloc_debug_attach(&b->za, &b->dbg,
-					  name ? b->inst.name : "bitmap",
-					  &b->inst, GFP_KERNEL);
-		if (err)
-			goto destroy_inst;
-	}
-	return 0;
-
-destroy_inst:
-	zalloc_instance_destroy(&b->inst);
-	return err;
+	return zalloc_instance_setup(&b->inst, &zalloc_kind_bitmap, &s);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
 
@@ -791,22 +846,15 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
  * @b: the instance
  *
  * Removes its debugfs files and frees its counters; the buffer is the
- * caller's to free.  Chunks still allocated are reported, not freed.
+ * caller's to free.  Chunks still allocated are reported, not freed
+ * (debug-mode blocks are reported as leaks first, and given back).
  *
  * Context: process context; may sleep.  No other call on @b may be running
  * or follow.
  */
 void zalloc_bitmap_exit(struct zalloc_bitmap *b)
 {
-	size_t used;
-
-	/* Debug-mode leaks are reported and their chunks freed first. */
-	zalloc_debug_detach(&b->dbg, true);
-	used = b->nr_chunks - READ_ONCE(b->nr_free);
-	if (used)
-		pr_warn("zalloc_bitmap %s: torn down with %zu chunks allocated\n",
-			b->inst.name[0] ? b->inst.name : "(unnamed)", used);
-	zalloc_instance_destroy(&b->inst);
+	zalloc_instance_teardown(&b->inst);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
 
@@ -820,9 +868,10 @@ EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
  * @owner: the module @name belongs to; zalloc_bitmap_create() passes
  *	THIS_MODULE
  *
- * The buffer comes from zalloc_page_allocator, aligned to
- * min(@chunk_size, PAGE_SIZE); so alignment up to the chunk size is
- * available for chunk sizes up to PAGE_SIZE.
+ * The buffer comes from the buddy allocator (or vmalloc, for large ones),
+ * aligned to min(@chunk_size, PAGE_SIZE), and is counted as the instance's
+ * backing memory; so alignment up to the chunk size is available for chunk
+ * sizes up to PAGE_SIZE.
  *
  * Context: process context; may sleep.
  * Return: the instance, or an ERR_PTR(): -EINVAL for a chunk size that is
@@ -836,40 +885,21 @@ struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
 					     struct module *owner)
 {
 	struct zalloc_bitmap_layout l;
-	struct zalloc_bitmap *b;
-	size_t align;
-	void *buf;
+	struct zb_args args = { .buf = NULL, .l = &l };
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = GFP_KERNEL,
+		.owner = owner, .arg = &args,
+	};
+	struct zalloc_instance *inst;
 	int err;
 
 	err = zalloc_bitmap_layout(chunk_size, capacity, &l);
 	if (err)
 		return ERR_PTR(err);
-	if (zalloc_debug_instance_flags(flags, ZALLOC_BITMAP_LOCKED) < 0)
-		return ERR_PTR(-EINVAL);
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return ERR_PTR(-ENOMEM);
-	align = clamp_t(size_t, chunk_size, sizeof(u64), PAGE_SIZE);
-	buf = zalloc_alloc(&zalloc_page_allocator, l.total_size, align,
-			   GFP_KERNEL);
-	if (!buf) {
-		err = -ENOMEM;
-		goto free_b;
-	}
-	err = __zalloc_bitmap_init(b, buf, &l, flags, name, owner);
-	if (err)
-		goto free_buf;
-	b->buf = buf;
-	b->buf_size = l.total_size;
-	b->buf_align = align;
-	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BACKING_ALLOC, b->buf_size);
-	return b;
-
-free_buf:
-	zalloc_free(&zalloc_page_allocator, buf, l.total_size, align);
-free_b:
-	kfree(b);
-	return ERR_PTR(err);
+	inst = zalloc_instance_create(&zalloc_kind_bitmap, &s);
+	if (IS_ERR(inst))
+		return ERR_CAST(inst);
+	return to_bitmap(inst);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_create, ZALLOC_NS);
 
@@ -887,9 +917,11 @@ void zalloc_bitmap_destroy(struct zalloc_bitmap *b)
 {
 	if (IS_ERR_OR_NULL(b))
 		return;
-	zalloc_stat_add(&b->inst.stats, ZALLOC_STAT_BACKING_FREE, b->buf_size);
-	zalloc_bitmap_exit(b);
-	zalloc_free(&zalloc_page_allocator, b->buf, b->buf_size, b->buf_align);
-	kfree(b);
+	if (!(b->inst.flags & ZALLOC_I_ALLOCATED)) {
+		pr_warn_ratelimited("bitmap %s: destroy of an instance zalloc_bitmap_create() did not make\n",
+				    zalloc_report_name(&b->inst));
+		return;
+	}
+	zalloc_instance_destroy(&b->inst);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_destroy, ZALLOC_NS);

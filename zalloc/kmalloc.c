@@ -24,25 +24,18 @@
  * large-kmalloc pages) the block occupies, so requested vs backing shows
  * kmalloc's rounding.
  *
- * Debug mode (zalloc.debug=1 at load): every call goes through the debug
- * core (include/zalloc/debug.h) with zalloc_kmalloc_debug_sem, the rules
- * above, so misuse is reported.  Chosen at module init, fixed after.
- *
- * Locking: none of its own; statistics are per-CPU counters; debug mode
- * has its own lock.
+ * Locking: none of its own; statistics are per-CPU counters.
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/align.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
-#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
-#include <zalloc/registry.h>
 
 #include "internal.h"
 
 static struct zalloc_instance kmalloc_inst;
-static struct zalloc_debug kmalloc_dbg;
-static bool kmalloc_debug __read_mostly;	/* set at init, fixed after */
 
 /* The size to ask kmalloc for, or 0 if kmalloc cannot serve it. */
 static size_t kmalloc_size(size_t len, size_t align)
@@ -71,23 +64,20 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	size_t size = kmalloc_size(len, align);
 	void *p = NULL;
 
-	if (unlikely(kmalloc_debug))
-		return zalloc_debug_alloc(&kmalloc_dbg, len, align, gfp, ip);
 	might_alloc(gfp);
 	if (size)
 		p = kmalloc(size, gfp);
 	if (p && !IS_ALIGNED((unsigned long)p, align)) {
-		pr_warn_ratelimited("zalloc: kmalloc(%zu) gave %p, not aligned to %zu\n",
+		pr_warn_ratelimited("kmalloc(%zu) gave %p, not aligned to %zu\n",
 				    size, p, align);
 		kfree(p);
 		p = NULL;
 	}
 	if (p && size != len)
 		p = kmalloc_trim(p, len, gfp);
-	zalloc_stat_alloc(&kmalloc_inst.stats, p, len);
+	zalloc_count_alloc(&kmalloc_inst, p, len);
 	if (p)
-		zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
-				ksize(p));
+		zalloc_count_backing(&kmalloc_inst, ksize(p));
 	return p;
 }
 
@@ -106,11 +96,8 @@ static bool kmalloc_resize(void *ctx, void *ptr, size_t len, size_t align,
 {
 	bool ok;
 
-	if (unlikely(kmalloc_debug))
-		return zalloc_debug_resize(&kmalloc_dbg, ptr, len, align,
-					   new_len, gfp, ip);
 	ok = kmalloc_relen(ptr, align, new_len, gfp);
-	zalloc_stat_resize(&kmalloc_inst.stats, ok, len, new_len);
+	zalloc_count_resize(&kmalloc_inst, ok, len, new_len);
 	return ok;
 }
 
@@ -119,25 +106,17 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 {
 	void *p;
 
-	if (unlikely(kmalloc_debug))
-		return zalloc_debug_remap(&kmalloc_dbg, ptr, len, align,
-					  new_len, gfp, ip);
 	p = kmalloc_relen(ptr, align, new_len, gfp) ? ptr : NULL;
-	zalloc_stat_remap(&kmalloc_inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&kmalloc_inst, ptr, p, len, new_len);
 	return p;
 }
 
 static void kmalloc_free(void *ctx, void *ptr, size_t len, size_t align,
 			 unsigned long ip)
 {
-	if (unlikely(kmalloc_debug)) {
-		zalloc_debug_free(&kmalloc_dbg, ptr, len, align, ip);
-		return;
-	}
-	zalloc_stat_add(&kmalloc_inst.stats, ZALLOC_STAT_BACKING_FREE,
-			ksize(ptr));
+	zalloc_count_backing(&kmalloc_inst, -(long)ksize(ptr));
 	kfree(ptr);
-	zalloc_stat_free(&kmalloc_inst.stats, len);
+	zalloc_count_free(&kmalloc_inst, len);
 }
 
 static const struct zalloc_ops kmalloc_ops = {
@@ -147,75 +126,33 @@ static const struct zalloc_ops kmalloc_ops = {
 	.free	= kmalloc_free,
 };
 
-/*
- * zalloc_kmalloc_allocator - the global kmalloc allocator.  Stateless apart
- * from its statistics; usable by any module that imports ZALLOC.
- */
-const struct zalloc zalloc_kmalloc_allocator = {
-	.ctx	= NULL,
+const struct zalloc_kind zalloc_kind_kmalloc = {
+	.name	= "kmalloc",
 	.ops	= &kmalloc_ops,
 };
-EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_allocator, ZALLOC_NS);
-
-/**
- * zalloc_kmalloc_instance() - the global kmalloc allocator's instance
- *
- * For reading its counters with zalloc_stats_read(&inst->stats, ...), e.g.
- * from tests; the instance lives as long as zalloc.ko.
- *
- * Context: any context.
- * Return: the instance of zalloc_kmalloc_allocator.
- */
-struct zalloc_instance *zalloc_kmalloc_instance(void)
-{
-	return &kmalloc_inst;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_instance, ZALLOC_NS);
-
-static bool kmalloc_debug_fits(size_t len, size_t align)
-{
-	return kmalloc_size(len, align);
-}
-
-static size_t kmalloc_debug_capacity(size_t len, size_t align)
-{
-	return kmalloc_size_roundup(kmalloc_size(len, align));
-}
 
 /*
- * zalloc_kmalloc_debug_sem - the kmalloc allocator's rules for debug mode:
- * up to KMALLOC_MAX_SIZE after rounding to the alignment, growth in place
- * within what ksize() would report, kept on a shrink, remap never moves.
+ * zalloc_kmalloc_allocator - the global kmalloc allocator, registered as
+ * "kmalloc".  Its ctx and ops are its instance's, set at module init
+ * (debug mode changes the ops), before any importer can run.
  */
-const struct zalloc_debug_sem zalloc_kmalloc_debug_sem = {
-	.fits		= kmalloc_debug_fits,
-	.capacity	= kmalloc_debug_capacity,
-	.shrink_trims	= false,
-	.remap_moves	= false,
-};
-EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_debug_sem, ZALLOC_NS);
+struct zalloc zalloc_kmalloc_allocator __ro_after_init;
+EXPORT_SYMBOL_NS_GPL(zalloc_kmalloc_allocator, ZALLOC_NS);
 
 int zalloc_kmalloc_init(void)
 {
-	int err = zalloc_instance_init(&kmalloc_inst, "kmalloc", NULL, GFP_KERNEL);
+	struct zalloc_setup s = {
+		.name = "kmalloc", .gfp = GFP_KERNEL, .owner = THIS_MODULE,
+	};
+	int err = zalloc_instance_setup(&kmalloc_inst, &zalloc_kind_kmalloc,
+					&s);
 
-	if (err)
-		return err;
-	err = zalloc_instance_register(&kmalloc_inst, "kmalloc");
-	if (err) {
-		zalloc_instance_destroy(&kmalloc_inst);
-		return err;
-	}
-	kmalloc_debug = zalloc_debug_default();
-	if (kmalloc_debug)
-		zalloc_debug_init(&kmalloc_dbg, "kmalloc",
-				  &zalloc_kmalloc_debug_sem, &kmalloc_inst);
-	return 0;
+	if (!err)
+		zalloc_kmalloc_allocator = kmalloc_inst.za;
+	return err;
 }
 
 void zalloc_kmalloc_exit(void)
 {
-	if (kmalloc_debug)
-		zalloc_debug_destroy(&kmalloc_dbg);
-	zalloc_instance_destroy(&kmalloc_inst);
+	zalloc_instance_teardown(&kmalloc_inst);
 }

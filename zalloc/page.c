@@ -22,29 +22,27 @@
  * resize, and zalloc_realloc() does alloc + copy + free (vrealloc() is not
  * exported in 6.12).
  *
- * Debug mode (zalloc.debug=1 at load): every call goes through the debug
- * core (include/zalloc/debug.h) with zalloc_page_debug_sem, the rules above,
- * so each block is its own kmalloc/kvmalloc allocation KASAN and kmemleak
- * can see, and misuse is reported.  Chosen at module init, fixed after.
+ * zalloc_pages_alloc() and friends are the same code without an instance:
+ * zalloc's own users of pages (the smp allocator's large blocks, a bitmap's
+ * buffer) take them there, so their pages are counted once, in their own
+ * instance, and never go through the global instance's debug mode.
  *
  * Locking: none of its own.  The buddy allocator and vmalloc do their own;
- * statistics are per-CPU counters; debug mode has its own lock.
+ * statistics are per-CPU counters.
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/gfp.h>
 #include <linux/kmemleak.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
-#include <zalloc/debug.h>
 #include <zalloc/page.h>
-#include <zalloc/registry.h>
 
 #include "internal.h"
 
 static struct zalloc_instance page_inst;
-static struct zalloc_debug page_dbg;
-static bool page_debug __read_mostly;	/* set at init, fixed after */
 
 static size_t page_bytes(size_t len)
 {
@@ -126,22 +124,24 @@ static void *page_alloc_pages(size_t len, size_t align, gfp_t gfp)
 	return __vmalloc(page_bytes(len), gfp);
 }
 
+/* Pages for @len bytes aligned to @align, or NULL; no instance. */
+void *zalloc_pages_alloc(size_t len, size_t align, gfp_t gfp)
+{
+	if (len > ZALLOC_MAX_LEN - PAGE_SIZE)
+		return NULL;
+	return page_alloc_pages(len, align, gfp);
+}
+
 static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
 	void *p;
 
-	if (unlikely(page_debug))
-		return zalloc_debug_alloc(&page_dbg, len, align, gfp, ip);
 	might_alloc(gfp);
-	if (len > ZALLOC_MAX_LEN - PAGE_SIZE)
-		p = NULL;
-	else
-		p = page_alloc_pages(len, align, gfp);
-	zalloc_stat_alloc(&page_inst.stats, p, len);
+	p = zalloc_pages_alloc(len, align, gfp);
+	zalloc_count_alloc(&page_inst, p, len);
 	if (p) {
-		zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_ALLOC,
-				page_bytes(len));
+		zalloc_count_backing(&page_inst, page_bytes(len));
 		/* Every page allocation is a slow path: sample the peak each time. */
 		zalloc_stats_sample_peak(&page_inst.stats);
 	}
@@ -152,7 +152,7 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
  * Resize in place: same page count, or a buddy block giving back tail pages.
  * A vmalloc area cannot give back part of itself from a module.
  */
-static bool page_relen(void *ptr, size_t len, size_t new_len)
+bool zalloc_pages_relen(void *ptr, size_t len, size_t new_len)
 {
 	size_t old_bytes = page_bytes(len);
 	size_t new_bytes;
@@ -166,52 +166,53 @@ static bool page_relen(void *ptr, size_t len, size_t new_len)
 		return false;
 	kmemleak_free_part(ptr + new_bytes, old_bytes - new_bytes);
 	free_pages_exact(ptr + new_bytes, old_bytes - new_bytes);
-	zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_FREE,
-			old_bytes - new_bytes);
+	return true;
+}
+
+static bool page_relen(void *ptr, size_t len, size_t new_len)
+{
+	if (!zalloc_pages_relen(ptr, len, new_len))
+		return false;
+	zalloc_count_backing(&page_inst, (long)page_bytes(new_len) -
+					 (long)page_bytes(len));
 	return true;
 }
 
 static bool page_resize(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	bool ok;
+	bool ok = page_relen(ptr, len, new_len);
 
-	if (unlikely(page_debug))
-		return zalloc_debug_resize(&page_dbg, ptr, len, align, new_len,
-					   gfp, ip);
-	ok = page_relen(ptr, len, new_len);
-	zalloc_stat_resize(&page_inst.stats, ok, len, new_len);
+	zalloc_count_resize(&page_inst, ok, len, new_len);
 	return ok;
 }
 
 static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	void *p;
+	void *p = page_relen(ptr, len, new_len) ? ptr : NULL;
 
-	if (unlikely(page_debug))
-		return zalloc_debug_remap(&page_dbg, ptr, len, align, new_len,
-					  gfp, ip);
-	p = page_relen(ptr, len, new_len) ? ptr : NULL;
-	zalloc_stat_remap(&page_inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&page_inst, ptr, p, len, new_len);
 	return p;
 }
 
-static void page_free(void *ctx, void *ptr, size_t len, size_t align,
-		      unsigned long ip)
+/* Give back what zalloc_pages_alloc() gave; any context but NMI. */
+void zalloc_pages_free(void *ptr, size_t len)
 {
-	if (unlikely(page_debug)) {
-		zalloc_debug_free(&page_dbg, ptr, len, align, ip);
-		return;
-	}
 	if (is_vmalloc_addr(ptr)) {
 		page_vfree(ptr);
 	} else {
 		kmemleak_free(ptr);
 		free_pages_exact(ptr, page_bytes(len));
 	}
-	zalloc_stat_free(&page_inst.stats, len);
-	zalloc_stat_add(&page_inst.stats, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
+}
+
+static void page_free(void *ctx, void *ptr, size_t len, size_t align,
+		      unsigned long ip)
+{
+	zalloc_pages_free(ptr, len);
+	zalloc_count_free(&page_inst, len);
+	zalloc_count_backing(&page_inst, -(long)page_bytes(len));
 }
 
 static const struct zalloc_ops page_ops = {
@@ -221,87 +222,33 @@ static const struct zalloc_ops page_ops = {
 	.free	= page_free,
 };
 
-/*
- * zalloc_page_allocator - the global page allocator.  Stateless apart from
- * its statistics; usable by any module that imports the ZALLOC namespace.
- */
-const struct zalloc zalloc_page_allocator = {
-	.ctx	= NULL,
+const struct zalloc_kind zalloc_kind_page = {
+	.name	= "page",
 	.ops	= &page_ops,
 };
-EXPORT_SYMBOL_NS_GPL(zalloc_page_allocator, ZALLOC_NS);
-
-/**
- * zalloc_page_instance() - the global page allocator's instance
- *
- * For reading its counters with zalloc_stats_read(&inst->stats, ...), e.g.
- * from tests; the instance lives as long as zalloc.ko.
- *
- * Context: any context.
- * Return: the instance of zalloc_page_allocator.
- */
-struct zalloc_instance *zalloc_page_instance(void)
-{
-	return &page_inst;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_page_instance, ZALLOC_NS);
-
-static bool page_debug_fits(size_t len, size_t align)
-{
-	return align <= (PAGE_SIZE << MAX_PAGE_ORDER) &&
-	       len <= ZALLOC_MAX_LEN - PAGE_SIZE &&
-	       page_bytes(len) >> PAGE_SHIFT <= totalram_pages();
-}
-
-static size_t page_debug_capacity(size_t len, size_t align)
-{
-	return page_bytes(len);
-}
-
-/* Blocks beyond the largest buddy block are vmalloc'd: no partial shrink. */
-static bool page_debug_resize_ok(size_t len, size_t align, size_t new_len)
-{
-	return page_order(len, align) <= MAX_PAGE_ORDER ||
-	       page_bytes(new_len) == page_bytes(len);
-}
 
 /*
- * zalloc_page_debug_sem - the page allocator's rules for debug mode: any
- * length up to all of RAM, alignment up to the largest buddy block, growth
- * in place within the last page, a shrink gives pages back (not for blocks
- * only vmalloc can hold), remap never moves.
+ * zalloc_page_allocator - the global page allocator, registered as "page".
+ * Its ctx and ops are its instance's, set at module init (debug mode
+ * changes the ops), before any importer can run.
  */
-const struct zalloc_debug_sem zalloc_page_debug_sem = {
-	.fits		= page_debug_fits,
-	.capacity	= page_debug_capacity,
-	.resize_ok	= page_debug_resize_ok,
-	.shrink_trims	= true,
-	.remap_moves	= false,
-};
-EXPORT_SYMBOL_NS_GPL(zalloc_page_debug_sem, ZALLOC_NS);
+struct zalloc zalloc_page_allocator __ro_after_init;
+EXPORT_SYMBOL_NS_GPL(zalloc_page_allocator, ZALLOC_NS);
 
 int zalloc_page_init(void)
 {
-	int err = zalloc_instance_init(&page_inst, "page", NULL, GFP_KERNEL);
+	struct zalloc_setup s = {
+		.name = "page", .gfp = GFP_KERNEL, .owner = THIS_MODULE,
+	};
+	int err = zalloc_instance_setup(&page_inst, &zalloc_kind_page, &s);
 
-	if (err)
-		return err;
-	err = zalloc_instance_register(&page_inst, "page");
-	if (err) {
-		zalloc_instance_destroy(&page_inst);
-		return err;
-	}
-	page_debug = zalloc_debug_default();
-	if (page_debug)
-		zalloc_debug_init(&page_dbg, "page", &zalloc_page_debug_sem,
-				  &page_inst);
-	return 0;
+	if (!err)
+		zalloc_page_allocator = page_inst.za;
+	return err;
 }
 
 void zalloc_page_exit(void)
 {
+	zalloc_instance_teardown(&page_inst);
 	flush_work(&page_vfree_work);
-	if (page_debug)
-		zalloc_debug_destroy(&page_dbg);
-	zalloc_instance_destroy(&page_inst);
 }

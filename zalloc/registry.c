@@ -6,22 +6,29 @@
  * /sys/kernel/debug/zalloc/<name>/classes  size-class table, if any
  * /sys/kernel/debug/zalloc/<name>/cpus     per-CPU slot table, if any
  *
+ * The stats file prints the common counters (stats.h), the figures derived
+ * from them, and then the allocator kind's own counters by the names its
+ * struct zalloc_kind gives, read with zalloc_instance_info(): one printer
+ * for every allocator.
+ *
  * A module notifier removes, at MODULE_STATE_GOING, every name the going
  * module still owns (see registry.h): its exit has run by then, but its
  * memory is not yet freed, so the instance can still be read for the report.
  *
- * Lock order: zalloc_registry_lock, then whatever the allocator's show
- * callbacks take (a slot or class lock, never the other way round).
- * zalloc_registry_lock protects zalloc_instances and every instance's
- * name, node, dir and owner.
+ * Lock order: zalloc_registry_lock, then whatever the allocator's read and
+ * show callbacks take (a slot or class lock, never the other way round).
+ * zalloc_registry_lock protects zalloc_instances and every instance's node,
+ * dir and owner.  An instance's name is set before it is added and kept
+ * until its teardown ends, so reports made during teardown can use it.
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <zalloc/compat.h>
 #include <zalloc/registry.h>
 
 #include "internal.h"
@@ -29,43 +36,6 @@
 static DEFINE_MUTEX(zalloc_registry_lock);
 static LIST_HEAD(zalloc_instances);	/* under zalloc_registry_lock */
 static struct dentry *zalloc_debugfs_root;
-
-/**
- * zalloc_instance_init() - set up the shared part of an allocator instance
- * @inst: the instance
- * @kind: the allocator's kind, a static string
- * @iops: debugfs callbacks, or NULL
- * @gfp: allocation flags for the counters
- *
- * Context: process context if @gfp may sleep.
- * Return: 0, or -ENOMEM.
- */
-int zalloc_instance_init(struct zalloc_instance *inst, const char *kind,
-			 const struct zalloc_instance_ops *iops, gfp_t gfp)
-{
-	inst->kind = kind;
-	inst->iops = iops;
-	inst->name[0] = '\0';
-	INIT_LIST_HEAD(&inst->node);
-	inst->dir = NULL;
-	inst->owner = NULL;
-	inst->debug = false;
-	return zalloc_stats_init(&inst->stats, gfp);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_instance_init, ZALLOC_NS);
-
-/**
- * zalloc_instance_destroy() - unregister an instance and free its counters
- * @inst: the instance
- *
- * Context: process context; may sleep.
- */
-void zalloc_instance_destroy(struct zalloc_instance *inst)
-{
-	zalloc_instance_unregister(inst);
-	zalloc_stats_destroy(&inst->stats);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_instance_destroy, ZALLOC_NS);
 
 static bool zalloc_name_valid(const char *name)
 {
@@ -96,8 +66,8 @@ static void zalloc_show_common(struct seq_file *m,
 	struct zalloc_stats_sum s;
 	int i;
 
-	zalloc_stats_read(&inst->stats, &s);
-	seq_printf(m, "kind %s\n", inst->kind);
+	zalloc_stats_read(inst, &s);
+	seq_printf(m, "kind %s\n", inst->kind->name);
 	for (i = 0; i < NR_ZALLOC_STATS; i++)
 		seq_printf(m, "%s %lu\n", zalloc_stat_name(i), s.v[i]);
 	seq_printf(m, "bytes_live %ld\n", zalloc_stats_live(&inst->stats));
@@ -106,7 +76,21 @@ static void zalloc_show_common(struct seq_file *m,
 	seq_printf(m, "backing_bytes_held %lu\n",
 		   s.v[ZALLOC_STAT_BACKING_ALLOC] -
 		   s.v[ZALLOC_STAT_BACKING_FREE]);
-	seq_printf(m, "debug_mode %d\n", READ_ONCE(inst->debug));
+	seq_printf(m, "debug_mode %d\n", !!inst->dbg);
+}
+
+/* The kind's own counters, by the names it gives them. */
+static void zalloc_show_kind(struct seq_file *m, struct zalloc_instance *inst)
+{
+	const struct zalloc_kind *kind = inst->kind;
+	unsigned long v[32];
+	unsigned int i, n;
+
+	n = zalloc_instance_info(inst, v, ARRAY_SIZE(v));
+	for (i = 0; i < n && i < ARRAY_SIZE(v); i++)
+		seq_printf(m, "%s %lu\n", kind->counters[i], v[i]);
+	if (kind->show)
+		kind->show(m, inst);
 }
 
 /*
@@ -137,19 +121,18 @@ static void zalloc_show_stats(struct seq_file *m,
 			      struct zalloc_instance *inst)
 {
 	zalloc_show_common(m, inst);
-	if (inst->iops && inst->iops->show_stats)
-		inst->iops->show_stats(m, inst);
+	zalloc_show_kind(m, inst);
 }
 
 static void zalloc_show_classes(struct seq_file *m,
 				struct zalloc_instance *inst)
 {
-	inst->iops->show_classes(m, inst);
+	inst->kind->show_classes(m, inst);
 }
 
 static void zalloc_show_cpus(struct seq_file *m, struct zalloc_instance *inst)
 {
-	inst->iops->show_cpus(m, inst);
+	inst->kind->show_cpus(m, inst);
 }
 
 #define ZALLOC_DEBUGFS_FILE(name)					\
@@ -180,51 +163,38 @@ static void zalloc_debugfs_add(struct zalloc_instance *inst)
 	inst->dir = debugfs_create_dir(inst->name, zalloc_debugfs_root);
 	debugfs_create_file_unsafe("stats", 0400, inst->dir, inst,
 				   &zalloc_stats_fops);
-	if (inst->iops && inst->iops->show_classes)
+	if (inst->kind->show_classes)
 		debugfs_create_file_unsafe("classes", 0400, inst->dir, inst,
 					   &zalloc_classes_fops);
-	if (inst->iops && inst->iops->show_cpus)
+	if (inst->kind->show_cpus)
 		debugfs_create_file_unsafe("cpus", 0400, inst->dir, inst,
 					   &zalloc_cpus_fops);
 }
 
-/**
- * __zalloc_instance_register() - give an instance a name and debugfs files
- * @inst: an instance set up with zalloc_instance_init()
- * @name: 1 to ZALLOC_NAME_MAX - 1 characters from [A-Za-z0-9_.-], not
- *	starting with '.', unique among registered instances
- * @owner: the module the name belongs to; zalloc_instance_register()
- *	passes THIS_MODULE.  If it unloads with the name still registered,
- *	the name goes with it (see registry.h).
- *
- * Context: process context; may sleep.
- * Return: 0; -EINVAL for an invalid name or an instance already registered;
- * -EEXIST if the name is taken; -EBUSY if an instance of that name is
- * still being unregistered.
+/*
+ * Give @inst, whose name zalloc_instance_setup() has copied in, its folder
+ * and put it on the list.  @name: 1 to ZALLOC_NAME_MAX - 1 characters from
+ * [A-Za-z0-9_.-], not starting with '.', unique among named instances.
+ * 0; -EINVAL for an invalid name; -EEXIST if the name is taken; -EBUSY if
+ * an instance of that name is still being removed.
  */
-int __zalloc_instance_register(struct zalloc_instance *inst, const char *name,
-			       struct module *owner)
+int zalloc_registry_add(struct zalloc_instance *inst, const char *name,
+			struct module *owner)
 {
 	int err = 0;
 
-	if (!name || !zalloc_name_valid(name)) {
-		pr_warn_ratelimited("zalloc: invalid instance name\n");
+	if (!zalloc_name_valid(name) || strcmp(inst->name, name)) {
+		pr_warn_ratelimited("invalid instance name\n");
 		return -EINVAL;
 	}
 	mutex_lock(&zalloc_registry_lock);
-	if (inst->name[0]) {
-		err = -EINVAL;
-		goto out;
-	}
 	if (zalloc_find(name)) {
 		err = -EEXIST;
 		goto out;
 	}
-	strscpy(inst->name, name, sizeof(inst->name));
 	zalloc_debugfs_add(inst);
 	if (IS_ERR(inst->dir)) {
 		/* The same name's folder is still being removed: try later. */
-		inst->name[0] = '\0';
 		inst->dir = NULL;
 		err = -EBUSY;
 		goto out;
@@ -235,7 +205,6 @@ out:
 	mutex_unlock(&zalloc_registry_lock);
 	return err;
 }
-EXPORT_SYMBOL_NS_GPL(__zalloc_instance_register, ZALLOC_NS);
 
 /* Take @inst off the list; returns its folder, for removal outside the lock. */
 static struct dentry *zalloc_detach(struct zalloc_instance *inst)
@@ -244,24 +213,24 @@ static struct dentry *zalloc_detach(struct zalloc_instance *inst)
 
 	lockdep_assert_held(&zalloc_registry_lock);
 	list_del_init(&inst->node);
-	inst->name[0] = '\0';
 	inst->dir = NULL;
 	inst->owner = NULL;
 	return dir;
 }
 
-/**
- * zalloc_instance_unregister() - remove an instance's name and files
- * @inst: the instance; a no-op if it is not registered
- *
- * Context: process context; may sleep.  Waits for readers of its files.
+/*
+ * Remove @inst's folder and take it off the list; a no-op for an unnamed
+ * instance, which is why unnamed instances may be torn down in atomic
+ * context.  Waits for readers of its files.
  */
-void zalloc_instance_unregister(struct zalloc_instance *inst)
+void zalloc_registry_remove(struct zalloc_instance *inst)
 {
 	struct dentry *dir;
 
+	if (!inst->name[0])
+		return;
 	mutex_lock(&zalloc_registry_lock);
-	if (!inst->name[0]) {
+	if (list_empty(&inst->node)) {
 		mutex_unlock(&zalloc_registry_lock);
 		return;
 	}
@@ -270,10 +239,9 @@ void zalloc_instance_unregister(struct zalloc_instance *inst)
 	/* Outside the lock: removal waits for readers, who take it. */
 	debugfs_remove(dir);
 }
-EXPORT_SYMBOL_NS_GPL(zalloc_instance_unregister, ZALLOC_NS);
 
 /**
- * zalloc_instance_read() - read a registered instance's counters by name
+ * zalloc_instance_read() - a named instance's common counters
  * @name: the instance's registered name
  * @sum: where to put the summed counters
  *
@@ -291,7 +259,7 @@ int zalloc_instance_read(const char *name, struct zalloc_stats_sum *sum)
 	mutex_lock(&zalloc_registry_lock);
 	inst = name ? zalloc_find(name) : NULL;
 	if (inst) {
-		zalloc_stats_read(&inst->stats, sum);
+		zalloc_stats_read(inst, sum);
 		err = 0;
 	}
 	mutex_unlock(&zalloc_registry_lock);
@@ -321,17 +289,16 @@ static bool zalloc_orphan_one(struct module *mod)
 		return false;
 	}
 	embedded = within_module((unsigned long)found, mod);
-	pr_warn("zalloc: module %s unloaded without destroying instance %s (%s, %ld bytes live); %s\n",
-		mod->name, found->name, found->kind,
+	pr_warn("module %s unloaded without destroying instance %s (%s, %ld bytes live); %s\n",
+		mod->name, found->name, found->kind->name,
 		zalloc_stats_live(&found->stats),
-		embedded ? "it was in the module's memory: name and counters removed"
+		embedded ? "it was in the module's memory: name, counters and debug state removed"
 			 : "name removed, its memory stays allocated");
 	dir = zalloc_detach(found);
 	mutex_unlock(&zalloc_registry_lock);
 	debugfs_remove(dir);
 	/* In @mod's memory, about to be freed: nobody can use it any more. */
-	if (embedded)
-		zalloc_stats_destroy(&found->stats);
+	zalloc_instance_orphan(found, embedded);
 	return true;
 }
 

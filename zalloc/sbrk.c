@@ -112,17 +112,11 @@
 
 /**
  * struct zalloc_sbrk - an sbrk allocator instance
- * @za: its struct zalloc
- * @dbg: the debug-mode core, or NULL in normal mode (fixed after create);
- *	in debug mode @za is its struct zalloc, whose inner is the normal one
- * @inst: statistics and debugfs
- * @name: the name reports use
+ * @inst: the instance (struct zalloc, counters, name, lockdep class of
+ *	@lock, debug core)
  * @prov: where memory comes from; owned
  * @lock: protects the rest; IRQs off while held
- * @key: lockdep class of @lock
- * @dynamic: @key was registered (private instances)
  * @link_key: random key the free-list links are encoded with (fixed)
- * @brk_bytes: bytes taken from @prov (atomic, no lock)
  * @brk_lo: lowest address the break returned (0 before the first)
  * @brk_hi: end of the highest block of bytes the break returned
  * @next_addrs: per small class, the next block to bump; a multiple of
@@ -137,21 +131,12 @@
  * @big_nr_free: per big class, blocks on @big_frees
  * @big_ip: per big class, the caller of the latest allocation
  * @small_bigpages: big pages carved into small blocks
- * @double_frees: frees refused as double frees
- * @invalid_frees: frees refused as impossible
- * @corrupt_lists: free lists found corrupted and dropped
  */
 struct zalloc_sbrk {
-	struct zalloc za;
-	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
-	char name[ZALLOC_NAME_MAX];
 	struct zalloc_sbrk_provider *prov;
 	spinlock_t lock;	/* see the file header */
-	struct lock_class_key key;
-	bool dynamic;
 	unsigned long link_key;
-	atomic_long_t brk_bytes;
 	unsigned long brk_lo;
 	unsigned long brk_hi;
 	unsigned long next_addrs[SBRK_NR];
@@ -164,13 +149,36 @@ struct zalloc_sbrk {
 	unsigned long big_nr_free[SBRK_NR_BIG];
 	unsigned long big_ip[SBRK_NR_BIG];
 	unsigned long small_bigpages;
-	unsigned long double_frees;
-	unsigned long invalid_frees;
-	unsigned long corrupt_lists;
+};
+
+/* Its counters (enum zalloc_sbrk_counter, include/zalloc/sbrk.h). */
+static const char * const sbrk_counters[NR_ZALLOC_SBRK_COUNTERS] = {
+	[ZALLOC_SBRK_BRK_BYTES]		= "brk_bytes",
+	[ZALLOC_SBRK_DOUBLE_FREES]	= "double_frees",
+	[ZALLOC_SBRK_INVALID_FREES]	= "invalid_frees",
+	[ZALLOC_SBRK_CORRUPT_LISTS]	= "corrupt_free_lists",
+	[ZALLOC_SBRK_BIGPAGE_BYTES]	= "bigpage_bytes",
+	[ZALLOC_SBRK_SMALL_BIGPAGES]	= "small_bigpages",
+	[ZALLOC_SBRK_LIVE_SMALL]	= "live_small",
+	[ZALLOC_SBRK_LIVE_BIG]		= "live_big",
+	[ZALLOC_SBRK_FREE_SMALL]	= "free_small",
+	[ZALLOC_SBRK_FREE_BIG]		= "free_big",
+	[ZALLOC_SBRK_FREE_BIG_BYTES]	= "free_big_bytes",
 };
 
 static const struct zalloc_ops sbrk_ops;
 static struct zalloc_sbrk sbrk_global;
+
+static struct zalloc_sbrk *to_sbrk(void *ctx)
+{
+	return container_of(ctx, struct zalloc_sbrk, inst);
+}
+
+static void sbrk_count(struct zalloc_sbrk *sb, unsigned int event,
+		       unsigned long n)
+{
+	zalloc_count(&sb->inst, NR_ZALLOC_STATS + event, n);
+}
 
 /* Small class from max(len, align, 8); >= SBRK_NR means big. */
 static unsigned int sbrk_class(size_t len, size_t align)
@@ -198,7 +206,7 @@ static size_t sbrk_big_size(unsigned int k)
 
 static const char *sbrk_name(const struct zalloc_sbrk *sb)
 {
-	return sb->name[0] ? sb->name : "(unnamed)";
+	return zalloc_report_name(&sb->inst);
 }
 
 /* Move the break; no lock held. */
@@ -210,12 +218,12 @@ static void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 		return NULL;
 	if (!IS_ALIGNED((unsigned long)p, SBRK_BIG)) {
 		/* A broken provider: its memory is lost, not used wrongly. */
-		pr_err_ratelimited("zalloc: sbrk %s: provider %s returned %p, not aligned to %lu\n",
+		pr_err_ratelimited("sbrk %s: provider %s returned %p, not aligned to %lu\n",
 				   sbrk_name(sb), sb->prov->name, p, SBRK_BIG);
 		return NULL;
 	}
-	atomic_long_add(len, &sb->brk_bytes);
-	zalloc_stat_add(&sb->inst.stats, ZALLOC_STAT_BACKING_ALLOC, len);
+	sbrk_count(sb, ZALLOC_SBRK_BRK_BYTES, len);
+	zalloc_count_backing(&sb->inst, len);
 	zalloc_stats_sample_peak(&sb->inst.stats);
 	return p;
 }
@@ -253,8 +261,8 @@ static void sbrk_drop_list(struct zalloc_sbrk *sb, void **head,
 			   unsigned long *nr_free, const void *p, size_t size,
 			   const char *kind)
 {
-	sb->corrupt_lists++;
-	pr_err_ratelimited("zalloc: sbrk %s: free list of %zu-byte %s blocks corrupted at %p, dropping %lu blocks\n",
+	sbrk_count(sb, ZALLOC_SBRK_CORRUPT_LISTS, 1);
+	pr_err_ratelimited("sbrk %s: free list of %zu-byte %s blocks corrupted at %p, dropping %lu blocks\n",
 			   sbrk_name(sb), size, kind, p, *nr_free);
 	*head = NULL;
 	*nr_free = 0;
@@ -404,7 +412,7 @@ out:
 static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
-	struct zalloc_sbrk *sb = ctx;
+	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
 	void *p = NULL;
 
@@ -415,10 +423,8 @@ static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		p = sbrk_alloc_small(sb, class, gfp, ip);
 	else
 		p = sbrk_alloc_big(sb, len, align, gfp, ip);
-	if (p && (gfp & __GFP_ZERO))
-		memset(p, 0, len);
 out:
-	zalloc_stat_alloc(&sb->inst.stats, p, len);
+	zalloc_count_alloc(&sb->inst, p, len);
 	return p;
 }
 
@@ -439,20 +445,20 @@ static bool sbrk_relen(size_t len, size_t align, size_t new_len)
 static bool sbrk_resize(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	struct zalloc_sbrk *sb = ctx;
+	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	bool ok = sbrk_relen(len, align, new_len);
 
-	zalloc_stat_resize(&sb->inst.stats, ok, len, new_len);
+	zalloc_count_resize(&sb->inst, ok, len, new_len);
 	return ok;
 }
 
 static void *sbrk_remap(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	struct zalloc_sbrk *sb = ctx;
+	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	void *p = sbrk_relen(len, align, new_len) ? ptr : NULL;
 
-	zalloc_stat_remap(&sb->inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&sb->inst, ptr, p, len, new_len);
 	return p;
 }
 
@@ -491,7 +497,7 @@ static enum sbrk_verdict sbrk_free_big(struct zalloc_sbrk *sb, void *p,
 static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
-	struct zalloc_sbrk *sb = ctx;
+	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
 	enum sbrk_verdict v;
 	unsigned long flags;
@@ -501,17 +507,15 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		v = sbrk_free_small(sb, ptr, class);
 	else
 		v = sbrk_free_big(sb, ptr, sbrk_big_class(len, align));
-	if (v == SBRK_FREE_DOUBLE)
-		sb->double_frees++;
-	else if (v == SBRK_FREE_INVALID)
-		sb->invalid_frees++;
 	spin_unlock_irqrestore(&sb->lock, flags);
 
 	if (v == SBRK_FREE_OK) {
-		zalloc_stat_free(&sb->inst.stats, len);
+		zalloc_count_free(&sb->inst, len);
 		return;
 	}
-	pr_err_ratelimited("zalloc: sbrk %s: %s free of %p (%zu bytes, align %zu) by %pS, refused\n",
+	sbrk_count(sb, v == SBRK_FREE_DOUBLE ? ZALLOC_SBRK_DOUBLE_FREES :
+					       ZALLOC_SBRK_INVALID_FREES, 1);
+	pr_err_ratelimited("sbrk %s: %s free of %p (%zu bytes, align %zu) by %pS, refused\n",
 			   sbrk_name(sb), v == SBRK_FREE_DOUBLE ? "double" :
 			   "invalid", ptr, len, align, (void *)ip);
 }
@@ -523,61 +527,37 @@ static const struct zalloc_ops sbrk_ops = {
 	.free	= sbrk_free,
 };
 
-/**
- * zalloc_sbrk_info() - a snapshot of an sbrk instance
- * @sb: the instance
- * @info: where to put it
- *
- * Context: any context but NMI.
- */
-void zalloc_sbrk_info(struct zalloc_sbrk *sb, struct zalloc_sbrk_info *info)
+/* The kind's read: what the counters do not hold, under the lock. */
+static void sbrk_read(struct zalloc_instance *inst, unsigned long *v)
 {
+	struct zalloc_sbrk *sb = to_sbrk(inst);
 	unsigned long flags;
 	unsigned int i;
 
-	memset(info, 0, sizeof(*info));
+	v[ZALLOC_SBRK_BIGPAGE_BYTES] = SBRK_BIG;
+	v[ZALLOC_SBRK_LIVE_SMALL] = 0;
+	v[ZALLOC_SBRK_FREE_SMALL] = 0;
+	v[ZALLOC_SBRK_LIVE_BIG] = 0;
+	v[ZALLOC_SBRK_FREE_BIG] = 0;
+	v[ZALLOC_SBRK_FREE_BIG_BYTES] = 0;
 	spin_lock_irqsave(&sb->lock, flags);
 	for (i = 0; i < SBRK_NR; i++) {
-		info->live_small += sb->live[i];
-		info->free_small += sb->nr_free[i];
+		v[ZALLOC_SBRK_LIVE_SMALL] += sb->live[i];
+		v[ZALLOC_SBRK_FREE_SMALL] += sb->nr_free[i];
 	}
 	for (i = 0; i < SBRK_NR_BIG; i++) {
-		info->live_big += sb->big_live[i];
-		info->free_big += sb->big_nr_free[i];
-		info->free_big_bytes += sb->big_nr_free[i] * sbrk_big_size(i);
+		v[ZALLOC_SBRK_LIVE_BIG] += sb->big_live[i];
+		v[ZALLOC_SBRK_FREE_BIG] += sb->big_nr_free[i];
+		v[ZALLOC_SBRK_FREE_BIG_BYTES] += sb->big_nr_free[i] *
+						 sbrk_big_size(i);
 	}
-	info->small_bigpages = sb->small_bigpages;
-	info->double_frees = sb->double_frees;
-	info->invalid_frees = sb->invalid_frees;
-	info->corrupt_lists = sb->corrupt_lists;
+	v[ZALLOC_SBRK_SMALL_BIGPAGES] = sb->small_bigpages;
 	spin_unlock_irqrestore(&sb->lock, flags);
-	info->brk_bytes = atomic_long_read(&sb->brk_bytes);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_info, ZALLOC_NS);
-
-static struct zalloc_sbrk *sbrk_of_inst(struct zalloc_instance *inst)
-{
-	return container_of(inst, struct zalloc_sbrk, inst);
 }
 
-static void sbrk_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+static void sbrk_show(struct seq_file *m, struct zalloc_instance *inst)
 {
-	struct zalloc_sbrk *sb = sbrk_of_inst(inst);
-	struct zalloc_sbrk_info info;
-
-	zalloc_sbrk_info(sb, &info);
-	seq_printf(m, "provider %s\n", sb->prov->name);
-	seq_printf(m, "bigpage_bytes %lu\n", SBRK_BIG);
-	seq_printf(m, "brk_bytes %lu\n", info.brk_bytes);
-	seq_printf(m, "small_bigpages %lu\n", info.small_bigpages);
-	seq_printf(m, "live_small %lu\n", info.live_small);
-	seq_printf(m, "live_big %lu\n", info.live_big);
-	seq_printf(m, "free_small %lu\n", info.free_small);
-	seq_printf(m, "free_big %lu\n", info.free_big);
-	seq_printf(m, "free_big_bytes %lu\n", info.free_big_bytes);
-	seq_printf(m, "double_frees %lu\n", info.double_frees);
-	seq_printf(m, "invalid_frees %lu\n", info.invalid_frees);
-	seq_printf(m, "corrupt_free_lists %lu\n", info.corrupt_lists);
+	seq_printf(m, "provider %s\n", to_sbrk(inst)->prov->name);
 }
 
 /* Small classes by size; big classes that were ever used, as "big". */
@@ -585,7 +565,7 @@ static void sbrk_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 {
 	unsigned long live[SBRK_NR], nfree[SBRK_NR];
 	unsigned long blive[SBRK_NR_BIG], bfree[SBRK_NR_BIG];
-	struct zalloc_sbrk *sb = sbrk_of_inst(inst);
+	struct zalloc_sbrk *sb = to_sbrk(inst);
 	unsigned long flags;
 	unsigned int i;
 
@@ -607,49 +587,43 @@ static void sbrk_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 				   sbrk_big_size(i), blive[i], bfree[i]);
 }
 
-static const struct zalloc_instance_ops sbrk_iops = {
-	.show_stats	= sbrk_show_stats,
-	.show_classes	= sbrk_show_classes,
+
+/**
+ * struct sbrk_args - the provider, for the kind's init
+ * @prov: the provider
+ * @taken: the init took it (from then on the fini destroys it)
+ */
+struct sbrk_args {
+	struct zalloc_sbrk_provider *prov;
+	bool taken;
 };
 
-static int sbrk_setup(struct zalloc_sbrk *sb, const char *name,
-		      struct zalloc_sbrk_provider *prov, struct module *owner)
+/* The kind's init: the provider is the instance's from now on. */
+static int sbrk_init(struct zalloc_instance *inst, const void *arg)
 {
-	int err;
+	struct sbrk_args *a = (struct sbrk_args *)arg;
+	struct zalloc_sbrk *sb = to_sbrk(inst);
 
-	sb->za.ctx = sb;
-	sb->za.ops = &sbrk_ops;
-	sb->prov = prov;
-	strscpy(sb->name, name ? name : "", sizeof(sb->name));
+	sb->prov = a->prov;
+	a->taken = true;
 	sb->link_key = get_random_long();
 	spin_lock_init(&sb->lock);
-	lockdep_set_class(&sb->lock, &sb->key);
-	atomic_long_set(&sb->brk_bytes, 0);
-	err = zalloc_instance_init(&sb->inst, "sbrk", &sbrk_iops, GFP_KERNEL);
-	if (err)
-		return err;
-	if (name) {
-		err = __zalloc_instance_register(&sb->inst, name, owner);
-		if (err)
-			zalloc_instance_destroy(&sb->inst);
-	}
-	return err;
+	lockdep_set_class(&sb->lock, &inst->key);
+	return 0;
 }
 
-/* Report live blocks, give everything back; return how many were live. */
-static unsigned long sbrk_teardown(struct zalloc_sbrk *sb)
+/* The kind's fini: report live blocks, give everything back. */
+static unsigned long sbrk_fini(struct zalloc_instance *inst)
 {
-	unsigned long live;
+	struct zalloc_sbrk *sb = to_sbrk(inst);
+	unsigned long live = 0, brk;
 	unsigned int i;
 
-	/* Debug-mode leaks are reported and their blocks freed first. */
-	live = zalloc_debug_detach(&sb->dbg, true);
-	zalloc_instance_unregister(&sb->inst);
 	for (i = 0; i < SBRK_NR; i++) {
 		if (!sb->live[i])
 			continue;
 		live += sb->live[i];
-		pr_err("zalloc: sbrk %s: destroyed with %lu live %zu-byte blocks, one allocated by %pS\n",
+		pr_err("sbrk %s: destroyed with %lu live %zu-byte blocks, one allocated by %pS\n",
 		       sbrk_name(sb), sb->live[i], sbrk_size(i),
 		       (void *)sb->ip[i]);
 	}
@@ -657,340 +631,101 @@ static unsigned long sbrk_teardown(struct zalloc_sbrk *sb)
 		if (!sb->big_live[i])
 			continue;
 		live += sb->big_live[i];
-		pr_err("zalloc: sbrk %s: destroyed with %lu live %zu-byte big blocks, one allocated by %pS\n",
+		pr_err("sbrk %s: destroyed with %lu live %zu-byte big blocks, one allocated by %pS\n",
 		       sbrk_name(sb), sb->big_live[i], sbrk_big_size(i),
 		       (void *)sb->big_ip[i]);
 	}
+	zalloc_stats_sum(&inst->stats, &brk,
+			 NR_ZALLOC_STATS + ZALLOC_SBRK_BRK_BYTES, 1);
 	sb->prov->ops->destroy(sb->prov);
-	zalloc_stat_add(&sb->inst.stats, ZALLOC_STAT_BACKING_FREE,
-			atomic_long_read(&sb->brk_bytes));
-	zalloc_instance_destroy(&sb->inst);
+	zalloc_count_backing(inst, -(long)brk);
 	return live;
 }
 
+const struct zalloc_kind zalloc_kind_sbrk = {
+	.name		= "sbrk",
+	.ops		= &sbrk_ops,
+	.size		= sizeof(struct zalloc_sbrk),
+	.counters	= sbrk_counters,
+	.nr_events	= ZALLOC_SBRK_NR_EVENTS,
+	.nr_counters	= NR_ZALLOC_SBRK_COUNTERS,
+	.read		= sbrk_read,
+	.show		= sbrk_show,
+	.show_classes	= sbrk_show_classes,
+	.init		= sbrk_init,
+	.fini		= sbrk_fini,
+};
+
 /**
  * __zalloc_sbrk_create() - create an sbrk allocator over a break provider
- * @name: debugfs name (see zalloc_instance_register()), or NULL to stay
- *	out of debugfs; also used in reports
+ * @name: debugfs name (registry.h), or NULL to stay out of debugfs; also
+ *	used in reports
  * @prov: where memory comes from, e.g. zalloc_sbrk_region_create(size) or
  *	zalloc_sbrk_pages_create(); the instance owns it from now on, and
  *	destroys it if creation fails.  NULL gives NULL, so a failed provider
  *	creation can be passed straight in.
- * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (the zalloc.debug default);
- *	see include/zalloc/zalloc.h.  In debug mode every block is also a
- *	separate allocation with red zones (include/zalloc/debug.h)
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (include/zalloc/debug.h)
  * @owner: the module @name belongs to; zalloc_sbrk_create() passes
  *	THIS_MODULE
  *
+ * zalloc_destroy() destroys the instance and its provider.
+ *
  * Context: process context; may sleep.
- * Return: the instance, or NULL.
+ * Return: the allocator, or NULL.
  */
-struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
-					 struct zalloc_sbrk_provider *prov,
-					 unsigned int flags,
-					 struct module *owner)
+struct zalloc *__zalloc_sbrk_create(const char *name,
+				    struct zalloc_sbrk_provider *prov,
+				    unsigned int flags, struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags, 0);
-	struct zalloc_sbrk *sb;
+	struct sbrk_args args = { .prov = prov };
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = GFP_KERNEL, .owner = owner,
+		.arg = &args,
+	};
+	struct zalloc_instance *inst;
 
 	if (!prov)
 		return NULL;
-	if (debug < 0) {
-		pr_warn_ratelimited("zalloc: sbrk: bad flags %#x\n", flags);
-		goto destroy_prov;
-	}
-	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
-	if (!sb)
-		goto destroy_prov;
-	lockdep_register_key(&sb->key);
-	sb->dynamic = true;
-	if (sbrk_setup(sb, name, prov, owner))
-		goto free_sb;
-	if (debug && zalloc_debug_attach(&sb->za, &sb->dbg, sbrk_name(sb),
-					 &sb->inst, GFP_KERNEL)) {
-		sbrk_teardown(sb);	/* destroys @prov */
-		lockdep_unregister_key(&sb->key);
-		kfree(sb);
+	inst = zalloc_instance_create(&zalloc_kind_sbrk, &s);
+	if (IS_ERR(inst)) {
+		if (!args.taken)
+			prov->ops->destroy(prov);
 		return NULL;
 	}
-	return sb;
-
-free_sb:
-	lockdep_unregister_key(&sb->key);
-	kfree(sb);
-destroy_prov:
-	prov->ops->destroy(prov);
-	return NULL;
+	return &inst->za;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_sbrk_create, ZALLOC_NS);
 
-/**
- * zalloc_sbrk_destroy() - destroy a private sbrk instance and its provider
- * @sb: from zalloc_sbrk_create(); NULL (and the global instance) is a no-op
- *
- * Every byte goes back through the provider.  Blocks still live are
- * reported with pr_err() (how many per class, and the caller of the latest
- * allocation in that class); their memory is gone all the same.  Nobody
- * else may be using the instance.
- *
- * Context: process context; may sleep.
- * Return: the number of blocks that were still live, 0 if none.
- */
-unsigned long zalloc_sbrk_destroy(struct zalloc_sbrk *sb)
-{
-	unsigned long live;
-
-	if (!sb || !sb->dynamic)
-		return 0;
-	live = sbrk_teardown(sb);
-	lockdep_unregister_key(&sb->key);
-	kfree(sb);
-	return live;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_destroy, ZALLOC_NS);
-
-/**
- * zalloc_sbrk_zalloc() - the struct zalloc of an sbrk instance
- * @sb: the instance
- *
- * Context: any context.
- * Return: the allocator interface, valid until zalloc_sbrk_destroy().
- */
-const struct zalloc *zalloc_sbrk_zalloc(struct zalloc_sbrk *sb)
-{
-	return &sb->za;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_zalloc, ZALLOC_NS);
-
-/**
- * zalloc_sbrk_of() - the sbrk instance behind a struct zalloc
- * @za: an allocator
- *
- * Context: any context.
- * Return: the instance if @za is an sbrk allocator, else NULL.
- */
-struct zalloc_sbrk *zalloc_sbrk_of(const struct zalloc *za)
-{
-	za = zalloc_debug_inner(za);
-	return za && za->ops == &sbrk_ops ? za->ctx : NULL;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_of, ZALLOC_NS);
-
-/**
- * zalloc_sbrk_instance() - the statistics and debugfs side of an instance
- * @sb: the instance
- *
- * Read its counters with zalloc_stats_read(&inst->stats, ...); its
- * iops->show_* callbacks print what the debugfs files show.
- *
- * Context: any context.
- * Return: the instance's struct zalloc_instance, valid until it is
- * destroyed.
- */
-struct zalloc_instance *zalloc_sbrk_instance(struct zalloc_sbrk *sb)
-{
-	return &sb->inst;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_instance, ZALLOC_NS);
-
-/*
- * The region provider: @size bytes reserved (and backed, by vmalloc) up
- * front, and a break moving through them with cmpxchg; true sbrk semantics,
- * including running out.
- */
-struct sbrk_region {
-	struct zalloc_sbrk_provider prov;
-	void *area;
-	unsigned long end;
-	unsigned long brk;
-};
-
-static void *sbrk_region_sbrk(struct zalloc_sbrk_provider *prov, size_t len,
-			      gfp_t gfp)
-{
-	struct sbrk_region *r = container_of(prov, struct sbrk_region, prov);
-	unsigned long old = READ_ONCE(r->brk);
-
-	do {
-		if (len > r->end - old)
-			return NULL;
-	} while (!try_cmpxchg(&r->brk, &old, old + len));
-	return (void *)old;
-}
-
-static void sbrk_region_destroy(struct zalloc_sbrk_provider *prov)
-{
-	struct sbrk_region *r = container_of(prov, struct sbrk_region, prov);
-
-	vfree(r->area);
-	kfree(r);
-}
-
-static const struct zalloc_sbrk_provider_ops sbrk_region_ops = {
-	.sbrk		= sbrk_region_sbrk,
-	.destroy	= sbrk_region_destroy,
-};
-
-/**
- * zalloc_sbrk_region_create() - a break provider over a reserved region
- * @size: bytes to reserve, rounded up to ZALLOC_SBRK_BIGPAGE
- *
- * Reserves @size bytes of virtually contiguous memory up front (vmalloc;
- * backed at once) and moves a break through it, never back: allocations
- * beyond it fail.  Its sbrk works in any context but NMI.
- *
- * Context: process context; may sleep.
- * Return: the provider, for zalloc_sbrk_create(), or NULL.
- */
-struct zalloc_sbrk_provider *zalloc_sbrk_region_create(size_t size)
-{
-	struct sbrk_region *r;
-	unsigned long start;
-
-	if (!size || size > (ULONG_MAX >> 2))
-		return NULL;
-	size = ALIGN(size, SBRK_BIG);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return NULL;
-	/* vmalloc aligns to a page; reserve enough to align to a big page. */
-	r->area = vmalloc(size + SBRK_BIG - PAGE_SIZE);
-	if (!r->area) {
-		kfree(r);
-		return NULL;
-	}
-	start = ALIGN((unsigned long)r->area, SBRK_BIG);
-	r->brk = start;
-	r->end = start + size;
-	r->prov.ops = &sbrk_region_ops;
-	r->prov.name = "region";
-	return &r->prov;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_region_create, ZALLOC_NS);
-
-/*
- * The pages provider: every sbrk is its own buddy block, trimmed to the
- * length asked for, naturally aligned, registered with kmemleak as one
- * scanned, never-reported object.  Chunks are kept on a list through their
- * first page's lru, with the length in its private field, to be given back
- * at destroy.
- */
-struct sbrk_pages {
-	struct zalloc_sbrk_provider prov;
-	spinlock_t lock;		/* protects chunks; IRQs off */
-	struct list_head chunks;
-};
-
-static void *sbrk_pages_sbrk(struct zalloc_sbrk_provider *prov, size_t len,
-			     gfp_t gfp)
-{
-	struct sbrk_pages *pp = container_of(prov, struct sbrk_pages, prov);
-	gfp_t pgfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
-	unsigned int order = get_order(len);
-	struct page *page;
-	unsigned long flags;
-	void *p;
-
-	if (order > MAX_PAGE_ORDER)
-		return NULL;
-	page = alloc_pages(pgfp | __GFP_NOWARN, order);
-	if (!page)
-		return NULL;
-	split_page(page, order);
-	p = page_address(page);
-	if (len < PAGE_SIZE << order)
-		free_pages_exact(p + len, (PAGE_SIZE << order) - len);
-	kmemleak_alloc(p, len, 0, gfp);
-	set_page_private(page, len);
-	spin_lock_irqsave(&pp->lock, flags);
-	list_add(&page->lru, &pp->chunks);
-	spin_unlock_irqrestore(&pp->lock, flags);
-	return p;
-}
-
-static void sbrk_pages_destroy(struct zalloc_sbrk_provider *prov)
-{
-	struct sbrk_pages *pp = container_of(prov, struct sbrk_pages, prov);
-	struct page *page, *tmp;
-	size_t len;
-	void *p;
-
-	list_for_each_entry_safe(page, tmp, &pp->chunks, lru) {
-		list_del(&page->lru);
-		len = page_private(page);
-		set_page_private(page, 0);
-		p = page_address(page);
-		kmemleak_free(p);
-		free_pages_exact(p, len);
-	}
-	kfree(pp);
-}
-
-static const struct zalloc_sbrk_provider_ops sbrk_pages_ops = {
-	.sbrk		= sbrk_pages_sbrk,
-	.destroy	= sbrk_pages_destroy,
-};
-
-/**
- * zalloc_sbrk_pages_create() - a break provider over buddy pages
- *
- * Every sbrk is a buddy block of its own (so at most PAGE_SIZE <<
- * MAX_PAGE_ORDER bytes at a time), trimmed to the length asked for and
- * aligned to it; the break is not contiguous.  Its sbrk honours the gfp_t:
- * it may sleep if that allows, and works in any context but NMI otherwise.
- *
- * Context: process context; may sleep.
- * Return: the provider, for zalloc_sbrk_create(), or NULL.
- */
-struct zalloc_sbrk_provider *zalloc_sbrk_pages_create(void)
-{
-	struct sbrk_pages *pp = kzalloc(sizeof(*pp), GFP_KERNEL);
-
-	if (!pp)
-		return NULL;
-	spin_lock_init(&pp->lock);
-	INIT_LIST_HEAD(&pp->chunks);
-	pp->prov.ops = &sbrk_pages_ops;
-	pp->prov.name = "pages";
-	return &pp->prov;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_pages_create, ZALLOC_NS);
-
 /*
  * zalloc_sbrk_allocator - the global sbrk allocator, over buddy pages,
- * registered as "sbrk".  Set up at module init.
+ * registered as "sbrk".  Its ctx and ops are its instance's, set at module
+ * init (debug mode changes the ops).
  */
-struct zalloc zalloc_sbrk_allocator __ro_after_init = {
-	.ctx	= &sbrk_global,
-	.ops	= &sbrk_ops,
-};
+struct zalloc zalloc_sbrk_allocator __ro_after_init;
 EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_allocator, ZALLOC_NS);
 
 int zalloc_sbrk_init(void)
 {
-	struct zalloc_sbrk_provider *prov = zalloc_sbrk_pages_create();
+	struct sbrk_args args = { .prov = zalloc_sbrk_pages_create() };
+	struct zalloc_setup s = {
+		.name = "sbrk", .gfp = GFP_KERNEL, .owner = THIS_MODULE,
+		.arg = &args,
+	};
 	int err;
 
-	if (!prov)
+	if (!args.prov)
 		return -ENOMEM;
-	err = sbrk_setup(&sbrk_global, "sbrk", prov, THIS_MODULE);
+	err = zalloc_instance_setup(&sbrk_global.inst, &zalloc_kind_sbrk, &s);
 	if (err) {
-		prov->ops->destroy(prov);
+		if (!args.taken)
+			args.prov->ops->destroy(args.prov);
 		return err;
 	}
-	if (!zalloc_debug_default())
-		return 0;
-	err = zalloc_debug_attach(&sbrk_global.za, &sbrk_global.dbg, "sbrk",
-				  &sbrk_global.inst, GFP_KERNEL);
-	if (err) {
-		sbrk_teardown(&sbrk_global);
-		return err;
-	}
-	zalloc_sbrk_allocator = sbrk_global.za;
+	zalloc_sbrk_allocator = sbrk_global.inst.za;
 	return 0;
 }
 
 void zalloc_sbrk_exit(void)
 {
-	sbrk_teardown(&sbrk_global);
+	zalloc_instance_teardown(&sbrk_global.inst);
 }

@@ -205,46 +205,42 @@ struct zsmp_slot {
 
 /**
  * struct zalloc_smp - an SMP allocator instance
- * @za: its struct zalloc; in debug mode @dbg's, whose inner is the normal one
- * @dbg: the debug-mode core, or NULL in normal mode (fixed after create)
- * @inst: statistics and debugfs
- * @name: the name reports use
+ * @inst: the instance (struct zalloc, counters, name, lockdep class of the
+ *	slot locks, debug core)
  * @slots: nr_cpu_ids slots, each cache-line aligned
  * @nr_slots: how many
  * @slabs: every slab, by physical address >> ZALLOC_SMP_SLAB_SHIFT
  * @shrinker: gives cached empty slabs back under memory pressure
- * @key: lockdep class of the slot locks
  * @link_key: random key the free-list links are encoded with (fixed)
- * @dynamic: @key was registered (private instances)
- * @slabs_taken: slabs taken from the buddy allocator
- * @slabs_returned: slabs given back
- * @shrinker_reclaims: of those, slabs the shrinker gave back
- * @large_live: large blocks handed out and not freed
  * @large_ip: the caller of the latest large allocation
- * @double_frees: frees refused as double frees
- * @invalid_frees: frees refused as not this instance's blocks
- * @corrupt_lists: free lists found corrupted
  */
 struct zalloc_smp {
-	struct zalloc za;
-	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
-	char name[ZALLOC_NAME_MAX];
 	struct zsmp_slot *slots;
 	unsigned int nr_slots;
 	struct xarray slabs;
 	struct shrinker *shrinker;
-	struct lock_class_key key;
 	unsigned long link_key;
-	bool dynamic;
-	atomic_long_t slabs_taken;
-	atomic_long_t slabs_returned;
-	atomic_long_t shrinker_reclaims;
-	atomic_long_t large_live;
 	unsigned long large_ip;
-	atomic_long_t double_frees;
-	atomic_long_t invalid_frees;
-	atomic_long_t corrupt_lists;
+};
+
+/* Its counters (enum zalloc_smp_counter, include/zalloc/smp.h). */
+static const char * const zsmp_counters[NR_ZALLOC_SMP_COUNTERS] = {
+	[ZALLOC_SMP_SLABS_TAKEN]	= "slabs_taken",
+	[ZALLOC_SMP_SLABS_RETURNED]	= "slabs_returned",
+	[ZALLOC_SMP_SHRINKER_RECLAIMS]	= "shrinker_reclaims",
+	[ZALLOC_SMP_LARGE_ALLOCS]	= "large_allocations",
+	[ZALLOC_SMP_LARGE_FREES]	= "large_frees",
+	[ZALLOC_SMP_DOUBLE_FREES]	= "double_frees",
+	[ZALLOC_SMP_INVALID_FREES]	= "invalid_frees",
+	[ZALLOC_SMP_CORRUPT_LISTS]	= "corrupt_free_lists",
+	[ZALLOC_SMP_SLOTS]		= "slots",
+	[ZALLOC_SMP_SLAB_BYTES]		= "slab_bytes",
+	[ZALLOC_SMP_SLABS]		= "slabs",
+	[ZALLOC_SMP_EMPTY_CACHED]	= "empty_slabs_cached",
+	[ZALLOC_SMP_LIVE_OBJECTS]	= "live_objects",
+	[ZALLOC_SMP_FREE_OBJECTS]	= "free_objects",
+	[ZALLOC_SMP_LARGE_LIVE]		= "large_live",
 };
 
 enum zsmp_verdict {
@@ -255,6 +251,17 @@ enum zsmp_verdict {
 
 static const struct zalloc_ops zsmp_ops;
 static struct zalloc_smp zsmp_global;
+
+static struct zalloc_smp *to_smp(void *ctx)
+{
+	return container_of(ctx, struct zalloc_smp, inst);
+}
+
+static void zsmp_count(struct zalloc_smp *smp, unsigned int event,
+		       unsigned long n)
+{
+	zalloc_count(&smp->inst, NR_ZALLOC_STATS + event, n);
+}
 
 /* Zig's sizeClassIndex(): log2(ceil_pow2(max(len, align, 8))) - 3. */
 static unsigned int zsmp_class(size_t len, size_t align)
@@ -338,7 +345,7 @@ static void zsmp_slab_reset(struct zsmp_slab *slab, unsigned int class)
 
 static const char *zsmp_name(const struct zalloc_smp *smp)
 {
-	return smp->name[0] ? smp->name : "(unnamed)";
+	return zalloc_report_name(&smp->inst);
 }
 
 /*
@@ -368,7 +375,7 @@ static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
 			cls->nr_free--;
 			return p;
 		}
-		atomic_long_inc(&smp->corrupt_lists);
+		zsmp_count(smp, ZALLOC_SMP_CORRUPT_LISTS, 1);
 		pr_err_ratelimited("zalloc: smp %s: free list of slab %p corrupted at %p, dropping %u blocks\n",
 				   zsmp_name(smp), slab->base, p, slab->nfree);
 		cls->nr_free -= slab->nfree;
@@ -457,9 +464,8 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 	if (err)
 		goto free_page;
 
-	atomic_long_inc(&smp->slabs_taken);
-	zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_ALLOC,
-			SMP_SLAB_SIZE);
+	zsmp_count(smp, ZALLOC_SMP_SLABS_TAKEN, 1);
+	zalloc_count_backing(&smp->inst, SMP_SLAB_SIZE);
 	zalloc_stats_sample_peak(&smp->inst.stats);
 	return slab;
 
@@ -479,9 +485,8 @@ static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 	__xa_erase(&smp->slabs, zsmp_slab_index(slab->base));
 	xa_unlock_irqrestore(&smp->slabs, flags);
 	free_pages((unsigned long)slab->base, SMP_SLAB_ORDER);
-	atomic_long_inc(&smp->slabs_returned);
-	zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_FREE,
-			SMP_SLAB_SIZE);
+	zsmp_count(smp, ZALLOC_SMP_SLABS_RETURNED, 1);
+	zalloc_count_backing(&smp->inst, -(long)SMP_SLAB_SIZE);
 	kfree_rcu(slab, rcu);
 }
 
@@ -569,14 +574,13 @@ static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 static void *zsmp_alloc_large(struct zalloc_smp *smp, size_t len, size_t align,
 			      gfp_t gfp, unsigned long ip)
 {
-	void *p = zalloc_raw_alloc(&zalloc_page_allocator, len, align, gfp, ip);
+	void *p = zalloc_pages_alloc(len, align, gfp);
 
 	if (!p)
 		return NULL;
-	atomic_long_inc(&smp->large_live);
+	zsmp_count(smp, ZALLOC_SMP_LARGE_ALLOCS, 1);
 	WRITE_ONCE(smp->large_ip, ip);
-	zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_ALLOC,
-			PAGE_ALIGN(len));
+	zalloc_count_backing(&smp->inst, PAGE_ALIGN(len));
 	zalloc_stats_sample_peak(&smp->inst.stats);
 	return p;
 }
@@ -584,7 +588,7 @@ static void *zsmp_alloc_large(struct zalloc_smp *smp, size_t len, size_t align,
 static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
-	struct zalloc_smp *smp = ctx;
+	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	void *p = NULL;
 
@@ -596,10 +600,8 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		goto out;
 	}
 	p = zsmp_alloc_small(smp, class, gfp, ip);
-	if (p && (gfp & __GFP_ZERO))
-		memset(p, 0, len);
 out:
-	zalloc_stat_alloc(&smp->inst.stats, p, len);
+	zalloc_count_alloc(&smp->inst, p, len);
 	return p;
 }
 
@@ -632,13 +634,13 @@ static void zsmp_report_free(struct zalloc_smp *smp, enum zsmp_verdict v,
 			     const void *p, unsigned int class, unsigned long ip)
 {
 	if (v == SMP_FREE_DOUBLE) {
-		atomic_long_inc(&smp->double_frees);
+		zsmp_count(smp, ZALLOC_SMP_DOUBLE_FREES, 1);
 		pr_err_ratelimited("zalloc: smp %s: double free of %p (%zu-byte class) by %pS, refused\n",
 				   zsmp_name(smp), p, zsmp_size(class),
 				   (void *)ip);
 		return;
 	}
-	atomic_long_inc(&smp->invalid_frees);
+	zsmp_count(smp, ZALLOC_SMP_INVALID_FREES, 1);
 	pr_err_ratelimited("zalloc: smp %s: free of %p (%zu-byte class) by %pS is not a block of this allocator, refused\n",
 			   zsmp_name(smp), p, zsmp_size(class), (void *)ip);
 }
@@ -681,18 +683,13 @@ static void zsmp_large_relen(struct zalloc_smp *smp, size_t len,
 {
 	size_t old_bytes = PAGE_ALIGN(len), new_bytes = PAGE_ALIGN(new_len);
 
-	if (new_bytes > old_bytes)
-		zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_ALLOC,
-				new_bytes - old_bytes);
-	else if (new_bytes < old_bytes)
-		zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_FREE,
-				old_bytes - new_bytes);
+	zalloc_count_backing(&smp->inst, (long)new_bytes - (long)old_bytes);
 }
 
 static bool zsmp_resize(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	struct zalloc_smp *smp = ctx;
+	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	unsigned int new_class = zsmp_class(new_len, align);
 	bool ok;
@@ -702,19 +699,18 @@ static bool zsmp_resize(void *ctx, void *ptr, size_t len, size_t align,
 	} else if (new_class < SMP_NR_CLASSES) {
 		ok = false;	/* never from large to small */
 	} else {
-		ok = zalloc_raw_resize(&zalloc_page_allocator, ptr, len, align,
-				       new_len, gfp, ip);
+		ok = zalloc_pages_relen(ptr, len, new_len);
 		if (ok)
 			zsmp_large_relen(smp, len, new_len);
 	}
-	zalloc_stat_resize(&smp->inst.stats, ok, len, new_len);
+	zalloc_count_resize(&smp->inst, ok, len, new_len);
 	return ok;
 }
 
 static void *zsmp_remap(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
-	struct zalloc_smp *smp = ctx;
+	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	unsigned int new_class = zsmp_class(new_len, align);
 	void *p;
@@ -724,31 +720,29 @@ static void *zsmp_remap(void *ctx, void *ptr, size_t len, size_t align,
 	} else if (new_class < SMP_NR_CLASSES) {
 		p = NULL;
 	} else {
-		p = zalloc_raw_remap(&zalloc_page_allocator, ptr, len, align,
-				     new_len, gfp, ip);
+		p = zalloc_pages_relen(ptr, len, new_len) ? ptr : NULL;
 		if (p)
 			zsmp_large_relen(smp, len, new_len);
 	}
-	zalloc_stat_remap(&smp->inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&smp->inst, ptr, p, len, new_len);
 	return p;
 }
 
 static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
-	struct zalloc_smp *smp = ctx;
+	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 
 	if (class < SMP_NR_CLASSES) {
 		if (!zsmp_free_small(smp, ptr, class, ip))
 			return;
 	} else {
-		zalloc_raw_free(&zalloc_page_allocator, ptr, len, align, ip);
-		atomic_long_dec(&smp->large_live);
-		zalloc_stat_add(&smp->inst.stats, ZALLOC_STAT_BACKING_FREE,
-				PAGE_ALIGN(len));
+		zalloc_pages_free(ptr, len);
+		zsmp_count(smp, ZALLOC_SMP_LARGE_FREES, 1);
+		zalloc_count_backing(&smp->inst, -(long)PAGE_ALIGN(len));
 	}
-	zalloc_stat_free(&smp->inst.stats, len);
+	zalloc_count_free(&smp->inst, len);
 }
 
 static const struct zalloc_ops zsmp_ops = {
@@ -814,83 +808,44 @@ static unsigned long zsmp_shrink_scan(struct shrinker *sh,
 	n = zsmp_drain(smp, DIV_ROUND_UP(sc->nr_to_scan, SMP_SLAB_PAGES));
 	if (!n)
 		return SHRINK_STOP;
-	atomic_long_add(n, &smp->shrinker_reclaims);
+	zsmp_count(smp, ZALLOC_SMP_SHRINKER_RECLAIMS, n);
 	return n * SMP_SLAB_PAGES;
 }
 
-/**
- * zalloc_smp_info() - a snapshot of an SMP instance's slabs and blocks
- * @smp: the instance
- * @info: where to put it
- *
- * Takes each slot lock in turn, so the sums are exact when the instance is
- * quiet and a recent value otherwise.
- *
- * Context: any context but NMI.
- */
-void zalloc_smp_info(struct zalloc_smp *smp, struct zalloc_smp_info *info)
+/* The kind's read: what the counters do not hold, from the slots. */
+static void zsmp_read(struct zalloc_instance *inst, unsigned long *v)
 {
+	struct zalloc_smp *smp = to_smp(inst);
 	struct zsmp_slot *slot;
 	unsigned long flags;
 	unsigned int i, c;
 
-	memset(info, 0, sizeof(*info));
+	v[ZALLOC_SMP_SLOTS] = smp->nr_slots;
+	v[ZALLOC_SMP_SLAB_BYTES] = SMP_SLAB_SIZE;
+	v[ZALLOC_SMP_SLABS] = v[ZALLOC_SMP_SLABS_TAKEN] -
+			      v[ZALLOC_SMP_SLABS_RETURNED];
+	v[ZALLOC_SMP_LARGE_LIVE] = v[ZALLOC_SMP_LARGE_ALLOCS] -
+				   v[ZALLOC_SMP_LARGE_FREES];
+	v[ZALLOC_SMP_EMPTY_CACHED] = 0;
+	v[ZALLOC_SMP_LIVE_OBJECTS] = 0;
+	v[ZALLOC_SMP_FREE_OBJECTS] = 0;
 	for (i = 0; i < smp->nr_slots; i++) {
 		slot = &smp->slots[i];
 		spin_lock_irqsave(&slot->lock, flags);
 		for (c = 0; c < SMP_NR_CLASSES; c++) {
-			info->live_objects += slot->cls[c].live;
-			info->free_objects += slot->cls[c].nr_free;
+			v[ZALLOC_SMP_LIVE_OBJECTS] += slot->cls[c].live;
+			v[ZALLOC_SMP_FREE_OBJECTS] += slot->cls[c].nr_free;
 		}
-		info->empty_cached += slot->nr_empty;
-		info->allocs += slot->allocs;
-		info->frees += slot->frees;
-		info->remote_frees += slot->remote_frees;
+		v[ZALLOC_SMP_EMPTY_CACHED] += slot->nr_empty;
 		spin_unlock_irqrestore(&slot->lock, flags);
-		info->contended += atomic_long_read(&slot->contended);
 	}
-	info->slabs_taken = atomic_long_read(&smp->slabs_taken);
-	info->slabs_returned = atomic_long_read(&smp->slabs_returned);
-	info->slabs = info->slabs_taken - info->slabs_returned;
-	info->shrinker_reclaims = atomic_long_read(&smp->shrinker_reclaims);
-	info->large_live = atomic_long_read(&smp->large_live);
-	info->double_frees = atomic_long_read(&smp->double_frees);
-	info->invalid_frees = atomic_long_read(&smp->invalid_frees);
-	info->corrupt_lists = atomic_long_read(&smp->corrupt_lists);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_info, ZALLOC_NS);
-
-static struct zalloc_smp *zsmp_of_inst(struct zalloc_instance *inst)
-{
-	return container_of(inst, struct zalloc_smp, inst);
-}
-
-static void zsmp_show_stats(struct seq_file *m, struct zalloc_instance *inst)
-{
-	struct zalloc_smp *smp = zsmp_of_inst(inst);
-	struct zalloc_smp_info info;
-
-	zalloc_smp_info(smp, &info);
-	seq_printf(m, "slots %u\n", smp->nr_slots);
-	seq_printf(m, "slab_bytes %lu\n", SMP_SLAB_SIZE);
-	seq_printf(m, "slabs %lu\n", info.slabs);
-	seq_printf(m, "slabs_taken %lu\n", info.slabs_taken);
-	seq_printf(m, "slabs_returned %lu\n", info.slabs_returned);
-	seq_printf(m, "empty_slabs_cached %lu\n", info.empty_cached);
-	seq_printf(m, "shrinker_reclaims %lu\n", info.shrinker_reclaims);
-	seq_printf(m, "live_objects %lu\n", info.live_objects);
-	seq_printf(m, "free_objects %lu\n", info.free_objects);
-	seq_printf(m, "large_live %lu\n", info.large_live);
-	seq_printf(m, "double_frees %lu\n", info.double_frees);
-	seq_printf(m, "invalid_frees %lu\n", info.invalid_frees);
-	seq_printf(m, "corrupt_free_lists %lu\n", info.corrupt_lists);
 }
 
 static void zsmp_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 {
 	unsigned long live[SMP_NR_CLASSES] = {}, nfree[SMP_NR_CLASSES] = {};
 	unsigned long slabs[SMP_NR_CLASSES] = {};
-	struct zalloc_smp *smp = zsmp_of_inst(inst);
+	struct zalloc_smp *smp = to_smp(inst);
 	struct zsmp_slot *slot;
 	unsigned long flags;
 	unsigned int i, c;
@@ -915,7 +870,7 @@ static void zsmp_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 
 static void zsmp_show_cpus(struct seq_file *m, struct zalloc_instance *inst)
 {
-	struct zalloc_smp *smp = zsmp_of_inst(inst);
+	struct zalloc_smp *smp = to_smp(inst);
 	unsigned long allocs, frees, remote, nfree;
 	struct zsmp_slot *slot;
 	unsigned int i, c, empty;
@@ -940,23 +895,15 @@ static void zsmp_show_cpus(struct seq_file *m, struct zalloc_instance *inst)
 	}
 }
 
-static const struct zalloc_instance_ops zsmp_iops = {
-	.show_stats	= zsmp_show_stats,
-	.show_classes	= zsmp_show_classes,
-	.show_cpus	= zsmp_show_cpus,
-};
 
-static int zsmp_setup(struct zalloc_smp *smp, const char *name,
-		      struct module *owner)
+/* The kind's init: slots, the slab index and the shrinker. */
+static int zsmp_init(struct zalloc_instance *inst, const void *arg)
 {
+	struct zalloc_smp *smp = to_smp(inst);
 	char sname[ZALLOC_NAME_MAX + 16];
 	struct zsmp_slot *slot;
 	unsigned int i, c;
-	int err;
 
-	smp->za.ctx = smp;
-	smp->za.ops = &zsmp_ops;
-	strscpy(smp->name, name ? name : "", sizeof(smp->name));
 	smp->link_key = get_random_long();
 	smp->nr_slots = nr_cpu_ids;
 	/* A multiple of the cache line, so kmalloc aligns it to one. */
@@ -966,46 +913,23 @@ static int zsmp_setup(struct zalloc_smp *smp, const char *name,
 	for (i = 0; i < smp->nr_slots; i++) {
 		slot = &smp->slots[i];
 		spin_lock_init(&slot->lock);
-		lockdep_set_class(&slot->lock, &smp->key);
+		lockdep_set_class(&slot->lock, &inst->key);
 		for (c = 0; c < SMP_NR_CLASSES; c++)
 			INIT_LIST_HEAD(&slot->cls[c].partial);
 		INIT_LIST_HEAD(&slot->empty);
 		atomic_long_set(&slot->contended, 0);
 	}
 	xa_init_flags(&smp->slabs, XA_FLAGS_LOCK_IRQ);
-	atomic_long_set(&smp->slabs_taken, 0);
-	atomic_long_set(&smp->slabs_returned, 0);
-	atomic_long_set(&smp->shrinker_reclaims, 0);
-	atomic_long_set(&smp->large_live, 0);
-	atomic_long_set(&smp->double_frees, 0);
-	atomic_long_set(&smp->invalid_frees, 0);
-	atomic_long_set(&smp->corrupt_lists, 0);
-
-	err = zalloc_instance_init(&smp->inst, "smp", &zsmp_iops, GFP_KERNEL);
-	if (err)
-		goto free_slots;
-	snprintf(sname, sizeof(sname), "zalloc-smp-%s", name ?: "private");
+	snprintf(sname, sizeof(sname), "zalloc-smp-%s",
+		 inst->name[0] ? inst->name : "private");
 	smp->shrinker = zalloc_shrinker_alloc(sname, zsmp_shrink_count,
 					      zsmp_shrink_scan, smp);
 	if (!smp->shrinker) {
-		err = -ENOMEM;
-		goto destroy_inst;
+		kvfree(smp->slots);
+		return -ENOMEM;
 	}
 	zalloc_shrinker_register(smp->shrinker);
-	if (name) {
-		err = __zalloc_instance_register(&smp->inst, name, owner);
-		if (err)
-			goto free_shrinker;
-	}
 	return 0;
-
-free_shrinker:
-	zalloc_shrinker_free(smp->shrinker);
-destroy_inst:
-	zalloc_instance_destroy(&smp->inst);
-free_slots:
-	kvfree(smp->slots);
-	return err;
 }
 
 /* Unregister every live block of @slab from kmemleak; @map is scratch. */
@@ -1058,134 +982,69 @@ static unsigned long zsmp_release_all(struct zalloc_smp *smp)
 	return total;
 }
 
-/* Undo zsmp_setup(): give everything back, report and count what was live. */
-static unsigned long zsmp_teardown(struct zalloc_smp *smp)
+/* The kind's fini: give everything back, report and count what was live. */
+static unsigned long zsmp_fini(struct zalloc_instance *inst)
 {
-	unsigned long live, large, leaks;
+	struct zalloc_smp *smp = to_smp(inst);
+	unsigned long live, large, v[NR_ZALLOC_SMP_COUNTERS];
 
-	/* Debug-mode leaks are reported and their slab blocks freed first. */
-	leaks = zalloc_debug_detach(&smp->dbg, true);
 	zalloc_shrinker_free(smp->shrinker);
-	zalloc_instance_unregister(&smp->inst);
 	live = zsmp_release_all(smp);
-	large = atomic_long_read(&smp->large_live);
+	zalloc_instance_info(inst, v, ARRAY_SIZE(v));
+	large = v[ZALLOC_SMP_LARGE_LIVE];
 	if (large)
-		pr_err("zalloc: smp %s: destroyed with %lu live large blocks (they stay with the page allocator), one allocated by %pS\n",
+		pr_err("smp %s: destroyed with %lu live large blocks (they stay allocated), one allocated by %pS\n",
 		       zsmp_name(smp), large, (void *)READ_ONCE(smp->large_ip));
 	xa_destroy(&smp->slabs);
-	zalloc_instance_destroy(&smp->inst);
 	kvfree(smp->slots);
-	return leaks + live + large;
+	return live + large;
 }
+
+const struct zalloc_kind zalloc_kind_smp = {
+	.name		= "smp",
+	.ops		= &zsmp_ops,
+	.size		= sizeof(struct zalloc_smp),
+	.counters	= zsmp_counters,
+	.nr_events	= ZALLOC_SMP_NR_EVENTS,
+	.nr_counters	= NR_ZALLOC_SMP_COUNTERS,
+	.read		= zsmp_read,
+	.show_classes	= zsmp_show_classes,
+	.show_cpus	= zsmp_show_cpus,
+	.init		= zsmp_init,
+	.fini		= zsmp_fini,
+};
 
 /**
  * __zalloc_smp_create() - create a private SMP allocator instance
- * @name: debugfs name (see zalloc_instance_register()), or NULL to stay
- *	out of debugfs; also names the instance's shrinker and its reports
- * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (the zalloc.debug default);
- *	see include/zalloc/zalloc.h
+ * @name: debugfs name (registry.h), or NULL to stay out of debugfs; also
+ *	names the instance's shrinker and its reports
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (include/zalloc/debug.h)
  * @owner: the module @name belongs to; zalloc_smp_create() passes
  *	THIS_MODULE
  *
  * The instance has its own slots, slabs, statistics, lockdep class and
- * shrinker; hand zalloc_smp_zalloc() of it to the code that allocates.
- * In debug mode every block is also a separate kmalloc()/kvmalloc()
- * allocation with red zones (include/zalloc/debug.h), handed out in place
- * of the slab block, which is still allocated and counted as usual.
+ * shrinker.  zalloc_destroy() destroys it.
  *
  * Context: process context; may sleep.
- * Return: the instance, or NULL on failure (no memory, or @name invalid or
+ * Return: the allocator, or NULL on failure (no memory, or @name invalid or
  * taken, or @flags unknown).
  */
-struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
-				       struct module *owner)
+struct zalloc *__zalloc_smp_create(const char *name, unsigned int flags,
+				   struct module *owner)
 {
-	int debug = zalloc_debug_instance_flags(flags, 0);
-	struct zalloc_smp *smp;
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = GFP_KERNEL, .owner = owner,
+	};
+	struct zalloc_instance *inst;
 
-	if (debug < 0) {
-		pr_warn_ratelimited("zalloc: smp: bad flags %#x\n", flags);
-		return NULL;
-	}
-	smp = kzalloc(sizeof(*smp), GFP_KERNEL);
-	if (!smp)
-		return NULL;
-	lockdep_register_key(&smp->key);
-	smp->dynamic = true;
-	if (zsmp_setup(smp, name, owner))
-		goto free_smp;
-	if (debug && zalloc_debug_attach(&smp->za, &smp->dbg,
-					 zsmp_name(smp), &smp->inst,
-					 GFP_KERNEL))
-		goto teardown;
-	return smp;
-
-teardown:
-	zsmp_teardown(smp);
-free_smp:
-	lockdep_unregister_key(&smp->key);
-	kfree(smp);
-	return NULL;
+	inst = zalloc_instance_create(&zalloc_kind_smp, &s);
+	return IS_ERR(inst) ? NULL : &inst->za;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_smp_create, ZALLOC_NS);
 
 /**
- * zalloc_smp_destroy() - destroy a private SMP instance
- * @smp: from zalloc_smp_create(); NULL (and the global instance) is a no-op
- *
- * Gives every slab back to the buddy allocator.  Blocks still live are
- * reported with pr_err() (how many per size class, and the caller of one of
- * them) and their memory is gone all the same; live large blocks are
- * reported and stay allocated from zalloc_page_allocator, which the caller
- * may still free them to.  The instance must not be in use by anyone else.
- *
- * Context: process context; may sleep.
- * Return: the number of blocks that were still live, 0 if none.
- */
-unsigned long zalloc_smp_destroy(struct zalloc_smp *smp)
-{
-	unsigned long live;
-
-	if (!smp || !smp->dynamic)
-		return 0;
-	live = zsmp_teardown(smp);
-	lockdep_unregister_key(&smp->key);
-	kfree(smp);
-	return live;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_destroy, ZALLOC_NS);
-
-/**
- * zalloc_smp_zalloc() - the struct zalloc of an SMP instance
- * @smp: the instance
- *
- * Context: any context.
- * Return: the allocator interface, valid until zalloc_smp_destroy().
- */
-const struct zalloc *zalloc_smp_zalloc(struct zalloc_smp *smp)
-{
-	return &smp->za;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_zalloc, ZALLOC_NS);
-
-/**
- * zalloc_smp_of() - the SMP instance behind a struct zalloc
- * @za: an allocator
- *
- * Context: any context.
- * Return: the instance if @za is an SMP allocator (global or private),
- * else NULL.
- */
-struct zalloc_smp *zalloc_smp_of(const struct zalloc *za)
-{
-	za = zalloc_debug_inner(za);
-	return za && za->ops == &zsmp_ops ? za->ctx : NULL;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_of, ZALLOC_NS);
-
-/**
  * zalloc_smp_shrinker() - the shrinker of an SMP instance
- * @smp: the instance
+ * @a: the instance (global or private)
  *
  * For tests and debugging tools that want to run its count and scan
  * callbacks directly; it is registered and runs under memory pressure
@@ -1193,58 +1052,40 @@ EXPORT_SYMBOL_NS_GPL(zalloc_smp_of, ZALLOC_NS);
  * empty slab, and scanning gives those slabs back.
  *
  * Context: any context.
- * Return: the shrinker, valid until the instance is destroyed.
+ * Return: the shrinker, valid until the instance is destroyed; NULL if @a
+ * is not an SMP instance.
  */
-struct shrinker *zalloc_smp_shrinker(struct zalloc_smp *smp)
+struct shrinker *zalloc_smp_shrinker(const struct zalloc *a)
 {
-	return smp->shrinker;
+	struct zalloc_instance *inst;
+
+	inst = zalloc_instance_of_kind(a, &zalloc_kind_smp);
+	return inst ? to_smp(inst)->shrinker : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_smp_shrinker, ZALLOC_NS);
 
-/**
- * zalloc_smp_instance() - the statistics and debugfs side of an SMP instance
- * @smp: the instance
- *
- * Read its counters with zalloc_stats_read(&inst->stats, ...); its
- * iops->show_* callbacks print what the debugfs files show.
- *
- * Context: any context.
- * Return: the instance's struct zalloc_instance, valid until it is
- * destroyed.
- */
-struct zalloc_instance *zalloc_smp_instance(struct zalloc_smp *smp)
-{
-	return &smp->inst;
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_smp_instance, ZALLOC_NS);
-
 /*
  * zalloc_smp_allocator - the global SMP allocator, registered as "smp".
- * Set up at module init, before any importer can run.
+ * Its ctx and ops are its instance's, set at module init (debug mode
+ * changes the ops), before any importer can run.
  */
-struct zalloc zalloc_smp_allocator __ro_after_init = {
-	.ctx	= &zsmp_global,
-	.ops	= &zsmp_ops,
-};
+struct zalloc zalloc_smp_allocator __ro_after_init;
 EXPORT_SYMBOL_NS_GPL(zalloc_smp_allocator, ZALLOC_NS);
 
 int zalloc_smp_init(void)
 {
-	int err = zsmp_setup(&zsmp_global, "smp", THIS_MODULE);
+	struct zalloc_setup s = {
+		.name = "smp", .gfp = GFP_KERNEL, .owner = THIS_MODULE,
+	};
+	int err = zalloc_instance_setup(&zsmp_global.inst, &zalloc_kind_smp,
+					&s);
 
-	if (err || !zalloc_debug_default())
-		return err;
-	err = zalloc_debug_attach(&zsmp_global.za, &zsmp_global.dbg, "smp",
-				  &zsmp_global.inst, GFP_KERNEL);
-	if (err) {
-		zsmp_teardown(&zsmp_global);
-		return err;
-	}
-	zalloc_smp_allocator = zsmp_global.za;
-	return 0;
+	if (!err)
+		zalloc_smp_allocator = zsmp_global.inst.za;
+	return err;
 }
 
 void zalloc_smp_exit(void)
 {
-	zsmp_teardown(&zsmp_global);
+	zalloc_instance_teardown(&zsmp_global.inst);
 }

@@ -7,7 +7,7 @@
  * remap and free are routed by the block's start address alone, as in Zig:
  * a start inside the buffer is the buffer's, anything else the fallback's.
  * The buffer is run by the fixed buffer allocator's bump core
- * (zalloc/fixed.c), so its semantics are exactly zalloc_fixed's.
+ * (zalloc/bump.c), so its semantics are exactly zalloc_fixed's.
  *
  * Changes from Zig:
  *  - Zig's stackFallback(size, fallback) constructor is init (which also
@@ -19,15 +19,24 @@
  *
  * Locking: none; callers serialise every call on an instance.
  */
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/printk.h>
-#include <linux/seq_file.h>
 #include <zalloc/stack_fallback.h>
 
 #include "buffers.h"
+#include "debug.h"
+#include "internal.h"
+
+static const char * const sf_counters[NR_ZALLOC_SF_COUNTERS] = {
+	[ZALLOC_SF_FALLBACK_ALLOCS]	= "fallback_allocations",
+	[ZALLOC_SF_BUFFER_SIZE]	= "buffer_size",
+	[ZALLOC_SF_END_INDEX]		= "end_index",
+};
 
 static struct zalloc_stack_fallback *to_sf(void *ctx)
 {
-	return ctx;
+	return container_of(ctx, struct zalloc_stack_fallback, inst);
 }
 
 static bool sf_owns(struct zalloc_stack_fallback *sf, const void *ptr)
@@ -44,10 +53,9 @@ static void *sf_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (!p) {
 		p = zalloc_raw_alloc(sf->fallback, len, align, gfp, ip);
 		if (p)
-			WRITE_ONCE(sf->fallback_allocs,
-				   sf->fallback_allocs + 1);
+			zalloc_count_event(&sf->inst, ZALLOC_SF_FALLBACK_ALLOCS);
 	}
-	zalloc_stat_alloc(&sf->inst.stats, p, len);
+	zalloc_count_alloc(&sf->inst, p, len);
 	return p;
 }
 
@@ -62,7 +70,7 @@ static bool sf_resize(void *ctx, void *ptr, size_t len, size_t align,
 	else
 		ok = zalloc_raw_resize(sf->fallback, ptr, len, align, new_len,
 				       gfp, ip);
-	zalloc_stat_resize(&sf->inst.stats, ok, len, new_len);
+	zalloc_count_resize(&sf->inst, ok, len, new_len);
 	return ok;
 }
 
@@ -78,7 +86,7 @@ static void *sf_remap(void *ctx, void *ptr, size_t len, size_t align,
 	else
 		p = zalloc_raw_remap(sf->fallback, ptr, len, align, new_len,
 				     gfp, ip);
-	zalloc_stat_remap(&sf->inst.stats, ptr, p, len, new_len);
+	zalloc_count_remap(&sf->inst, ptr, p, len, new_len);
 	return p;
 }
 
@@ -91,7 +99,7 @@ static void sf_free(void *ctx, void *ptr, size_t len, size_t align,
 		zalloc_fixed_buf_free(&sf->fixed, ptr, len);
 	else
 		zalloc_raw_free(sf->fallback, ptr, len, align, ip);
-	zalloc_stat_free(&sf->inst.stats, len);
+	zalloc_count_free(&sf->inst, len);
 }
 
 static const struct zalloc_ops sf_ops = {
@@ -101,19 +109,21 @@ static const struct zalloc_ops sf_ops = {
 	.free	= sf_free,
 };
 
-static void sf_show_stats(struct seq_file *m, struct zalloc_instance *inst)
+static void sf_read(struct zalloc_instance *inst, unsigned long *v)
 {
-	struct zalloc_stack_fallback *sf =
-		container_of(inst, struct zalloc_stack_fallback, inst);
+	struct zalloc_stack_fallback *sf = to_sf(inst);
 
-	seq_printf(m, "buffer_size %zu\n", sf->fixed.size);
-	seq_printf(m, "end_index %zu\n", READ_ONCE(sf->fixed.end_index));
-	seq_printf(m, "fallback_allocations %lu\n",
-		   READ_ONCE(sf->fallback_allocs));
+	v[ZALLOC_SF_BUFFER_SIZE] = sf->fixed.size;
+	v[ZALLOC_SF_END_INDEX] = READ_ONCE(sf->fixed.end_index);
 }
 
-static const struct zalloc_instance_ops sf_iops = {
-	.show_stats	= sf_show_stats,
+const struct zalloc_kind zalloc_kind_stack_fallback = {
+	.name		= "stack_fallback",
+	.ops		= &sf_ops,
+	.counters	= sf_counters,
+	.nr_events	= 1,
+	.nr_counters	= NR_ZALLOC_SF_COUNTERS,
+	.read		= sf_read,
 };
 
 /**
@@ -123,34 +133,37 @@ static const struct zalloc_instance_ops sf_iops = {
  * @size: its size in bytes
  * @fallback: the allocator behind the buffer; must outlive @sf
  * @name: a debugfs name under /sys/kernel/debug/zalloc/, or NULL for none
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (include/zalloc/debug.h);
+ *	in debug mode every block, buffer or fallback, gets a shadow
  * @gfp: allocation flags for the instance's counters
  * @owner: the module @name belongs to; zalloc_stack_fallback_init()
  *	passes THIS_MODULE
  *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0; -EINVAL if @fallback is NULL, the buffer is unusable, or
- * @name is given with a non-sleeping @gfp; -ENOMEM; or an error from
- * zalloc_instance_register().
+ * @name is given with a non-sleeping @gfp or @flags are unknown; -ENOMEM;
+ * -EEXIST or -EINVAL for a taken or invalid name.
  */
 int __zalloc_stack_fallback_init(struct zalloc_stack_fallback *sf,
 				 void *buffer, size_t size,
 				 const struct zalloc *fallback,
-				 const char *name, gfp_t gfp,
-				 struct module *owner)
+				 const char *name, unsigned int flags,
+				 gfp_t gfp, struct module *owner)
 {
+	struct zalloc_setup s = {
+		.name = name, .flags = flags, .gfp = gfp, .owner = owner,
+	};
+
 	if (!fallback || !zalloc_fixed_buf_valid(buffer, size)) {
-		pr_warn_ratelimited("zalloc: stack_fallback: bad init arguments\n");
+		pr_warn_ratelimited("stack_fallback: bad init arguments\n");
 		return -EINVAL;
 	}
-	sf->za.ctx = sf;
-	sf->za.ops = &sf_ops;
 	sf->fallback = fallback;
 	zalloc_fixed_buf_init(&sf->fixed, buffer, size);
 	sf->got = false;
-	sf->fallback_allocs = 0;
-	sf->named = !!name;
-	return zalloc_buffers_instance_init(&sf->inst, "stack_fallback",
-					    &sf_iops, name, gfp, owner);
+	sf->inst.flags = 0;
+	return zalloc_instance_setup(&sf->inst, &zalloc_kind_stack_fallback,
+				     &s);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_init, ZALLOC_NS);
 
@@ -166,12 +179,12 @@ const struct zalloc *
 __zalloc_stack_fallback_get(struct zalloc_stack_fallback *sf)
 {
 	if (sf->got) {
-		pr_warn_ratelimited("zalloc: stack_fallback: get() called twice\n");
+		pr_warn_ratelimited("stack_fallback: get() called twice\n");
 		return NULL;
 	}
 	sf->got = true;
 	WRITE_ONCE(sf->fixed.end_index, 0);
-	return &sf->za;
+	return &sf->inst.za;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_get, ZALLOC_NS);
 
@@ -180,12 +193,13 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_get, ZALLOC_NS);
  * @sf: the state; use zalloc_stack_fallback_destroy() on the declared struct
  *
  * Frees the counters and removes the debugfs name.  Blocks the fallback
- * still holds are not tracked and stay the caller's to free.
+ * still holds are not tracked and stay the caller's to free (in debug
+ * mode they are reported as leaks and given back).
  *
  * Context: any context if unnamed; process context if named.
  */
 void __zalloc_stack_fallback_destroy(struct zalloc_stack_fallback *sf)
 {
-	zalloc_buffers_instance_destroy(&sf->inst, sf->named);
+	zalloc_instance_teardown(&sf->inst);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_destroy, ZALLOC_NS);

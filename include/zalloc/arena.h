@@ -36,8 +36,6 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
-struct zalloc_debug;
-
 /**
  * enum zalloc_arena_reset_mode - what zalloc_arena_reset() keeps
  * @ZALLOC_ARENA_FREE_ALL: nothing; every buffer goes back to the child
@@ -62,39 +60,51 @@ struct zalloc_arena_node {
 
 /**
  * struct zalloc_arena - an arena allocator instance
- * @za: the interface, see zalloc_arena_allocator(); in debug mode @dbg's
- * @dbg: the debug-mode core (zalloc.debug=1 at init), or NULL
+ * @inst: the instance; inst.za is the interface, see
+ *	zalloc_arena_allocator()
  * @child: where the buffers come from
  * @head: the newest buffer, the only one allocated from; NULL when empty
  * @end_index: bytes used in @head after its header
  * @capacity: usable bytes over all buffers (headers excluded)
  * @nr_buffers: buffers held
- * @resets: zalloc_arena_reset() calls
- * @inst: statistics and debugfs name
- * @named: @inst was registered under a name
  *
  * All fields are the caller-serialised state of zalloc/arena.c.  The
  * statistics file reads the scalars with READ_ONCE() and never walks the
  * list, so it cannot race with a reset freeing buffers.
  */
 struct zalloc_arena {
-	struct zalloc za;
-	struct zalloc_debug *dbg;
+	struct zalloc_instance inst;
 	const struct zalloc *child;
 	struct zalloc_arena_node *head;
 	size_t end_index;
 	size_t capacity;
 	unsigned long nr_buffers;
-	unsigned long resets;
-	struct zalloc_instance inst;
-	bool named;
+};
+
+/**
+ * enum zalloc_arena_counter - an arena's own counters
+ * @ZALLOC_ARENA_RESETS: zalloc_arena_reset() calls
+ * @ZALLOC_ARENA_BUFFERS: buffers held
+ * @ZALLOC_ARENA_CAPACITY: usable bytes over all buffers
+ * @ZALLOC_ARENA_END_INDEX: bytes used in the newest buffer
+ * @NR_ZALLOC_ARENA_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name.
+ */
+enum zalloc_arena_counter {
+	ZALLOC_ARENA_RESETS,
+	ZALLOC_ARENA_BUFFERS,
+	ZALLOC_ARENA_CAPACITY,
+	ZALLOC_ARENA_END_INDEX,
+	NR_ZALLOC_ARENA_COUNTERS
 };
 
 int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
-			const char *name, gfp_t gfp, struct module *owner);
+			const char *name, unsigned int flags, gfp_t gfp,
+			struct module *owner);
 /* See __zalloc_arena_init(); the name belongs to the calling module. */
-#define zalloc_arena_init(a, child, name, gfp)				\
-	__zalloc_arena_init(a, child, name, gfp, THIS_MODULE)
+#define zalloc_arena_init(a, child, name, flags, gfp)			\
+	__zalloc_arena_init(a, child, name, flags, gfp, THIS_MODULE)
 void zalloc_arena_destroy(struct zalloc_arena *a);
 bool zalloc_arena_reset(struct zalloc_arena *a,
 			enum zalloc_arena_reset_mode mode, size_t limit,
@@ -110,7 +120,7 @@ size_t zalloc_arena_query_capacity(const struct zalloc_arena *a);
  */
 static inline const struct zalloc *zalloc_arena_allocator(struct zalloc_arena *a)
 {
-	return &a->za;
+	return &a->inst.za;
 }
 
 #endif /* _ZALLOC_ARENA_H */

@@ -46,8 +46,6 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
-struct zalloc_debug;
-
 /* Chunks per bitmap word. */
 #define ZALLOC_BITMAP_WORD_BITS	64
 
@@ -72,14 +70,11 @@ struct zalloc_bitmap_layout {
 
 /**
  * struct zalloc_bitmap - a bitmap allocator instance
- * @za: its struct zalloc interface (ctx is the instance; in debug mode
- *	@dbg's, whose inner allocator is the normal one)
- * @dbg: the debug-mode core, or NULL in normal mode
- * @inst: statistics and the optional debugfs name
+ * @inst: the instance; inst.za is its struct zalloc interface, see
+ *	zalloc_bitmap_allocator()
  * @lock: taken with IRQs disabled around every bitmap access if
  *	ZALLOC_BITMAP_LOCKED; a leaf lock (nothing else is taken or called
  *	while it is held)
- * @flags: ZALLOC_BITMAP_* and ZALLOC_F_* flags given to init
  * @chunk_shift: log2(@chunk_size)
  * @chunk_size: bytes per chunk
  * @max_align: the largest alignment every chunk address has
@@ -92,16 +87,12 @@ struct zalloc_bitmap_layout {
  * @hint: every word below it is fully allocated; under @lock
  * @buf: the buffer create() took, or NULL for init() over a caller's buffer
  * @buf_size: its size
- * @buf_align: the alignment it was taken with
  *
  * All fields but @words, @nr_free and @hint are fixed after init.
  */
 struct zalloc_bitmap {
-	struct zalloc za;
-	struct zalloc_debug *dbg;
 	struct zalloc_instance inst;
 	spinlock_t lock;	/* guards the bitmap if ZALLOC_BITMAP_LOCKED */
-	unsigned int flags;
 	unsigned int chunk_shift;
 	size_t chunk_size;
 	size_t max_align;
@@ -113,7 +104,28 @@ struct zalloc_bitmap {
 	size_t hint;
 	void *buf;
 	size_t buf_size;
-	size_t buf_align;
+};
+
+/**
+ * enum zalloc_bitmap_counter - a bitmap instance's own counters
+ * @ZALLOC_BITMAP_CHUNK_SIZE: bytes per chunk
+ * @ZALLOC_BITMAP_CHUNKS: chunks
+ * @ZALLOC_BITMAP_FREE_CHUNKS: free chunks
+ * @ZALLOC_BITMAP_LARGEST_FREE_RUN: the longest run of free chunks
+ * @ZALLOC_BITMAP_MAX_ALIGN: the largest alignment every chunk has
+ * @ZALLOC_BITMAP_LOCKED_COUNTER: 1 for a ZALLOC_BITMAP_LOCKED instance
+ * @NR_ZALLOC_BITMAP_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name.
+ */
+enum zalloc_bitmap_counter {
+	ZALLOC_BITMAP_CHUNK_SIZE,
+	ZALLOC_BITMAP_CHUNKS,
+	ZALLOC_BITMAP_FREE_CHUNKS,
+	ZALLOC_BITMAP_LARGEST_FREE_RUN,
+	ZALLOC_BITMAP_MAX_ALIGN,
+	ZALLOC_BITMAP_LOCKED_COUNTER,
+	NR_ZALLOC_BITMAP_COUNTERS
 };
 
 int zalloc_bitmap_layout(size_t chunk_size, size_t capacity,
@@ -159,7 +171,7 @@ bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index);
 static inline const struct zalloc *
 zalloc_bitmap_allocator(struct zalloc_bitmap *b)
 {
-	return &b->za;
+	return &b->inst.za;
 }
 
 /**

@@ -30,8 +30,6 @@
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
-struct zalloc_debug;
-
 /**
  * struct zalloc_fixed_buf - the bump state over one buffer
  * @buffer: the caller's buffer
@@ -49,33 +47,62 @@ struct zalloc_fixed_buf {
 
 /**
  * struct zalloc_fixed - a fixed buffer allocator instance
- * @za: the normal view, see zalloc_fixed_allocator(); with zalloc.debug=1
- *	at init the debug-mode core's over it (@dbg)
- * @dbg: that core, or NULL; the thread-safe view is never in debug mode
+ * @inst: the instance; inst.za is the normal view, see
+ *	zalloc_fixed_allocator()
  * @za_ts: the thread-safe view, see zalloc_fixed_thread_safe_allocator()
  * @buf: the bump state
- * @inst: statistics and debugfs name
- * @named: @inst was registered under a name (destroy must then sleep)
  *
  * Set up with zalloc_fixed_init(), torn down with zalloc_fixed_destroy().
- * Fields are private to zalloc/fixed.c; read @buf.end_index with READ_ONCE().
+ * Fields are private to zalloc; read @buf.end_index with READ_ONCE().
  */
 struct zalloc_fixed {
-	struct zalloc za;
-	struct zalloc_debug *dbg;
+	struct zalloc_instance inst;
 	struct zalloc za_ts;
 	struct zalloc_fixed_buf buf;
-	struct zalloc_instance inst;
-	bool named;
+};
+
+/**
+ * struct zalloc_fixed_state - what zalloc_fixed_savestate() remembers
+ * @end_index: the bump position
+ * @allocs: allocations counted so far
+ * @frees: frees counted so far
+ * @bytes_alloc: requested bytes allocated so far
+ * @bytes_free: requested bytes freed so far
+ */
+struct zalloc_fixed_state {
+	size_t end_index;
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long bytes_alloc;
+	unsigned long bytes_free;
+};
+
+/**
+ * enum zalloc_fixed_counter - a fixed buffer's own counters
+ * @ZALLOC_FIXED_BUFFER_SIZE: bytes of the buffer
+ * @ZALLOC_FIXED_END_INDEX: bytes in use, alignment padding included
+ * @NR_ZALLOC_FIXED_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name.
+ */
+enum zalloc_fixed_counter {
+	ZALLOC_FIXED_BUFFER_SIZE,
+	ZALLOC_FIXED_END_INDEX,
+	NR_ZALLOC_FIXED_COUNTERS
 };
 
 int __zalloc_fixed_init(struct zalloc_fixed *f, void *buffer, size_t size,
-			const char *name, gfp_t gfp, struct module *owner);
+			const char *name, unsigned int flags, gfp_t gfp,
+			struct module *owner);
 /* See __zalloc_fixed_init(); the name belongs to the calling module. */
-#define zalloc_fixed_init(f, buffer, size, name, gfp)			\
-	__zalloc_fixed_init(f, buffer, size, name, gfp, THIS_MODULE)
+#define zalloc_fixed_init(f, buffer, size, name, flags, gfp)		\
+	__zalloc_fixed_init(f, buffer, size, name, flags, gfp, THIS_MODULE)
 void zalloc_fixed_destroy(struct zalloc_fixed *f);
 void zalloc_fixed_reset(struct zalloc_fixed *f);
+void zalloc_fixed_savestate(struct zalloc_fixed *f,
+			    struct zalloc_fixed_state *state);
+bool zalloc_fixed_restore(struct zalloc_fixed *f,
+			  const struct zalloc_fixed_state *state);
 bool zalloc_fixed_owns_ptr(const struct zalloc_fixed *f, const void *ptr);
 bool zalloc_fixed_owns_range(const struct zalloc_fixed *f, const void *ptr,
 			     size_t len);
@@ -91,7 +118,7 @@ bool zalloc_fixed_is_last_allocation(const struct zalloc_fixed *f,
  */
 static inline const struct zalloc *zalloc_fixed_allocator(struct zalloc_fixed *f)
 {
-	return &f->za;
+	return &f->inst.za;
 }
 
 /**

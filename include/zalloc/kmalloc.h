@@ -22,14 +22,10 @@
 
 #include <zalloc/zalloc.h>
 
-/* The global kmalloc allocator instance. */
-extern const struct zalloc zalloc_kmalloc_allocator;
-
-struct zalloc_instance;
-struct zalloc_instance *zalloc_kmalloc_instance(void);
-
-/* Its rules, for debug mode (include/zalloc/debug.h). */
-struct zalloc_debug_sem;
-extern const struct zalloc_debug_sem zalloc_kmalloc_debug_sem;
+/*
+ * The global kmalloc allocator, registered as "kmalloc"; its instance is
+ * zalloc_instance_of(&zalloc_kmalloc_allocator).  Set up at module init.
+ */
+extern struct zalloc zalloc_kmalloc_allocator;
 
 #endif /* _ZALLOC_KMALLOC_H */

@@ -28,14 +28,10 @@
 
 #include <zalloc/zalloc.h>
 
-/* The global page allocator instance. */
-extern const struct zalloc zalloc_page_allocator;
-
-struct zalloc_instance;
-struct zalloc_instance *zalloc_page_instance(void);
-
-/* Its rules, for debug mode (include/zalloc/debug.h). */
-struct zalloc_debug_sem;
-extern const struct zalloc_debug_sem zalloc_page_debug_sem;
+/*
+ * The global page allocator, registered as "page"; its instance is
+ * zalloc_instance_of(&zalloc_page_allocator).  Set up at module init.
+ */
+extern struct zalloc zalloc_page_allocator;
 
 #endif /* _ZALLOC_PAGE_H */

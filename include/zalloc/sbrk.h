@@ -33,8 +33,6 @@
 #include <linux/module.h>
 #include <zalloc/zalloc.h>
 
-struct zalloc_instance;
-struct zalloc_sbrk;
 struct zalloc_sbrk_provider;
 
 #define ZALLOC_SBRK_BIGPAGE_SHIFT	16
@@ -73,29 +71,38 @@ struct zalloc_sbrk_provider {
 };
 
 /**
- * struct zalloc_sbrk_info - a snapshot of an sbrk instance
- * @brk_bytes: bytes taken from the provider (the break has moved this far)
- * @small_bigpages: big pages carved into small blocks
- * @live_small: small blocks handed out and not freed
- * @live_big: big blocks handed out and not freed
- * @free_small: small blocks on free lists
- * @free_big: big blocks on free lists
- * @free_big_bytes: their size in bytes
- * @double_frees: frees refused as double frees
- * @invalid_frees: frees refused as not possibly this instance's blocks
- * @corrupt_lists: free lists found corrupted (a bad link) and dropped
+ * enum zalloc_sbrk_counter - an sbrk instance's own counters
+ * @ZALLOC_SBRK_BRK_BYTES: bytes taken from the provider
+ * @ZALLOC_SBRK_DOUBLE_FREES: frees refused as double frees
+ * @ZALLOC_SBRK_INVALID_FREES: frees refused as impossible
+ * @ZALLOC_SBRK_CORRUPT_LISTS: free lists found corrupted and dropped
+ * @ZALLOC_SBRK_NR_EVENTS: the ones above are events, counted as they happen
+ * @ZALLOC_SBRK_BIGPAGE_BYTES: bytes per big page
+ * @ZALLOC_SBRK_SMALL_BIGPAGES: big pages carved into small blocks
+ * @ZALLOC_SBRK_LIVE_SMALL: small blocks handed out
+ * @ZALLOC_SBRK_LIVE_BIG: big blocks handed out
+ * @ZALLOC_SBRK_FREE_SMALL: small blocks on free lists
+ * @ZALLOC_SBRK_FREE_BIG: big blocks on free lists
+ * @ZALLOC_SBRK_FREE_BIG_BYTES: their bytes
+ * @NR_ZALLOC_SBRK_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name,
+ * with the provider's name on a "provider" line.
  */
-struct zalloc_sbrk_info {
-	unsigned long brk_bytes;
-	unsigned long small_bigpages;
-	unsigned long live_small;
-	unsigned long live_big;
-	unsigned long free_small;
-	unsigned long free_big;
-	unsigned long free_big_bytes;
-	unsigned long double_frees;
-	unsigned long invalid_frees;
-	unsigned long corrupt_lists;
+enum zalloc_sbrk_counter {
+	ZALLOC_SBRK_BRK_BYTES,
+	ZALLOC_SBRK_DOUBLE_FREES,
+	ZALLOC_SBRK_INVALID_FREES,
+	ZALLOC_SBRK_CORRUPT_LISTS,
+	ZALLOC_SBRK_NR_EVENTS,
+	ZALLOC_SBRK_BIGPAGE_BYTES = ZALLOC_SBRK_NR_EVENTS,
+	ZALLOC_SBRK_SMALL_BIGPAGES,
+	ZALLOC_SBRK_LIVE_SMALL,
+	ZALLOC_SBRK_LIVE_BIG,
+	ZALLOC_SBRK_FREE_SMALL,
+	ZALLOC_SBRK_FREE_BIG,
+	ZALLOC_SBRK_FREE_BIG_BYTES,
+	NR_ZALLOC_SBRK_COUNTERS
 };
 
 /* The global sbrk allocator, over buddy pages, registered as "sbrk". */
@@ -104,17 +111,11 @@ extern struct zalloc zalloc_sbrk_allocator;
 struct zalloc_sbrk_provider *zalloc_sbrk_region_create(size_t size);
 struct zalloc_sbrk_provider *zalloc_sbrk_pages_create(void);
 
-struct zalloc_sbrk *__zalloc_sbrk_create(const char *name,
-					 struct zalloc_sbrk_provider *prov,
-					 unsigned int flags,
-					 struct module *owner);
+struct zalloc *__zalloc_sbrk_create(const char *name,
+				    struct zalloc_sbrk_provider *prov,
+				    unsigned int flags, struct module *owner);
 /* See __zalloc_sbrk_create(); the name belongs to the calling module. */
 #define zalloc_sbrk_create(name, prov, flags)				\
 	__zalloc_sbrk_create(name, prov, flags, THIS_MODULE)
-unsigned long zalloc_sbrk_destroy(struct zalloc_sbrk *sb);
-const struct zalloc *zalloc_sbrk_zalloc(struct zalloc_sbrk *sb);
-struct zalloc_sbrk *zalloc_sbrk_of(const struct zalloc *za);
-void zalloc_sbrk_info(struct zalloc_sbrk *sb, struct zalloc_sbrk_info *info);
-struct zalloc_instance *zalloc_sbrk_instance(struct zalloc_sbrk *sb);
 
 #endif /* _ZALLOC_SBRK_H */

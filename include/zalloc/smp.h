@@ -32,8 +32,6 @@
 #include <zalloc/zalloc.h>
 
 struct shrinker;
-struct zalloc_instance;
-struct zalloc_smp;
 
 /* Slab size: 64 KiB, or a page where pages are larger. */
 #define ZALLOC_SMP_SLAB_SHIFT	(PAGE_SHIFT > 16 ? PAGE_SHIFT : 16)
@@ -47,57 +45,55 @@ struct zalloc_smp;
 #define ZALLOC_SMP_EMPTY_MAX	2
 
 /**
- * struct zalloc_smp_info - a summed snapshot of an SMP instance
- * @slabs: slabs held from the buddy allocator (in use or cached empty)
- * @slabs_taken: slabs ever taken from the buddy allocator
- * @slabs_returned: slabs ever given back (when emptied, by the shrinker,
- *	or at destroy)
- * @empty_cached: empty slabs kept in the slots for reuse
- * @shrinker_reclaims: slabs given back by the shrinker
- * @live_objects: small blocks handed out and not freed
- * @free_objects: small blocks on free lists (not counting slab space never
- *	handed out)
- * @large_live: large blocks handed out and not freed
- * @double_frees: frees refused as double frees
- * @invalid_frees: frees refused because the block is not one of this
- *	instance's (wrong pointer, length or alignment)
- * @corrupt_lists: free lists found corrupted and dropped
- * @allocs: small blocks handed out, summed over the slots
- * @frees: small blocks given back, summed over the slots
- * @remote_frees: of those, frees run on a CPU other than the slab's slot
- * @contended: slot try-locks that failed, summed over the slots
+ * enum zalloc_smp_counter - an SMP instance's own counters
+ * @ZALLOC_SMP_SLABS_TAKEN: slabs taken from the buddy allocator
+ * @ZALLOC_SMP_SLABS_RETURNED: slabs given back
+ * @ZALLOC_SMP_SHRINKER_RECLAIMS: of those, slabs the shrinker gave back
+ * @ZALLOC_SMP_LARGE_ALLOCS: blocks above ZALLOC_SMP_MAX_SMALL handed out
+ * @ZALLOC_SMP_LARGE_FREES: and given back
+ * @ZALLOC_SMP_DOUBLE_FREES: frees refused as double frees
+ * @ZALLOC_SMP_INVALID_FREES: frees refused as not this instance's blocks
+ * @ZALLOC_SMP_CORRUPT_LISTS: free lists found corrupted and dropped
+ * @ZALLOC_SMP_NR_EVENTS: the ones above are events, counted as they happen
+ * @ZALLOC_SMP_SLOTS: slots (one per possible CPU)
+ * @ZALLOC_SMP_SLAB_BYTES: bytes per slab
+ * @ZALLOC_SMP_SLABS: slabs held (taken - returned)
+ * @ZALLOC_SMP_EMPTY_CACHED: empty slabs kept for reuse
+ * @ZALLOC_SMP_LIVE_OBJECTS: small blocks handed out
+ * @ZALLOC_SMP_FREE_OBJECTS: small blocks on free lists
+ * @ZALLOC_SMP_LARGE_LIVE: large blocks handed out (allocs - frees)
+ * @NR_ZALLOC_SMP_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name.
  */
-struct zalloc_smp_info {
-	unsigned long slabs;
-	unsigned long slabs_taken;
-	unsigned long slabs_returned;
-	unsigned long empty_cached;
-	unsigned long shrinker_reclaims;
-	unsigned long live_objects;
-	unsigned long free_objects;
-	unsigned long large_live;
-	unsigned long double_frees;
-	unsigned long invalid_frees;
-	unsigned long corrupt_lists;
-	unsigned long allocs;
-	unsigned long frees;
-	unsigned long remote_frees;
-	unsigned long contended;
+enum zalloc_smp_counter {
+	ZALLOC_SMP_SLABS_TAKEN,
+	ZALLOC_SMP_SLABS_RETURNED,
+	ZALLOC_SMP_SHRINKER_RECLAIMS,
+	ZALLOC_SMP_LARGE_ALLOCS,
+	ZALLOC_SMP_LARGE_FREES,
+	ZALLOC_SMP_DOUBLE_FREES,
+	ZALLOC_SMP_INVALID_FREES,
+	ZALLOC_SMP_CORRUPT_LISTS,
+	ZALLOC_SMP_NR_EVENTS,
+	ZALLOC_SMP_SLOTS = ZALLOC_SMP_NR_EVENTS,
+	ZALLOC_SMP_SLAB_BYTES,
+	ZALLOC_SMP_SLABS,
+	ZALLOC_SMP_EMPTY_CACHED,
+	ZALLOC_SMP_LIVE_OBJECTS,
+	ZALLOC_SMP_FREE_OBJECTS,
+	ZALLOC_SMP_LARGE_LIVE,
+	NR_ZALLOC_SMP_COUNTERS
 };
 
 /* The global SMP allocator instance, registered as "smp". */
 extern struct zalloc zalloc_smp_allocator;
 
-struct zalloc_smp *__zalloc_smp_create(const char *name, unsigned int flags,
-				       struct module *owner);
+struct zalloc *__zalloc_smp_create(const char *name, unsigned int flags,
+				   struct module *owner);
 /* See __zalloc_smp_create(); the name belongs to the calling module. */
 #define zalloc_smp_create(name, flags)					\
 	__zalloc_smp_create(name, flags, THIS_MODULE)
-unsigned long zalloc_smp_destroy(struct zalloc_smp *smp);
-const struct zalloc *zalloc_smp_zalloc(struct zalloc_smp *smp);
-struct zalloc_smp *zalloc_smp_of(const struct zalloc *za);
-void zalloc_smp_info(struct zalloc_smp *smp, struct zalloc_smp_info *info);
-struct shrinker *zalloc_smp_shrinker(struct zalloc_smp *smp);
-struct zalloc_instance *zalloc_smp_instance(struct zalloc_smp *smp);
+struct shrinker *zalloc_smp_shrinker(const struct zalloc *a);
 
 #endif /* _ZALLOC_SMP_H */

@@ -9,7 +9,7 @@
  *	const struct zalloc *a;
  *
  *	if (zalloc_stack_fallback_init(&sfa, &zalloc_kmalloc_allocator,
- *				       NULL, GFP_KERNEL))
+ *				       NULL, 0, GFP_KERNEL))
  *		return -ENOMEM;
  *	a = zalloc_stack_fallback_get(&sfa);
  *	... allocate from a ...
@@ -45,24 +45,18 @@
 
 /**
  * struct zalloc_stack_fallback - the state in front of the embedded buffer
- * @za: the interface, returned by zalloc_stack_fallback_get()
+ * @inst: the instance; inst.za is what zalloc_stack_fallback_get() returns
  * @fallback: where requests go that the buffer cannot serve
  * @fixed: the bump state over the embedded buffer
  * @got: zalloc_stack_fallback_get() was called
- * @fallback_allocs: allocations served by @fallback (statistics)
- * @inst: statistics and debugfs name
- * @named: @inst was registered under a name
  *
  * Declared through ZALLOC_STACK_FALLBACK(); private to zalloc.
  */
 struct zalloc_stack_fallback {
-	struct zalloc za;
+	struct zalloc_instance inst;
 	const struct zalloc *fallback;
 	struct zalloc_fixed_buf fixed;
 	bool got;
-	unsigned long fallback_allocs;
-	struct zalloc_instance inst;
-	bool named;
 };
 
 /* The state, then the buffer it hands out; the state points into it. */
@@ -94,11 +88,27 @@ struct zalloc_stack_fallback {
 		__ZALLOC_STACK_FALLBACK_FIELDS(n);			\
 	} name
 
+/**
+ * enum zalloc_sf_counter - a stack fallback's own counters
+ * @ZALLOC_SF_FALLBACK_ALLOCS: allocations the fallback served
+ * @ZALLOC_SF_BUFFER_SIZE: bytes of the embedded buffer
+ * @ZALLOC_SF_END_INDEX: bytes of it in use, alignment padding included
+ * @NR_ZALLOC_SF_COUNTERS: how many
+ *
+ * Read with zalloc_instance_info(); the "stats" file shows them by name.
+ */
+enum zalloc_sf_counter {
+	ZALLOC_SF_FALLBACK_ALLOCS,
+	ZALLOC_SF_BUFFER_SIZE,
+	ZALLOC_SF_END_INDEX,
+	NR_ZALLOC_SF_COUNTERS
+};
+
 int __zalloc_stack_fallback_init(struct zalloc_stack_fallback *sf,
 				 void *buffer, size_t size,
 				 const struct zalloc *fallback,
-				 const char *name, gfp_t gfp,
-				 struct module *owner);
+				 const char *name, unsigned int flags,
+				 gfp_t gfp, struct module *owner);
 const struct zalloc *
 __zalloc_stack_fallback_get(struct zalloc_stack_fallback *sf);
 void __zalloc_stack_fallback_destroy(struct zalloc_stack_fallback *sf);
@@ -108,16 +118,17 @@ void __zalloc_stack_fallback_destroy(struct zalloc_stack_fallback *sf);
  * @s: pointer to a ZALLOC_STACK_FALLBACK(n) struct
  * @fallback: the allocator behind the buffer; must outlive @s
  * @name: a debugfs name, or NULL for none
+ * @flags: ZALLOC_F_DEBUG, ZALLOC_F_NODEBUG or 0 (include/zalloc/debug.h)
  * @gfp: allocation flags for the instance's counters
  *
  * Context: any context @gfp allows; with a @name, process context.
  * Return: 0, -EINVAL or -ENOMEM, see __zalloc_stack_fallback_init().
  */
-#define zalloc_stack_fallback_init(s, fallback, name, gfp) ({		\
+#define zalloc_stack_fallback_init(s, fallback, name, flags, gfp) ({	\
 	typeof(s) __zsf = (s);						\
 	__zalloc_stack_fallback_init(&__zsf->sf, __zsf->buffer,		\
 				     sizeof(__zsf->buffer), fallback,	\
-				     name, gfp, THIS_MODULE);		\
+				     name, flags, gfp, THIS_MODULE);	\
 })
 
 /**
