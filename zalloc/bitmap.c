@@ -44,9 +44,10 @@
  *    resize).
  *
  * Locking: a caller-locked instance has none; the caller serializes.  A
- * ZALLOC_BITMAP_LOCKED instance takes b->lock with spin_lock_irqsave()
- * around every read or write of the bitmap, the free count and the hint,
- * so it may be called from hardirq and softirq context too.  The lock is a
+ * ZALLOC_BITMAP_LOCKED instance takes b->lock, a raw spinlock, with IRQs
+ * off around every read or write of the bitmap, the free count and the
+ * hint, so it may be called from hardirq and softirq context too, on
+ * PREEMPT_RT as well.  The lock is a
  * leaf: no allocation, callback or other lock happens under it (messages
  * are printed after it is dropped), so all instances share one lockdep
  * class and cannot nest.  Lock order: an allocator built over a bitmap
@@ -276,7 +277,7 @@ static unsigned long zb_lock(struct zalloc_bitmap *b)
 	unsigned long flags = 0;
 
 	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
-		spin_lock_irqsave(&b->lock, flags);
+		raw_spin_lock_irqsave(&b->lock, flags);
 	else
 		__acquire(&b->lock);
 	return flags;
@@ -286,7 +287,7 @@ static void zb_unlock(struct zalloc_bitmap *b, unsigned long flags)
 	__releases(&b->lock)
 {
 	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
-		spin_unlock_irqrestore(&b->lock, flags);
+		raw_spin_unlock_irqrestore(&b->lock, flags);
 	else
 		__release(&b->lock);
 }
@@ -768,7 +769,7 @@ static int zb_init(struct zalloc_instance *inst, const void *arg)
 	b->max_align = min_t(size_t, l->chunk_size, chunks & -chunks);
 	for (i = 0; i < b->nr_words; i++)
 		b->words[i] = ZB_FULL;
-	spin_lock_init(&b->lock);
+	raw_spin_lock_init(&b->lock);
 	return 0;
 }
 

@@ -12,7 +12,10 @@
 #ifndef _ZALLOC_INTERNAL_H
 #define _ZALLOC_INTERNAL_H
 
+#include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <zalloc/registry.h>
 #include <zalloc/stats.h>
@@ -147,6 +150,40 @@ void zalloc_sbrk_exit(void);
 void *zalloc_pages_alloc(size_t len, size_t align, gfp_t gfp);
 void zalloc_pages_free(void *p, size_t len);
 bool zalloc_pages_relen(void *p, size_t len, size_t new_len);
+
+/*
+ * May this context call the page allocator or kmalloc at all?  Always
+ * outside PREEMPT_RT (the gfp_t decides); on PREEMPT_RT, where their locks
+ * sleep, only where sleeping locks may be taken (not in hard IRQ, not with
+ * IRQs or preemption off).
+ */
+static __always_inline bool zalloc_can_alloc(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
+}
+
+/*
+ * The kernel's init_on_alloc / init_on_free, for allocators that hand out
+ * recycled memory (the page allocator and kmalloc are zeroed by the kernel
+ * itself).  Static keys: a nop when off.
+ */
+static __always_inline void zalloc_init_on_alloc(void *p, size_t len)
+{
+	if (static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON, &init_on_alloc))
+		memset(p, 0, len);
+}
+
+static __always_inline bool zalloc_init_on_free_enabled(void)
+{
+	return static_branch_maybe(CONFIG_INIT_ON_FREE_DEFAULT_ON,
+				   &init_on_free);
+}
+
+static __always_inline void zalloc_init_on_free(void *p, size_t len)
+{
+	if (zalloc_init_on_free_enabled())
+		memset(p, 0, len);
+}
 
 /* Counting, for the allocators (stats.h explains the mechanism). */
 

@@ -105,6 +105,7 @@
 
 #include "freelist.h"
 #include "internal.h"
+#include "pagemap.h"
 
 #define SBRK_BIG		ZALLOC_SBRK_BIGPAGE
 #define SBRK_NR			ZALLOC_SBRK_NR_CLASSES
@@ -115,6 +116,7 @@
  * @inst: the instance (struct zalloc, counters, name, lockdep class of
  *	@lock, debug core)
  * @prov: where memory comes from; owned
+ * @map: every big page the break returned -> what it is (SB_TAG_*)
  * @lock: protects the rest; IRQs off while held
  * @link_key: random key the free-list links are encoded with (fixed)
  * @brk_lo: lowest address the break returned (0 before the first)
@@ -135,7 +137,8 @@
 struct zalloc_sbrk {
 	struct zalloc_instance inst;
 	struct zalloc_sbrk_provider *prov;
-	spinlock_t lock;	/* see the file header */
+	struct zalloc_pagemap map;
+	raw_spinlock_t lock;	/* see the file header */
 	unsigned long link_key;
 	unsigned long brk_lo;
 	unsigned long brk_hi;
@@ -165,6 +168,15 @@ static const char * const sbrk_counters[NR_ZALLOC_SBRK_COUNTERS] = {
 	[ZALLOC_SBRK_FREE_BIG]		= "free_big",
 	[ZALLOC_SBRK_FREE_BIG_BYTES]	= "free_big_bytes",
 };
+
+/*
+ * What the page map holds for a big page: its address, plus a tag.  A big
+ * page inside a big block (not its head) has no entry.
+ */
+#define SB_TAG_SMALL	0x100	/* | class: carved into small blocks */
+#define SB_TAG_BIG	0x200	/* | k: the head of a block of 2^k big pages */
+#define SB_TAG_FREE	0x400	/* with SB_TAG_BIG: on a free list */
+#define SB_TAG_MASK	0xfffUL
 
 static const struct zalloc_ops sbrk_ops;
 static struct zalloc_sbrk sbrk_global;
@@ -209,11 +221,34 @@ static const char *sbrk_name(const struct zalloc_sbrk *sb)
 	return zalloc_report_name(&sb->inst);
 }
 
-/* Move the break; no lock held. */
+/* Tag big page @addr; its page-map node exists (sbrk_grow()). */
+static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
+		     unsigned long tag)
+{
+	zalloc_pagemap_update(&sb->map, addr, (void *)(addr | tag));
+}
+
+/* The tag of the big page @addr lies in, 0 if it is not the break's. */
+static unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
+				 unsigned long addr)
+{
+	unsigned long base = addr & ~(SBRK_BIG - 1);
+	unsigned long v = (unsigned long)zalloc_pagemap_get(&sb->map, base);
+
+	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
+}
+
+/*
+ * Move the break; no lock held.  The page map gets the nodes the new
+ * bytes need, so tagging them never allocates.
+ */
 static void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 {
-	void *p = sb->prov->ops->sbrk(sb->prov, len, gfp);
+	void *p;
 
+	if (!zalloc_can_alloc() && !sb->prov->ops->atomic)
+		return NULL;
+	p = sb->prov->ops->sbrk(sb->prov, len, gfp);
 	if (!p)
 		return NULL;
 	if (!IS_ALIGNED((unsigned long)p, SBRK_BIG)) {
@@ -222,6 +257,9 @@ static void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 				   sbrk_name(sb), sb->prov->name, p, SBRK_BIG);
 		return NULL;
 	}
+	if (zalloc_pagemap_reserve(&sb->map, (unsigned long)p,
+				   (unsigned long)p + len, gfp))
+		return NULL;	/* The bytes stay the provider's until destroy. */
 	sbrk_count(sb, ZALLOC_SBRK_BRK_BYTES, len);
 	zalloc_count_backing(&sb->inst, len);
 	zalloc_stats_sample_peak(&sb->inst.stats);
@@ -273,6 +311,7 @@ static void sbrk_push_big(struct zalloc_sbrk *sb, void *p, unsigned int k)
 	zalloc_link_set(p, sb->big_frees[k], sb->link_key);
 	sb->big_frees[k] = p;
 	sb->big_nr_free[k]++;
+	sbrk_tag(sb, (unsigned long)p, SB_TAG_BIG | SB_TAG_FREE | k);
 }
 
 /* Put [@addr, @addr + @len), whole big pages, on the big free lists. */
@@ -315,6 +354,7 @@ static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 			else
 				sb->big_frees[k] = next;
 			sb->big_nr_free[k]--;
+			sbrk_tag(sb, (unsigned long)p, SB_TAG_BIG | k);
 			return p;
 		}
 	}
@@ -347,6 +387,7 @@ static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
 	p = sbrk_big_take(sb, 0, 1);
 	if (!p)
 		return NULL;
+	sbrk_tag(sb, (unsigned long)p, SB_TAG_SMALL | class);
 	sb->small_bigpages++;
 	sb->next_addrs[class] = (unsigned long)p + size;
 	return p;
@@ -358,21 +399,22 @@ static void *sbrk_alloc_small(struct zalloc_sbrk *sb, unsigned int class,
 	unsigned long flags;
 	void *p, *fresh;
 
-	spin_lock_irqsave(&sb->lock, flags);
+	raw_spin_lock_irqsave(&sb->lock, flags);
 	p = sbrk_small_take(sb, class);
 	if (!p) {
-		spin_unlock_irqrestore(&sb->lock, flags);
+		raw_spin_unlock_irqrestore(&sb->lock, flags);
 		fresh = sbrk_grow(sb, SBRK_BIG, gfp);
 		if (!fresh)
 			return NULL;
-		spin_lock_irqsave(&sb->lock, flags);
+		raw_spin_lock_irqsave(&sb->lock, flags);
 		sbrk_note_brk(sb, fresh, SBRK_BIG);
 		sbrk_push_big(sb, fresh, 0);
 		p = sbrk_small_take(sb, class);
 	}
 	sb->live[class]++;
 	sb->ip[class] = ip;
-	spin_unlock_irqrestore(&sb->lock, flags);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
+	zalloc_init_on_alloc(p, sbrk_size(class));
 	return p;
 }
 
@@ -387,25 +429,27 @@ static void *sbrk_alloc_big(struct zalloc_sbrk *sb, size_t len, size_t align,
 
 	if (k >= SBRK_NR_BIG)
 		return NULL;
-	spin_lock_irqsave(&sb->lock, flags);
+	raw_spin_lock_irqsave(&sb->lock, flags);
 	p = (unsigned long)sbrk_big_take(sb, k, align);
 	if (p)
 		goto out;
-	spin_unlock_irqrestore(&sb->lock, flags);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
 
 	fresh = sbrk_grow(sb, size + pad, gfp);
 	if (!fresh)
 		return NULL;
 	start = (unsigned long)fresh;
 	p = ALIGN(start, max_t(size_t, align, SBRK_BIG));
-	spin_lock_irqsave(&sb->lock, flags);
+	raw_spin_lock_irqsave(&sb->lock, flags);
 	sbrk_note_brk(sb, fresh, size + pad);
 	sbrk_push_run(sb, start, p - start);
 	sbrk_push_run(sb, p + size, start + size + pad - (p + size));
+	sbrk_tag(sb, p, SB_TAG_BIG | k);
 out:
 	sb->big_live[k]++;
 	sb->big_ip[k] = ip;
-	spin_unlock_irqrestore(&sb->lock, flags);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
+	zalloc_init_on_alloc((void *)p, len);
 	return (void *)p;
 }
 
@@ -428,15 +472,90 @@ out:
 	return p;
 }
 
+enum sbrk_verdict {
+	SBRK_FREE_OK,
+	SBRK_FREE_INVALID,
+	SBRK_FREE_DOUBLE,
+};
+
+/*
+ * Is @p a block of small class @class the break carved?  Its big page must
+ * be carved into that class, @p on a block boundary below the bump.
+ */
+static bool sbrk_is_small(const struct zalloc_sbrk *sb, const void *p,
+			  unsigned int class)
+{
+	unsigned long a = (unsigned long)p, next = sb->next_addrs[class];
+
+	if (sbrk_tag_of(sb, a) != (SB_TAG_SMALL | class) ||
+	    !IS_ALIGNED(a, sbrk_size(class)))
+		return false;
+	/* The class's current big page is carved only up to next_addrs. */
+	return (a & ~(SBRK_BIG - 1)) != (next & ~(SBRK_BIG - 1)) ||
+	       !(next & (SBRK_BIG - 1)) || a < next;
+}
+
+/* Is @p the head of a live big block of class @k? */
+static enum sbrk_verdict sbrk_check_big(const struct zalloc_sbrk *sb,
+					const void *p, unsigned int k)
+{
+	unsigned long tag;
+
+	if (k >= SBRK_NR_BIG || !IS_ALIGNED((unsigned long)p, SBRK_BIG))
+		return SBRK_FREE_INVALID;
+	tag = sbrk_tag_of(sb, (unsigned long)p);
+	if (tag == (SB_TAG_BIG | SB_TAG_FREE | k))
+		return SBRK_FREE_DOUBLE;
+	return tag == (SB_TAG_BIG | k) ? SBRK_FREE_OK : SBRK_FREE_INVALID;
+}
+
+/* Is @p a live block of @len bytes at @align?  Under the lock. */
+static enum sbrk_verdict sbrk_check(const struct zalloc_sbrk *sb,
+				    const void *p, size_t len, size_t align)
+{
+	unsigned int class = sbrk_class(len, align);
+
+	lockdep_assert_held(&sb->lock);
+	if (class >= SBRK_NR)
+		return sbrk_check_big(sb, p, sbrk_big_class(len, align));
+	if (!sbrk_is_small(sb, p, class))
+		return SBRK_FREE_INVALID;
+	if (!sb->live[class] || sb->frees[class] == p)
+		return SBRK_FREE_DOUBLE;
+	return SBRK_FREE_OK;
+}
+
+static void sbrk_report(struct zalloc_sbrk *sb, enum sbrk_verdict v,
+			const char *what, const void *p, size_t len,
+			size_t align, unsigned long ip)
+{
+	sbrk_count(sb, v == SBRK_FREE_DOUBLE ? ZALLOC_SBRK_DOUBLE_FREES :
+					       ZALLOC_SBRK_INVALID_FREES, 1);
+	pr_err_ratelimited("sbrk %s: %s %s of %p (%zu bytes, align %zu) by %pS, refused\n",
+			   sbrk_name(sb), v == SBRK_FREE_DOUBLE ? "double" :
+			   "invalid", what, p, len, align, (void *)ip);
+}
+
 /*
  * Zig: "never move between size classes, but recover bytes between powers
- * of two".
+ * of two".  The block is checked first.
  */
-static bool sbrk_relen(size_t len, size_t align, size_t new_len)
+static bool sbrk_relen(struct zalloc_sbrk *sb, const char *what, void *p,
+		       size_t len, size_t align, size_t new_len,
+		       unsigned long ip)
 {
 	unsigned int class = sbrk_class(len, align);
 	unsigned int new_class = sbrk_class(new_len, align);
+	enum sbrk_verdict v;
+	unsigned long flags;
 
+	raw_spin_lock_irqsave(&sb->lock, flags);
+	v = sbrk_check(sb, p, len, align);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
+	if (v != SBRK_FREE_OK) {
+		sbrk_report(sb, v, what, p, len, align, ip);
+		return false;
+	}
 	if (class < SBRK_NR || new_class < SBRK_NR)
 		return class == new_class;
 	return sbrk_big_class(len, align) == sbrk_big_class(new_len, align);
@@ -446,7 +565,7 @@ static bool sbrk_resize(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
-	bool ok = sbrk_relen(len, align, new_len);
+	bool ok = sbrk_relen(sb, "resize", ptr, len, align, new_len, ip);
 
 	zalloc_count_resize(&sb->inst, ok, len, new_len);
 	return ok;
@@ -456,68 +575,49 @@ static void *sbrk_remap(void *ctx, void *ptr, size_t len, size_t align,
 			size_t new_len, gfp_t gfp, unsigned long ip)
 {
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
-	void *p = sbrk_relen(len, align, new_len) ? ptr : NULL;
+	void *p = sbrk_relen(sb, "remap", ptr, len, align, new_len, ip) ?
+		  ptr : NULL;
 
 	zalloc_count_remap(&sb->inst, ptr, p, len, new_len);
 	return p;
 }
 
-enum sbrk_verdict {
-	SBRK_FREE_OK,
-	SBRK_FREE_INVALID,
-	SBRK_FREE_DOUBLE,
-};
-
-static enum sbrk_verdict sbrk_free_small(struct zalloc_sbrk *sb, void *p,
-					 unsigned int class)
+/* Put a checked, live block back on its free list.  Under the lock. */
+static void sbrk_put(struct zalloc_sbrk *sb, void *p, size_t len,
+		     size_t align)
 {
-	if (!IS_ALIGNED((unsigned long)p, sbrk_size(class)))
-		return SBRK_FREE_INVALID;
-	if (!sb->live[class] || sb->frees[class] == p)
-		return SBRK_FREE_DOUBLE;
-	zalloc_link_set(p, sb->frees[class], sb->link_key);
-	sb->frees[class] = p;
-	sb->nr_free[class]++;
-	sb->live[class]--;
-	return SBRK_FREE_OK;
-}
+	unsigned int class = sbrk_class(len, align), k;
 
-static enum sbrk_verdict sbrk_free_big(struct zalloc_sbrk *sb, void *p,
-				       unsigned int k)
-{
-	if (k >= SBRK_NR_BIG || !IS_ALIGNED((unsigned long)p, SBRK_BIG))
-		return SBRK_FREE_INVALID;
-	if (!sb->big_live[k] || sb->big_frees[k] == p)
-		return SBRK_FREE_DOUBLE;
+	if (class < SBRK_NR) {
+		zalloc_link_set(p, sb->frees[class], sb->link_key);
+		sb->frees[class] = p;
+		sb->nr_free[class]++;
+		sb->live[class]--;
+		return;
+	}
+	k = sbrk_big_class(len, align);
 	sbrk_push_big(sb, p, k);
 	sb->big_live[k]--;
-	return SBRK_FREE_OK;
 }
 
 static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
-	unsigned int class = sbrk_class(len, align);
 	enum sbrk_verdict v;
 	unsigned long flags;
 
-	spin_lock_irqsave(&sb->lock, flags);
-	if (class < SBRK_NR)
-		v = sbrk_free_small(sb, ptr, class);
-	else
-		v = sbrk_free_big(sb, ptr, sbrk_big_class(len, align));
-	spin_unlock_irqrestore(&sb->lock, flags);
-
-	if (v == SBRK_FREE_OK) {
-		zalloc_count_free(&sb->inst, len);
-		return;
+	raw_spin_lock_irqsave(&sb->lock, flags);
+	v = sbrk_check(sb, ptr, len, align);
+	if (likely(v == SBRK_FREE_OK)) {
+		zalloc_init_on_free(ptr, len);
+		sbrk_put(sb, ptr, len, align);
 	}
-	sbrk_count(sb, v == SBRK_FREE_DOUBLE ? ZALLOC_SBRK_DOUBLE_FREES :
-					       ZALLOC_SBRK_INVALID_FREES, 1);
-	pr_err_ratelimited("sbrk %s: %s free of %p (%zu bytes, align %zu) by %pS, refused\n",
-			   sbrk_name(sb), v == SBRK_FREE_DOUBLE ? "double" :
-			   "invalid", ptr, len, align, (void *)ip);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
+	if (likely(v == SBRK_FREE_OK))
+		zalloc_count_free(&sb->inst, len);
+	else
+		sbrk_report(sb, v, "free", ptr, len, align, ip);
 }
 
 static const struct zalloc_ops sbrk_ops = {
@@ -540,7 +640,7 @@ static void sbrk_read(struct zalloc_instance *inst, unsigned long *v)
 	v[ZALLOC_SBRK_LIVE_BIG] = 0;
 	v[ZALLOC_SBRK_FREE_BIG] = 0;
 	v[ZALLOC_SBRK_FREE_BIG_BYTES] = 0;
-	spin_lock_irqsave(&sb->lock, flags);
+	raw_spin_lock_irqsave(&sb->lock, flags);
 	for (i = 0; i < SBRK_NR; i++) {
 		v[ZALLOC_SBRK_LIVE_SMALL] += sb->live[i];
 		v[ZALLOC_SBRK_FREE_SMALL] += sb->nr_free[i];
@@ -552,7 +652,7 @@ static void sbrk_read(struct zalloc_instance *inst, unsigned long *v)
 						 sbrk_big_size(i);
 	}
 	v[ZALLOC_SBRK_SMALL_BIGPAGES] = sb->small_bigpages;
-	spin_unlock_irqrestore(&sb->lock, flags);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
 }
 
 static void sbrk_show(struct seq_file *m, struct zalloc_instance *inst)
@@ -569,12 +669,12 @@ static void sbrk_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&sb->lock, flags);
+	raw_spin_lock_irqsave(&sb->lock, flags);
 	memcpy(live, sb->live, sizeof(live));
 	memcpy(nfree, sb->nr_free, sizeof(nfree));
 	memcpy(blive, sb->big_live, sizeof(blive));
 	memcpy(bfree, sb->big_nr_free, sizeof(bfree));
-	spin_unlock_irqrestore(&sb->lock, flags);
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
 
 	seq_printf(m, "%5s %5s %12s %10s %10s\n", "class", "kind", "size",
 		   "live", "free");
@@ -604,10 +704,25 @@ static int sbrk_init(struct zalloc_instance *inst, const void *arg)
 	struct sbrk_args *a = (struct sbrk_args *)arg;
 	struct zalloc_sbrk *sb = to_sbrk(inst);
 
+	unsigned long start, end;
+	int err;
+
+	err = zalloc_pagemap_init(&sb->map, GFP_KERNEL);
+	if (err)
+		return err;
+	/* A provider with a fixed range: its tags never need memory later. */
+	if (a->prov->ops->range) {
+		a->prov->ops->range(a->prov, &start, &end);
+		err = zalloc_pagemap_reserve(&sb->map, start, end, GFP_KERNEL);
+		if (err) {
+			zalloc_pagemap_destroy(&sb->map);
+			return err;
+		}
+	}
 	sb->prov = a->prov;
 	a->taken = true;
 	sb->link_key = get_random_long();
-	spin_lock_init(&sb->lock);
+	raw_spin_lock_init(&sb->lock);
 	lockdep_set_class(&sb->lock, &inst->key);
 	return 0;
 }
@@ -638,6 +753,7 @@ static unsigned long sbrk_fini(struct zalloc_instance *inst)
 	zalloc_stats_sum(&inst->stats, &brk,
 			 NR_ZALLOC_STATS + ZALLOC_SBRK_BRK_BYTES, 1);
 	sb->prov->ops->destroy(sb->prov);
+	zalloc_pagemap_destroy(&sb->map);
 	zalloc_count_backing(inst, -(long)brk);
 	return live;
 }

@@ -41,6 +41,7 @@
 struct sbrk_region {
 	struct zalloc_sbrk_provider prov;
 	void *area;
+	unsigned long start;
 	unsigned long end;
 	unsigned long brk;
 };
@@ -66,9 +67,20 @@ static void sbrk_region_destroy(struct zalloc_sbrk_provider *prov)
 	kfree(r);
 }
 
+static void sbrk_region_range(struct zalloc_sbrk_provider *prov,
+			      unsigned long *start, unsigned long *end)
+{
+	struct sbrk_region *r = container_of(prov, struct sbrk_region, prov);
+
+	*start = r->start;
+	*end = r->end;
+}
+
 static const struct zalloc_sbrk_provider_ops sbrk_region_ops = {
 	.sbrk		= sbrk_region_sbrk,
 	.destroy	= sbrk_region_destroy,
+	.range		= sbrk_region_range,
+	.atomic		= true,
 };
 
 /**
@@ -106,6 +118,7 @@ struct zalloc_sbrk_provider *zalloc_sbrk_region_create(size_t size)
 	}
 	start = ALIGN((unsigned long)r->area, SBRK_BIG);
 	r->brk = start;
+	r->start = start;
 	r->end = start + size;
 	r->prov.ops = &sbrk_region_ops;
 	r->prov.name = "region";
@@ -122,7 +135,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_sbrk_region_create, ZALLOC_NS);
  */
 struct sbrk_pages {
 	struct zalloc_sbrk_provider prov;
-	spinlock_t lock;		/* protects chunks; IRQs off */
+	raw_spinlock_t lock;		/* protects chunks; IRQs off */
 	struct list_head chunks;
 };
 
@@ -147,9 +160,9 @@ static void *sbrk_pages_sbrk(struct zalloc_sbrk_provider *prov, size_t len,
 		free_pages_exact(p + len, (PAGE_SIZE << order) - len);
 	kmemleak_alloc(p, len, 0, gfp);
 	set_page_private(page, len);
-	spin_lock_irqsave(&pp->lock, flags);
+	raw_spin_lock_irqsave(&pp->lock, flags);
 	list_add(&page->lru, &pp->chunks);
-	spin_unlock_irqrestore(&pp->lock, flags);
+	raw_spin_unlock_irqrestore(&pp->lock, flags);
 	return p;
 }
 
@@ -193,7 +206,7 @@ struct zalloc_sbrk_provider *zalloc_sbrk_pages_create(void)
 
 	if (!pp)
 		return NULL;
-	spin_lock_init(&pp->lock);
+	raw_spin_lock_init(&pp->lock);
 	INIT_LIST_HEAD(&pp->chunks);
 	pp->prov.ops = &sbrk_pages_ops;
 	pp->prov.name = "pages";

@@ -28,8 +28,10 @@
  *
  * Concurrency: an instance is either caller-locked (flags 0: no lock inside;
  * the caller serializes every call that takes the instance, as with a plain
- * bitmap) or internally locked (ZALLOC_BITMAP_LOCKED: a spinlock taken with
- * IRQs disabled, so any context but NMI may call it).
+ * bitmap) or internally locked (ZALLOC_BITMAP_LOCKED: a raw spinlock taken
+ * with IRQs disabled, so any context but NMI may call it, hard IRQ on
+ * PREEMPT_RT included; a search holds it for time linear in the bitmap's
+ * free words, so a large, fragmented bitmap adds latency on PREEMPT_RT).
  *
  * Context: init/exit/create/destroy: process context, may sleep.
  * Allocation and free: any context but NMI for locked instances; for
@@ -92,7 +94,7 @@ struct zalloc_bitmap_layout {
  */
 struct zalloc_bitmap {
 	struct zalloc_instance inst;
-	spinlock_t lock;	/* guards the bitmap if ZALLOC_BITMAP_LOCKED */
+	raw_spinlock_t lock;	/* guards the bitmap if ZALLOC_BITMAP_LOCKED */
 	unsigned int chunk_shift;
 	size_t chunk_size;
 	size_t max_align;

@@ -54,10 +54,18 @@ struct zalloc_sbrk_provider;
  *	context the allocator's caller is in: it must honour @gfp.
  * @destroy: give back every byte @sbrk ever returned, then free the
  *	provider.  Called once, from process context, when nothing uses it.
+ * @range: optional: the addresses [*@start, *@end) every byte @sbrk will
+ *	ever return lies in, for a provider that knows them in advance
+ * @atomic: @sbrk allocates nothing (it moves a break through memory it
+ *	already has), so it may be called where the page allocator may not
+ *	(hard IRQ on PREEMPT_RT)
  */
 struct zalloc_sbrk_provider_ops {
 	void *(*sbrk)(struct zalloc_sbrk_provider *prov, size_t len, gfp_t gfp);
 	void (*destroy)(struct zalloc_sbrk_provider *prov);
+	void (*range)(struct zalloc_sbrk_provider *prov, unsigned long *start,
+		      unsigned long *end);
+	bool atomic;
 };
 
 /**

@@ -1,27 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * zalloc SMP allocator: Zig's SmpAllocator on per-CPU slots and 64 KiB
- * slabs, giving memory back.
+ * slabs, with a per-CPU front, giving memory back.
  *
  * Small blocks, max(len, align) up to ZALLOC_SMP_MAX_SMALL (32 KiB), come
  * from power-of-two size classes 8 B .. 32 KiB carved out of 64 KiB slabs
- * (order-4 buddy blocks, aligned to their size, so every slot is aligned to
- * its own size and any alignment up to the class size is honoured).  There
- * is one slot per possible CPU (nr_cpu_ids of them); the caller's CPU picks
- * the slot as a hint and a try-lock decides, moving on to the next slot on
- * contention.  Larger blocks go to zalloc_page_allocator with no metadata.
+ * (order-4 buddy blocks, aligned to their size, so every block is aligned
+ * to its own size and any alignment up to the class size is honoured).
+ * Each CPU keeps a magazine of free blocks per class (up to 32, or 32 KiB
+ * worth); behind the magazines there is one slot per possible CPU with a
+ * lock, owning slabs.  Larger blocks come from the page allocator, recorded
+ * so that their frees are checked.
  *
  * Resize and remap succeed within a size class and never move a block
  * between the small and large paths; large blocks resize as the page
- * allocator does.  Slabs whose objects are all free go back to the buddy
- * allocator, keeping at most ZALLOC_SMP_EMPTY_MAX empty slabs per slot, and
- * a shrinker gives back those too under memory pressure.
+ * allocator does.  Every free, resize and remap is checked first: a pointer
+ * that is not a live block of this instance with that length is reported
+ * and refused, double frees of any block included.
  *
- * Context: alloc with a gfp_t that allows sleeping may sleep (only to get a
- * fresh slab, never holding a slot lock); with GFP_ATOMIC or GFP_NOWAIT it
- * may be called from any context but NMI, hard IRQ included.  resize, remap
- * and free: any context but NMI.  On PREEMPT_RT, where spinlock_t sleeps,
- * as kmalloc: not from hard IRQ.
+ * Memory goes back: a slab whose blocks are all free leaves its class; a
+ * slot keeps as many empty slabs as it had in use at its peak, so a steady
+ * producer/consumer load does not churn slabs; once the instance has been
+ * idle for a second the magazines are drained and the empty slabs beyond
+ * ZALLOC_SMP_EMPTY_MAX per slot go back to the buddy allocator, as they do
+ * when the shrinker asks or zalloc_smp_trim() is called.
+ *
+ * Context: alloc and free of small blocks, any context but NMI, hard IRQ
+ * included, on PREEMPT_RT too: the magazines are used with IRQs off and
+ * the slot locks are raw spinlocks.  Taking a fresh slab needs the page
+ * allocator: with a gfp_t that allows sleeping the caller may sleep for it
+ * (never holding a lock); with GFP_ATOMIC/GFP_NOWAIT it is taken
+ * atomically; on PREEMPT_RT from hard IRQ (or with IRQs or preemption off)
+ * it cannot be taken at all, so such an allocation returns NULL if no
+ * magazine or slot has a block, and a worker takes a slab for next time.
+ * Large blocks: as the page allocator (not from hard IRQ on PREEMPT_RT,
+ * where alloc returns NULL and free is refused with a report).
  */
 #ifndef _ZALLOC_SMP_H
 #define _ZALLOC_SMP_H
@@ -41,7 +54,7 @@ struct shrinker;
 #define ZALLOC_SMP_NR_CLASSES	(ZALLOC_SMP_SLAB_SHIFT - ZALLOC_SMP_MIN_SHIFT)
 /* Largest small block; anything larger goes to the page allocator. */
 #define ZALLOC_SMP_MAX_SMALL	(ZALLOC_SMP_SLAB_SIZE >> 1)
-/* Empty slabs each slot keeps for reuse; the rest go back at once. */
+/* Empty slabs each slot keeps however idle the instance is. */
 #define ZALLOC_SMP_EMPTY_MAX	2
 
 /**
@@ -95,5 +108,6 @@ struct zalloc *__zalloc_smp_create(const char *name, unsigned int flags,
 #define zalloc_smp_create(name, flags)					\
 	__zalloc_smp_create(name, flags, THIS_MODULE)
 struct shrinker *zalloc_smp_shrinker(const struct zalloc *a);
+unsigned long zalloc_smp_trim(const struct zalloc *a);
 
 #endif /* _ZALLOC_SMP_H */

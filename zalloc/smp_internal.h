@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The SMP allocator's private structures, shared by its front (smp.c: the
+ * per-CPU magazines, the ops, the instance) and its back (smp_slab.c: the
+ * slots, the slabs, memory going back).  smp.c's header says how it works.
+ *
+ * Lock order:
+ *   1. zalloc_registry_lock (debugfs readers, registry.c)
+ *   2. slot->lock (raw, IRQs off; one slot at a time, never two)
+ *   3. smp->map.lock (pagemap.h), kmemleak's locks
+ *
+ * A CPU's magazines are its own, used with IRQs off on that CPU (they are
+ * touched from another CPU only by a drain running on it through an IPI,
+ * or for an offline CPU under cpus_read_lock()).  slot->lock protects its
+ * slot and every field of the slabs it owns but the fixed ones (base, slot,
+ * class while the slab is not empty).  No lock is held across a page
+ * allocation, so GFP_KERNEL callers may sleep for a slab and the shrinker
+ * may take slot locks from reclaim.
+ */
+#ifndef _ZALLOC_SMP_INTERNAL_H
+#define _ZALLOC_SMP_INTERNAL_H
+
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <zalloc/smp.h>
+
+#include "internal.h"
+#include "pagemap.h"
+
+#define SMP_NR_CLASSES		ZALLOC_SMP_NR_CLASSES
+#define SMP_SLAB_SIZE		ZALLOC_SMP_SLAB_SIZE
+#define SMP_SLAB_ORDER		(ZALLOC_SMP_SLAB_SHIFT - PAGE_SHIFT)
+#define SMP_SLAB_PAGES		(SMP_SLAB_SIZE >> PAGE_SHIFT)
+#define SMP_MAX_BLOCKS		(SMP_SLAB_SIZE >> ZALLOC_SMP_MIN_SHIFT)
+/* Zig's max_alloc_search: other slots looked at before a fresh slab. */
+#define SMP_MAX_ALLOC_SEARCH	1
+/* Blocks a magazine holds at most; zsmp_mag_cap() per class. */
+#define SMP_MAG_MAX		32
+/* A magazine holds at most this many bytes of blocks (and 1 block). */
+#define SMP_MAG_BYTES		(32 * 1024)
+
+/**
+ * struct zsmp_slab - a slab's descriptor
+ * @node: in its class's partial list, in its slot's empty list, or on no
+ *	list (self-linked) while full
+ * @all: in its slot's list of every slab it owns
+ * @base: the slab's first byte, SMP_SLAB_SIZE aligned (fixed)
+ * @slot: index of the slot owning the slab (fixed)
+ * @class: the size class it is carved for; changes only while empty
+ * @freelist: the most recently returned block, whose first word links on
+ *	(encoded with the instance's link key)
+ * @carved: bytes handed out by bumping so far (blocks below are live, in a
+ *	magazine, or on @freelist)
+ * @inuse: blocks out of the slab: in a user's hands or in a magazine
+ * @nfree: blocks on @freelist
+ * @ip: the caller of an allocation that took blocks from it (for reports)
+ * @rcu: for freeing the descriptor and the slab's pages after a grace
+ *	period, so a lockless lookup in flight never touches freed memory
+ * @on_list: bit i set: block i is on @freelist (a double free of it is
+ *	caught exactly, under the slot lock)
+ *
+ * All but the fixed fields are under the owning slot's lock.
+ */
+struct zsmp_slab {
+	struct list_head node;
+	struct list_head all;
+	void *base;
+	unsigned int slot;
+	unsigned int class;
+	void *freelist;
+	unsigned int carved;
+	unsigned int inuse;
+	unsigned int nfree;
+	unsigned long ip;
+	struct rcu_head rcu;
+	unsigned long on_list[BITS_TO_LONGS(SMP_MAX_BLOCKS)];
+};
+
+/**
+ * struct zsmp_class - one size class of one slot
+ * @partial: slabs with a free block or room to bump; refills take the
+ *	first, slabs that get a block back go to the tail
+ * @out: blocks of the slot's slabs of the class out of their slab
+ * @nr_free: blocks on those slabs' free lists
+ * @nr_slabs: slabs of the class owned by the slot (partial or full)
+ */
+struct zsmp_class {
+	struct list_head partial;
+	unsigned long out;
+	unsigned long nr_free;
+	unsigned long nr_slabs;
+};
+
+/**
+ * struct zsmp_slot - one slot, on its own cache line(s)
+ * @lock: protects the slot and the slabs it owns; IRQs off while held
+ * @cls: the size classes
+ * @empty: empty slabs kept for reuse by any class
+ * @all: every slab the slot owns
+ * @nr_empty: how many are on @empty
+ * @in_use: slabs carved for a class (partial or full)
+ * @keep: empty slabs the slot keeps: the most it had in use since the
+ *	last idle trim, at least ZALLOC_SMP_EMPTY_MAX
+ * @allocs: blocks it handed to magazines
+ * @frees: blocks given back to its slabs
+ * @remote_frees: of those, given back by another CPU's magazine
+ * @contended: try-locks of this slot that failed (atomic, no lock)
+ */
+struct zsmp_slot {
+	raw_spinlock_t lock;	/* the slot and the slabs it owns */
+	struct zsmp_class cls[SMP_NR_CLASSES];
+	struct list_head empty;
+	struct list_head all;
+	unsigned int nr_empty;
+	unsigned int in_use;
+	unsigned int keep;
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long remote_frees;
+	atomic_long_t contended;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct zsmp_mag - one class's magazine on one CPU
+ * @nr: blocks in it
+ * @obj: the blocks, most recently freed last; each holds the instance's
+ *	cookie for its address in its first word
+ */
+struct zsmp_mag {
+	unsigned int nr;
+	void *obj[SMP_MAG_MAX];
+};
+
+/**
+ * struct zsmp_cpu - a CPU's front
+ * @mag: a magazine per class
+ */
+struct zsmp_cpu {
+	struct zsmp_mag mag[SMP_NR_CLASSES];
+};
+
+/**
+ * struct zalloc_smp - an SMP allocator instance
+ * @inst: the instance (struct zalloc, counters, name, lockdep class of the
+ *	slot locks, debug core)
+ * @cpu: the per-CPU fronts
+ * @slots: nr_cpu_ids slots, each cache-line aligned
+ * @nr_slots: how many
+ * @map: slab base -> descriptor
+ * @large: large block (address >> PAGE_SHIFT) -> its page count, as an
+ *	xa_mk_value(); under its own lock
+ * @shrinker: gives cached memory back under memory pressure
+ * @link_key: random key free-list links are encoded with (fixed)
+ * @cookie_key: random key of the word a block in a magazine holds (fixed)
+ * @large_ip: the caller of the latest large allocation
+ * @idle: trims the instance once it has been idle for a while
+ * @idle_armed: @idle is queued (set from any context, cleared by @idle)
+ * @activity: slow-path events, for @idle to tell whether it was idle
+ * @idle_seen: @activity when @idle last looked
+ * @refill: takes slabs for slots where a caller could not (PREEMPT_RT
+ *	hard IRQ)
+ * @refill_slots: which slots want one (bit per slot index, atomic)
+ */
+struct zalloc_smp {
+	struct zalloc_instance inst;
+	struct zsmp_cpu __percpu *cpu;
+	struct zsmp_slot *slots;
+	unsigned int nr_slots;
+	struct zalloc_pagemap map;
+	struct xarray large;
+	struct shrinker *shrinker;
+	unsigned long link_key;
+	unsigned long cookie_key;
+	unsigned long large_ip;
+	struct delayed_work idle;
+	bool idle_armed;
+	atomic_long_t activity;
+	long idle_seen;
+	struct work_struct refill;
+	unsigned long *refill_slots;
+};
+
+static inline struct zalloc_smp *to_smp(void *ctx)
+{
+	return container_of(ctx, struct zalloc_smp, inst);
+}
+
+static inline size_t zsmp_size(unsigned int class)
+{
+	return (size_t)1 << (class + ZALLOC_SMP_MIN_SHIFT);
+}
+
+/* Zig's sizeClassIndex(): log2(ceil_pow2(max(len, align, 8))) - 3. */
+static __always_inline unsigned int zsmp_class(size_t len, size_t align)
+{
+	size_t n = max(len, align);
+
+	if (n <= (1U << ZALLOC_SMP_MIN_SHIFT))
+		return 0;
+	return fls64(n - 1) - ZALLOC_SMP_MIN_SHIFT;
+}
+
+/* Blocks of @class a magazine holds: SMP_MAG_BYTES worth, 1 to 32. */
+static __always_inline unsigned int zsmp_mag_cap(unsigned int class)
+{
+	return clamp_t(unsigned int, SMP_MAG_BYTES / zsmp_size(class), 1,
+		       SMP_MAG_MAX);
+}
+
+/* What a block in a magazine holds in its first word. */
+static __always_inline unsigned long zsmp_cookie(const struct zalloc_smp *smp,
+						 const void *p)
+{
+	return smp->cookie_key ^ swab((unsigned long)p);
+}
+
+static inline const char *zsmp_name(const struct zalloc_smp *smp)
+{
+	return zalloc_report_name(&smp->inst);
+}
+
+static inline void zsmp_count(struct zalloc_smp *smp, unsigned int event,
+			      unsigned long n)
+{
+	zalloc_count(&smp->inst, NR_ZALLOC_STATS + event, n);
+}
+
+/* The slab @p would lie in, if it is one of this instance's; lockless. */
+static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
+						      const void *p)
+{
+	unsigned long base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
+	struct zsmp_slab *slab = zalloc_pagemap_get(&smp->map, base);
+
+	return slab && slab->base == (void *)base ? slab : NULL;
+}
+
+/* smp_slab.c */
+extern struct kmem_cache *zsmp_slab_cache;
+void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
+		  unsigned long ip, unsigned long *flags);
+void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
+		unsigned int class, unsigned int n);
+bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
+			 const void *p);
+void zsmp_note_activity(struct zalloc_smp *smp);
+unsigned long zsmp_trim(struct zalloc_smp *smp, unsigned long max);
+int zsmp_back_init(struct zalloc_smp *smp);
+unsigned long zsmp_back_fini(struct zalloc_smp *smp);
+void zsmp_read_back(struct zalloc_smp *smp, unsigned long *v);
+void zsmp_show_classes(struct seq_file *m, struct zalloc_instance *inst);
+void zsmp_show_cpus(struct seq_file *m, struct zalloc_instance *inst);
+
+#endif /* _ZALLOC_SMP_INTERNAL_H */
