@@ -206,19 +206,27 @@ static __always_inline void zalloc_count_event(struct zalloc_instance *inst,
 static __always_inline void zalloc_count_alloc(struct zalloc_instance *inst,
 					       void *p, size_t len)
 {
+#ifndef ZALLOC_NO_STATS
+	unsigned long __percpu *c = inst->stats.cpu;
+
 	if (unlikely(!p)) {
-		zalloc_count(inst, ZALLOC_STAT_ALLOC_FAIL, 1);
+		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
 		return;
 	}
-	zalloc_count(inst, ZALLOC_STAT_ALLOC, 1);
-	zalloc_count(inst, ZALLOC_STAT_BYTES_ALLOC, len);
+	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+#endif
 }
 
 static __always_inline void zalloc_count_free(struct zalloc_instance *inst,
 					      size_t len)
 {
-	zalloc_count(inst, ZALLOC_STAT_FREE, 1);
-	zalloc_count(inst, ZALLOC_STAT_BYTES_FREE, len);
+#ifndef ZALLOC_NO_STATS
+	unsigned long __percpu *c = inst->stats.cpu;
+
+	this_cpu_inc(c[ZALLOC_STAT_FREE]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_FREE], len);
+#endif
 }
 
 /* The requested bytes of a block going from @len to @new_len. */

@@ -55,20 +55,24 @@
  *    known to be empty.
  *  - Every free, resize and remap is checked before it changes anything.  A
  *    small block must lie in a slab of this instance (the page map) of its
- *    class, at a block boundary below what was ever carved, and be out of
- *    its slab: a double free of any block is caught, whether the block sits
- *    in a magazine (its first word is then the instance's random cookie for
- *    its address, which an allocation clears) or on its slab's free list (a
- *    bit per block, authoritative under the slot lock).  A large block must
+ *    class, at a block boundary, and be out of its slab: a double free of
+ *    any block is caught, whether the block sits in a magazine (its first
+ *    word is then the instance's random cookie for its address, which an
+ *    allocation clears) or on its slab (a bit per block, authoritative
+ *    under the slot lock).  A large block must
  *    be one the instance recorded, with the page count its length gives.
  *    Refused calls are reported (ratelimited) and counted in double_frees
  *    or invalid_frees, and touch nothing.  Not caught: a block's user
  *    writing exactly the cookie into its first word (a 2^-64 chance for
  *    data that does not know the key; the free is then refused as a double
  *    free), and two CPUs freeing the same block at the same instant.
- *  - Free-list links are stored encoded as SLUB's
- *    CONFIG_SLAB_FREELIST_HARDENED does (freelist.h) and checked before
- *    they are followed; a bad one is reported and its list dropped.
+ *  - No free list in free blocks (Zig links them through their first
+ *    word): a slab's free blocks are a bitmap in its descriptor, which a
+ *    refill scans a word at a time, so a write after free cannot steer the
+ *    allocator anywhere.  A block in a magazine holds the cookie, checked
+ *    when it is handed out again: a write after free into its first word
+ *    is reported and counted (corrupt_free_lists), and the block is handed
+ *    out all the same, since nothing of the allocator's was in it.
  *  - kmemleak: slabs come from alloc_pages(), which kmemleak neither tracks
  *    nor scans, so every small block is registered with kmemleak when
  *    handed out and unregistered when freed.  On PREEMPT_RT, where
@@ -99,6 +103,9 @@
 
 /* Per-block kmemleak objects, except where kmemleak cannot be called. */
 #define SMP_LEAK_BLOCKS		(!IS_ENABLED(CONFIG_PREEMPT_RT))
+/* The free fast path makes no kmemleak call: with kmemleak, always slow. */
+#define SMP_LEAK_BLOCKS_LIVE	(SMP_LEAK_BLOCKS && \
+				 IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
 
 enum zsmp_verdict {
 	SMP_FREE_OK,
@@ -131,23 +138,14 @@ static struct zalloc_smp zsmp_global;
  * Small blocks: the magazines
  */
 
-static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
-			      size_t len, gfp_t gfp, unsigned long ip)
+/* A block leaves the magazines: checks, then what every allocation needs. */
+static __always_inline void *zsmp_handout(struct zalloc_smp *smp, void *p,
+					  unsigned int class, size_t len,
+					  gfp_t gfp)
 {
-	struct zsmp_mag *m;
-	unsigned long flags;
-	void *p;
-
-	local_irq_save(flags);
-	m = &this_cpu_ptr(smp->cpu)->mag[class];
-	if (likely(m->nr))
-		p = m->obj[--m->nr];
-	else
-		p = zsmp_refill(smp, class, gfp, ip, &flags);
-	local_irq_restore(flags);
-	if (unlikely(!p))
-		return NULL;
-	/* Out of the magazine: no cookie, and no stale data under init_on_alloc. */
+	/* The cookie must be intact, and goes. */
+	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
+		zsmp_overwritten(smp, p);
 	*(unsigned long *)p = 0;
 	zalloc_init_on_alloc(p, len);
 	if (SMP_LEAK_BLOCKS)
@@ -157,7 +155,7 @@ static void *zsmp_alloc_small(struct zalloc_smp *smp, unsigned int class,
 
 /*
  * Is @p a block of @slab of @class that is out of its slab?  Lockless but
- * for the confirmation of a block whose on_list bit is set; the caller has
+ * for the confirmation of a block whose free bit is set; the caller has
  * IRQs off, which keeps @slab and its pages from being freed (RCU).
  */
 static __always_inline enum zsmp_verdict
@@ -169,13 +167,12 @@ zsmp_check(struct zalloc_smp *smp, struct zsmp_slab *slab, const void *p,
 	if (unlikely(!slab || READ_ONCE(slab->class) != class))
 		return SMP_FREE_INVALID;
 	off = (unsigned long)p - (unsigned long)slab->base;
-	if (unlikely((off & (zsmp_size(class) - 1)) ||
-		     off >= READ_ONCE(slab->carved)))
+	if (unlikely(off & (zsmp_size(class) - 1)))
 		return SMP_FREE_INVALID;
 	if (unlikely(*(const unsigned long *)p == zsmp_cookie(smp, p)))
 		return SMP_FREE_DOUBLE;
 	if (unlikely(test_bit(off >> (class + ZALLOC_SMP_MIN_SHIFT),
-			      slab->on_list)) &&
+			      slab->free)) &&
 	    zsmp_confirm_double(smp, slab, p))
 		return SMP_FREE_DOUBLE;
 	return SMP_FREE_OK;
@@ -213,10 +210,16 @@ static bool zsmp_live_small(struct zalloc_smp *smp, const char *what,
 	return false;
 }
 
+/*
+ * A small free, every case: checked (with a fresh page-map lookup if need
+ * be, and under the slot lock where the free bit says so), zeroed under
+ * init_on_free, then into the magazine, flushing half of it if it is full.
+ */
 static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 			    unsigned int class, unsigned long ip)
 {
 	enum zsmp_verdict v;
+	struct zsmp_cpu *c;
 	struct zsmp_mag *m;
 	unsigned long flags;
 
@@ -226,7 +229,8 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 		memset(p, 0, len);
 	}
 	local_irq_save(flags);
-	v = zsmp_check(smp, zsmp_slab_of(smp, p), p, class);
+	c = this_cpu_ptr(smp->cpu);
+	v = zsmp_check(smp, zsmp_slab_cached(smp, c, p), p, class);
 	if (unlikely(v != SMP_FREE_OK)) {
 		local_irq_restore(flags);
 		zsmp_report(smp, v, "free", p, len, ip);
@@ -235,8 +239,8 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 	if (SMP_LEAK_BLOCKS)
 		kmemleak_free(p);
 	*(unsigned long *)p = zsmp_cookie(smp, p);
-	m = &this_cpu_ptr(smp->cpu)->mag[class];
-	if (unlikely(m->nr >= zsmp_mag_cap(class)))
+	m = &c->mag[class];
+	if (m->nr >= zsmp_mag_cap(class))
 		zsmp_flush(smp, m, class, (m->nr + 1) / 2);
 	m->obj[m->nr++] = p;
 	local_irq_restore(flags);
@@ -356,21 +360,75 @@ static bool zsmp_relen_large(struct zalloc_smp *smp, void *p, size_t len,
  * The ops
  */
 
+/* Every allocation but a hit in a non-empty magazine. */
+static noinline void *zsmp_alloc_slow(struct zalloc_smp *smp, size_t len,
+				      size_t align, gfp_t gfp,
+				      unsigned long ip)
+{
+	unsigned int class = zsmp_class(len, align);
+	struct zsmp_mag *m;
+	unsigned long flags;
+	void *p = NULL;
+
+	if (in_nmi())
+		goto out;
+	if (class >= SMP_NR_CLASSES) {
+		p = zsmp_alloc_large(smp, len, align, gfp, ip);
+		goto out;
+	}
+	local_irq_save(flags);
+	m = &this_cpu_ptr(smp->cpu)->mag[class];
+	if (m->nr)
+		p = m->obj[--m->nr];
+	else
+		p = zsmp_refill(smp, class, gfp, ip, &flags);
+	local_irq_restore(flags);
+	if (p)
+		p = zsmp_handout(smp, p, class, len, gfp);
+out:
+	zalloc_count_alloc(&smp->inst, p, len);
+	return p;
+}
+
+/* A block whose cookie was overwritten: report, then hand it out. */
+static noinline void *zsmp_alloc_stained(struct zalloc_smp *smp, void *p,
+					 unsigned int class, size_t len,
+					 gfp_t gfp)
+{
+	p = zsmp_handout(smp, p, class, len, gfp);
+	zalloc_count_alloc(&smp->inst, p, len);
+	return p;
+}
+
+/*
+ * The fast path pops the CPU's magazine with IRQs off and calls nothing
+ * but, as tail calls, the slow paths, so it needs no saved registers.
+ */
 static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
-	void *p = NULL;
+	struct zsmp_mag *m;
+	unsigned long flags;
+	void *p;
 
 	might_alloc(gfp);
-	if (unlikely(in_nmi()))
-		goto out;
-	if (likely(class < SMP_NR_CLASSES))
-		p = zsmp_alloc_small(smp, class, len, gfp, ip);
-	else
-		p = zsmp_alloc_large(smp, len, align, gfp, ip);
-out:
+	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
+		     SMP_LEAK_BLOCKS_LIVE))
+		return zsmp_alloc_slow(smp, len, align, gfp, ip);
+	local_irq_save(flags);
+	m = &this_cpu_ptr(smp->cpu)->mag[class];
+	if (unlikely(!m->nr)) {
+		local_irq_restore(flags);
+		return zsmp_alloc_slow(smp, len, align, gfp, ip);
+	}
+	p = m->obj[--m->nr];
+	local_irq_restore(flags);
+	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
+		return zsmp_alloc_stained(smp, p, class, len, gfp);
+	*(unsigned long *)p = 0;
+	zalloc_init_on_alloc(p, len);
 	zalloc_count_alloc(&smp->inst, p, len);
 	return p;
 }
@@ -418,23 +476,70 @@ static void *zsmp_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
-static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
-		      unsigned long ip)
+/* Every free but the common case of zsmp_free(); @class from the length. */
+static noinline void zsmp_free_slow(struct zalloc_smp *smp, void *ptr,
+				    size_t len, unsigned int class,
+				    unsigned long ip)
 {
-	struct zalloc_smp *smp = to_smp(ctx);
-	unsigned int class = zsmp_class(len, align);
 	bool ok;
 
 	if (unlikely(in_nmi())) {
 		zsmp_report(smp, SMP_FREE_INVALID, "free (NMI)", ptr, len, ip);
 		return;
 	}
-	if (likely(class < SMP_NR_CLASSES))
+	if (class < SMP_NR_CLASSES)
 		ok = zsmp_free_small(smp, ptr, len, class, ip);
 	else
 		ok = zsmp_free_large(smp, ptr, len, ip);
-	if (likely(ok))
+	if (ok)
 		zalloc_count_free(&smp->inst, len);
+}
+
+/*
+ * The fast path: a block of the slab the CPU last freed into, out of its
+ * slab and not in a magazine (no cookie), into a magazine with room.
+ * Anything else goes, as a tail call, to zsmp_free_slow(), which sorts it
+ * out with the full checks; so the fast path needs no saved registers.
+ */
+static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
+		      unsigned long ip)
+{
+	struct zalloc_smp *smp = to_smp(ctx);
+	unsigned int class = zsmp_class(len, align);
+	unsigned int shift = class + ZALLOC_SMP_MIN_SHIFT;
+	unsigned long off, flags, i;
+	struct zsmp_slab *slab;
+	struct zsmp_cpu *c;
+	struct zsmp_mag *m;
+
+	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
+		     zalloc_init_on_free_enabled() || SMP_LEAK_BLOCKS_LIVE))
+		goto slow;
+	local_irq_save(flags);
+	c = this_cpu_ptr(smp->cpu);
+	off = (unsigned long)ptr - c->last_base;
+	if (unlikely(off >= SMP_SLAB_SIZE ||
+		     c->last_seq != atomic_long_read(&smp->release_seq)))
+		goto slow_irq;
+	slab = c->last_slab;
+	i = off >> shift;
+	if (unlikely(READ_ONCE(slab->class) != class || (i << shift) != off ||
+		     test_bit(i, slab->free) ||
+		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
+		goto slow_irq;
+	m = &c->mag[class];
+	if (unlikely(m->nr >= zsmp_mag_cap(class)))
+		goto slow_irq;
+	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
+	m->obj[m->nr++] = ptr;
+	local_irq_restore(flags);
+	zalloc_count_free(&smp->inst, len);
+	return;
+
+slow_irq:
+	local_irq_restore(flags);
+slow:
+	zsmp_free_slow(smp, ptr, len, class, ip);
 }
 
 static const struct zalloc_ops zsmp_ops = {
@@ -468,7 +573,6 @@ static int zsmp_init(struct zalloc_instance *inst, const void *arg)
 	struct zalloc_smp *smp = to_smp(inst);
 	int err;
 
-	smp->link_key = get_random_long();
 	smp->cookie_key = get_random_long();
 	smp->cpu = alloc_percpu(struct zsmp_cpu);
 	if (!smp->cpu)

@@ -51,20 +51,18 @@
  * @all: in its slot's list of every slab it owns
  * @base: the slab's first byte, SMP_SLAB_SIZE aligned (fixed)
  * @slot: index of the slot owning the slab (fixed)
- * @class: the size class it is carved for; changes only while empty
- * @freelist: the most recently returned block, whose first word links on
- *	(encoded with the instance's link key)
- * @carved: bytes handed out by bumping so far (blocks below are live, in a
- *	magazine, or on @freelist)
- * @inuse: blocks out of the slab: in a user's hands or in a magazine
- * @nfree: blocks on @freelist
+ * @class: the size class it is cut into; changes only while empty
+ * @nfree: blocks on the slab (bit set in @free)
+ * @inuse: blocks out of it: in a user's hands or in a magazine
+ * @hint: no word of @free below it has a bit set
  * @ip: the caller of an allocation that took blocks from it (for reports)
  * @rcu: for freeing the descriptor and the slab's pages after a grace
  *	period, so a lockless lookup in flight never touches freed memory
- * @on_list: bit i set: block i is on @freelist (a double free of it is
- *	caught exactly, under the slot lock)
+ * @free: bit i set: block i is free on the slab.  The slab's free blocks
+ *	hold nothing of the allocator's: a write after free cannot steer it.
  *
- * All but the fixed fields are under the owning slot's lock.
+ * All but the fixed fields are under the owning slot's lock; @class and
+ * @free are read locklessly by frees, which confirm under the lock.
  */
 struct zsmp_slab {
 	struct list_head node;
@@ -72,21 +70,20 @@ struct zsmp_slab {
 	void *base;
 	unsigned int slot;
 	unsigned int class;
-	void *freelist;
-	unsigned int carved;
-	unsigned int inuse;
 	unsigned int nfree;
+	unsigned int inuse;
+	unsigned int hint;
 	unsigned long ip;
 	struct rcu_head rcu;
-	unsigned long on_list[BITS_TO_LONGS(SMP_MAX_BLOCKS)];
+	unsigned long free[BITS_TO_LONGS(SMP_MAX_BLOCKS)];
 };
 
 /**
  * struct zsmp_class - one size class of one slot
- * @partial: slabs with a free block or room to bump; refills take the
- *	first, slabs that get a block back go to the tail
+ * @partial: slabs with a free block; refills take the first, slabs that
+ *	get a block back go to the tail
  * @out: blocks of the slot's slabs of the class out of their slab
- * @nr_free: blocks on those slabs' free lists
+ * @nr_free: free blocks on those slabs
  * @nr_slabs: slabs of the class owned by the slot (partial or full)
  */
 struct zsmp_class {
@@ -103,7 +100,7 @@ struct zsmp_class {
  * @empty: empty slabs kept for reuse by any class
  * @all: every slab the slot owns
  * @nr_empty: how many are on @empty
- * @in_use: slabs carved for a class (partial or full)
+ * @in_use: slabs cut into a class (partial or full)
  * @keep: empty slabs the slot keeps: the most it had in use since the
  *	last idle trim, at least ZALLOC_SMP_EMPTY_MAX
  * @allocs: blocks it handed to magazines
@@ -129,7 +126,7 @@ struct zsmp_slot {
  * struct zsmp_mag - one class's magazine on one CPU
  * @nr: blocks in it
  * @obj: the blocks, most recently freed last; each holds the instance's
- *	cookie for its address in its first word
+ *	cookie for its address in its first word, checked when it leaves
  */
 struct zsmp_mag {
 	unsigned int nr;
@@ -138,9 +135,15 @@ struct zsmp_mag {
 
 /**
  * struct zsmp_cpu - a CPU's front
+ * @last_base: the slab base of the latest free's page-map lookup
+ * @last_slab: what it found: reused while @last_seq is current
+ * @last_seq: zalloc_smp.release_seq when it was found
  * @mag: a magazine per class
  */
 struct zsmp_cpu {
+	unsigned long last_base;
+	struct zsmp_slab *last_slab;
+	long last_seq;
 	struct zsmp_mag mag[SMP_NR_CLASSES];
 };
 
@@ -155,9 +158,10 @@ struct zsmp_cpu {
  * @large: large block (address >> PAGE_SHIFT) -> its page count, as an
  *	xa_mk_value(); under its own lock
  * @shrinker: gives cached memory back under memory pressure
- * @link_key: random key free-list links are encoded with (fixed)
  * @cookie_key: random key of the word a block in a magazine holds (fixed)
  * @large_ip: the caller of the latest large allocation
+ * @release_seq: bumped after every slab leaves the page map, so a CPU's
+ *	cached lookup (zsmp_cpu.last_slab) from before is not used again
  * @idle: trims the instance once it has been idle for a while
  * @idle_armed: @idle is queued (set from any context, cleared by @idle)
  * @activity: slow-path events, for @idle to tell whether it was idle
@@ -174,9 +178,9 @@ struct zalloc_smp {
 	struct zalloc_pagemap map;
 	struct xarray large;
 	struct shrinker *shrinker;
-	unsigned long link_key;
 	unsigned long cookie_key;
 	unsigned long large_ip;
+	atomic_long_t release_seq;
 	struct delayed_work idle;
 	bool idle_armed;
 	atomic_long_t activity;
@@ -198,18 +202,23 @@ static inline size_t zsmp_size(unsigned int class)
 /* Zig's sizeClassIndex(): log2(ceil_pow2(max(len, align, 8))) - 3. */
 static __always_inline unsigned int zsmp_class(size_t len, size_t align)
 {
-	size_t n = max(len, align);
+	size_t n = max(len, align) - 1;
 
-	if (n <= (1U << ZALLOC_SMP_MIN_SHIFT))
-		return 0;
-	return fls64(n - 1) - ZALLOC_SMP_MIN_SHIFT;
+	/* n | 7: sizes 1 to 8 are class 0, with no branch. */
+	return fls64(n | ((1U << ZALLOC_SMP_MIN_SHIFT) - 1)) -
+	       ZALLOC_SMP_MIN_SHIFT;
 }
 
-/* Blocks of @class a magazine holds: SMP_MAG_BYTES worth, 1 to 32. */
+/* Blocks of each class a magazine holds: SMP_MAG_BYTES worth, 1 to 32. */
+#define SMP_MAG_CAP(c)							\
+	((SMP_MAG_BYTES >> ((c) + ZALLOC_SMP_MIN_SHIFT)) > SMP_MAG_MAX ?	\
+	 SMP_MAG_MAX : (SMP_MAG_BYTES >> ((c) + ZALLOC_SMP_MIN_SHIFT)) ?:	\
+	 1)
+extern const u8 zsmp_mag_caps[SMP_NR_CLASSES];
+
 static __always_inline unsigned int zsmp_mag_cap(unsigned int class)
 {
-	return clamp_t(unsigned int, SMP_MAG_BYTES / zsmp_size(class), 1,
-		       SMP_MAG_MAX);
+	return zsmp_mag_caps[class];
 }
 
 /* What a block in a magazine holds in its first word. */
@@ -240,6 +249,37 @@ static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
 	return slab && slab->base == (void *)base ? slab : NULL;
 }
 
+/*
+ * zsmp_slab_of() for a free, IRQs off: the CPU's latest lookup again if it
+ * was of the same slab and no slab has left the map since (release_seq),
+ * else a new lookup, remembered.  IRQs off make this an RCU read-side
+ * section, so what it returns stays valid until they are back on.
+ */
+static __always_inline struct zsmp_slab *
+zsmp_slab_cached(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
+{
+	unsigned long base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
+	long seq = atomic_long_read(&smp->release_seq);
+	struct zsmp_slab *slab;
+
+	if (likely(c->last_base == base && c->last_seq == seq))
+		return c->last_slab;
+	/* Pairs with the barrier in zsmp_release_slab(). */
+	smp_rmb();
+	slab = zsmp_slab_of(smp, p);
+	if (slab) {
+		c->last_base = base;
+		c->last_slab = slab;
+		c->last_seq = seq;
+	}
+	return slab;
+}
+
+static inline unsigned int zsmp_blocks(unsigned int class)
+{
+	return SMP_SLAB_SIZE >> (class + ZALLOC_SMP_MIN_SHIFT);
+}
+
 /* smp_slab.c */
 extern struct kmem_cache *zsmp_slab_cache;
 void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
@@ -249,6 +289,7 @@ void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
 bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
 			 const void *p);
 void zsmp_note_activity(struct zalloc_smp *smp);
+void zsmp_overwritten(struct zalloc_smp *smp, const void *p);
 unsigned long zsmp_trim(struct zalloc_smp *smp, unsigned long max);
 int zsmp_back_init(struct zalloc_smp *smp);
 unsigned long zsmp_back_fini(struct zalloc_smp *smp);

@@ -13,9 +13,9 @@
  * the blocks' own slabs, taking each slot's lock once per run of blocks of
  * that slot.
  *
- * Every block a slab has carved is in exactly one place: in a user's hands,
- * in some CPU's magazine, or on the slab's free list with its on_list bit
- * set.  slab->inuse counts the first two; a slab with none goes to its
+ * Every block of a slab is in exactly one place: in a user's hands, in some
+ * CPU's magazine, or free on the slab, its bit set in the slab's bitmap.
+ * slab->inuse counts the first two; a slab with none goes to its
  * slot's empty list, or back to the buddy allocator if the slot already
  * keeps as many as it had in use at its peak.  A slab goes back by
  * unpublishing it from the page map and freeing its pages and descriptor
@@ -42,7 +42,6 @@
 #include <linux/smp.h>
 #include <linux/swab.h>
 
-#include "freelist.h"
 #include "shrinker.h"
 #include "smp_internal.h"
 
@@ -51,6 +50,12 @@
 
 /* Slab descriptors of every instance: a bit per block makes them odd-sized. */
 struct kmem_cache *zsmp_slab_cache;
+
+#define SMP_CAP4(c)	SMP_MAG_CAP(c), SMP_MAG_CAP((c) + 1),		\
+			SMP_MAG_CAP((c) + 2), SMP_MAG_CAP((c) + 3)
+const u8 zsmp_mag_caps[SMP_NR_CLASSES] = {
+	SMP_CAP4(0), SMP_CAP4(4), SMP_CAP4(8), SMP_MAG_CAP(12),
+};
 
 /* ---------------------------------------------------------------------
  * Slots and slabs
@@ -96,80 +101,17 @@ static unsigned int zsmp_index(const struct zsmp_slab *slab, const void *p)
 	       (slab->class + ZALLOC_SMP_MIN_SHIFT);
 }
 
-/* Is @p a carved block of @slab, at a block boundary? */
-static bool zsmp_slab_has(const struct zsmp_slab *slab, const void *p)
-{
-	unsigned long off = (unsigned long)p - (unsigned long)slab->base;
-
-	return off < slab->carved && !(off & (zsmp_size(slab->class) - 1));
-}
-
-static bool zsmp_slab_full(const struct zsmp_slab *slab)
-{
-	return !slab->freelist && slab->carved >= SMP_SLAB_SIZE;
-}
-
-/* An empty slab, reset for @class. */
+/* An empty slab, cut for @class: every block free. */
 static void zsmp_slab_reset(struct zsmp_slab *slab, unsigned int class)
 {
+	unsigned int n = zsmp_blocks(class);
+
 	WRITE_ONCE(slab->class, class);
-	slab->freelist = NULL;
-	WRITE_ONCE(slab->carved, 0);
+	bitmap_zero(slab->free, SMP_MAX_BLOCKS);
+	bitmap_set(slab->free, 0, n);
+	slab->nfree = n;
 	slab->inuse = 0;
-	slab->nfree = 0;
-	bitmap_zero(slab->on_list, SMP_MAX_BLOCKS);
-}
-
-/*
- * Can @next follow @p on @slab's free list?  The list holds exactly nfree
- * blocks of the slab, each with its on_list bit set, so the last link is
- * NULL and no other is, and no block links to itself.
- */
-static bool zsmp_link_ok(const struct zsmp_slab *slab, const void *p,
-			 const void *next)
-{
-	if (slab->nfree == 1)
-		return !next;
-	return next && next != p && zsmp_slab_has(slab, next) &&
-	       test_bit(zsmp_index(slab, next), slab->on_list);
-}
-
-/* A bad link at @p: report it and drop the slab's whole list. */
-static void zsmp_drop_list(struct zalloc_smp *smp, struct zsmp_class *cls,
-			   struct zsmp_slab *slab, const void *p)
-{
-	zsmp_count(smp, ZALLOC_SMP_CORRUPT_LISTS, 1);
-	pr_err_ratelimited("smp %s: free list of slab %p corrupted at %p, dropping %u blocks\n",
-			   zsmp_name(smp), slab->base, p, slab->nfree);
-	cls->nr_free -= slab->nfree;
-	slab->nfree = 0;
-	slab->freelist = NULL;
-	/* The dropped blocks stay out of the slab: it never empties now. */
-	bitmap_zero(slab->on_list, SMP_MAX_BLOCKS);
-}
-
-/* Take a block off @slab: its free list first, then its untouched end. */
-static void *zsmp_slab_pop(struct zalloc_smp *smp, struct zsmp_class *cls,
-			   struct zsmp_slab *slab)
-{
-	void *p = slab->freelist, *next;
-
-	if (p) {
-		next = zalloc_link_get(p, smp->link_key);
-		if (likely(zsmp_link_ok(slab, p, next))) {
-			slab->freelist = next;
-			slab->nfree--;
-			cls->nr_free--;
-			__clear_bit(zsmp_index(slab, p), slab->on_list);
-			return p;
-		}
-		zsmp_drop_list(smp, cls, slab, p);
-	}
-	if (slab->carved >= SMP_SLAB_SIZE)
-		return NULL;
-	p = slab->base + slab->carved;
-	WRITE_ONCE(slab->carved, slab->carved + zsmp_size(slab->class));
-	return p;
+	slab->hint = 0;
 }
 
 /* Give @slab, new or empty and owned by @slot, to class @class. */
@@ -179,14 +121,48 @@ static void zsmp_slot_add(struct zsmp_slot *slot, struct zsmp_slab *slab,
 	zsmp_slab_reset(slab, class);
 	list_add_tail(&slab->node, &slot->cls[class].partial);
 	slot->cls[class].nr_slabs++;
+	slot->cls[class].nr_free += slab->nfree;
 	slot->in_use++;
 	slot->keep = max(slot->keep, slot->in_use);
 }
 
 /*
+ * Move up to @want free blocks of @slab into @m, a bitmap word at a time,
+ * lowest addresses first, each stamped with the cookie a block in a
+ * magazine holds.  Returns how many.
+ */
+static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
+				   struct zsmp_slab *slab, struct zsmp_mag *m,
+				   unsigned int want)
+{
+	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
+	unsigned int w = slab->hint, got = 0, b;
+	unsigned long word;
+	void *p;
+
+	while (got < want && slab->nfree > got) {
+		word = slab->free[w];
+		while (word && got < want) {
+			b = __ffs(word);
+			word &= word - 1;
+			p = slab->base + (((size_t)w * BITS_PER_LONG + b) << shift);
+			*(unsigned long *)p = zsmp_cookie(smp, p);
+			m->obj[m->nr++] = p;
+			got++;
+		}
+		slab->free[w] = word;
+		if (!word)
+			w++;
+	}
+	slab->hint = w;
+	slab->nfree -= got;
+	slab->inuse += got;
+	return got;
+}
+
+/*
  * Fill @m with up to @want blocks of @class from @slot's slabs (partial
- * ones, then an empty one), each holding the cookie as a block in a
- * magazine does.  Returns how many it took.
+ * ones, then an empty one).  Returns how many it took.
  */
 static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			      unsigned int class, struct zsmp_mag *m,
@@ -194,8 +170,7 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 {
 	struct zsmp_class *cls = &slot->cls[class];
 	struct zsmp_slab *slab;
-	unsigned int n = 0;
-	void *p;
+	unsigned int n = 0, got;
 
 	lockdep_assert_held(&slot->lock);
 	while (n < want) {
@@ -210,20 +185,14 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			slot->nr_empty--;
 			zsmp_slot_add(slot, slab, class);
 		}
-		p = zsmp_slab_pop(smp, cls, slab);
-		if (!p) {
-			list_del_init(&slab->node);
-			continue;
-		}
-		slab->inuse++;
+		got = zsmp_slab_take(smp, slab, m, want - n);
 		slab->ip = ip;
-		cls->out++;
-		*(unsigned long *)p = zsmp_cookie(smp, p);
-		m->obj[m->nr++] = p;
-		n++;
-		if (zsmp_slab_full(slab))
+		n += got;
+		if (!slab->nfree)
 			list_del_init(&slab->node);
 	}
+	cls->out += n;
+	cls->nr_free -= n;
 	slot->allocs += n;
 	return n;
 }
@@ -245,6 +214,9 @@ static void zsmp_slab_rcu_free(struct rcu_head *rcu)
 static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 {
 	zalloc_pagemap_clear(&smp->map, (unsigned long)slab->base);
+	/* Cached lookups from before the clear must not be used again. */
+	smp_wmb();
+	atomic_long_inc(&smp->release_seq);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_RETURNED, 1);
 	zalloc_count_backing(&smp->inst, -(long)SMP_SLAB_SIZE);
 	call_rcu(&slab->rcu, zsmp_slab_rcu_free);
@@ -387,25 +359,22 @@ static struct zsmp_slab *zsmp_retire(struct zsmp_slot *slot,
 }
 
 /* Put @p back on its @slab, owned by @slot; the slab if it must go back. */
-static struct zsmp_slab *zsmp_push(struct zalloc_smp *smp,
-				   struct zsmp_slot *slot,
+static struct zsmp_slab *zsmp_push(struct zsmp_slot *slot,
 				   struct zsmp_slab *slab, void *p)
 {
 	struct zsmp_class *cls = &slot->cls[slab->class];
+	unsigned int i = zsmp_index(slab, p);
 
 	lockdep_assert_held(&slot->lock);
-	zalloc_link_set(p, slab->freelist, smp->link_key);
-	slab->freelist = p;
-	__set_bit(zsmp_index(slab, p), slab->on_list);
-	slab->nfree++;
+	__set_bit(i, slab->free);
+	slab->hint = min(slab->hint, i / BITS_PER_LONG);
+	if (!slab->nfree++)		/* was full */
+		list_add_tail(&slab->node, &cls->partial);
 	cls->nr_free++;
 	cls->out--;
 	slot->frees++;
-	if (--slab->inuse) {
-		if (list_empty(&slab->node))	/* was full */
-			list_add_tail(&slab->node, &cls->partial);
+	if (--slab->inuse)
 		return NULL;
-	}
 	return zsmp_retire(slot, slab);
 }
 
@@ -416,6 +385,7 @@ static struct zsmp_slab *zsmp_push(struct zalloc_smp *smp,
 void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
 		unsigned int class, unsigned int n)
 {
+	struct zsmp_cpu *c = this_cpu_ptr(smp->cpu);
 	unsigned int home = zsmp_home(smp), i = 0;
 	struct zsmp_slab *slab, *dead;
 	struct zsmp_slot *slot;
@@ -423,18 +393,18 @@ void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
 	zsmp_note_activity(smp);
 	while (i < n) {
 		/* Checked when it was freed: its slab cannot have gone. */
-		slab = zsmp_slab_of(smp, m->obj[i]);
+		slab = zsmp_slab_cached(smp, c, m->obj[i]);
 		slot = &smp->slots[slab->slot];
 		raw_spin_lock(&slot->lock);
 		do {
 			if (slab->slot != home)
 				slot->remote_frees++;
-			dead = zsmp_push(smp, slot, slab, m->obj[i]);
+			dead = zsmp_push(slot, slab, m->obj[i]);
 			if (dead)
 				zsmp_release_slab(smp, dead);
 			if (++i == n)
 				break;
-			slab = zsmp_slab_of(smp, m->obj[i]);
+			slab = zsmp_slab_cached(smp, c, m->obj[i]);
 		} while (&smp->slots[slab->slot] == slot);
 		raw_spin_unlock(&slot->lock);
 	}
@@ -443,7 +413,7 @@ void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
 }
 
 /*
- * A block being freed has its on_list bit set: look again under the lock,
+ * A block being freed has its free bit set: look again under the lock,
  * where the bit is exact.  IRQs are off.
  */
 bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
@@ -453,10 +423,17 @@ bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
 	bool on;
 
 	raw_spin_lock(&slot->lock);
-	on = zsmp_slab_has(slab, p) &&
-	     test_bit(zsmp_index(slab, p), slab->on_list);
+	on = test_bit(zsmp_index(slab, p), slab->free);
 	raw_spin_unlock(&slot->lock);
 	return on;
+}
+
+/* A block left a magazine with its first word no longer the cookie. */
+void zsmp_overwritten(struct zalloc_smp *smp, const void *p)
+{
+	zsmp_count(smp, ZALLOC_SMP_CORRUPT_LISTS, 1);
+	pr_err_ratelimited("smp %s: free block %p was written to after it was freed\n",
+			   zsmp_name(smp), p);
 }
 
 /* ---------------------------------------------------------------------
@@ -661,6 +638,7 @@ int zsmp_back_init(struct zalloc_smp *smp)
 	INIT_DELAYED_WORK(&smp->idle, zsmp_idle_fn);
 	INIT_WORK(&smp->refill, zsmp_refill_fn);
 	atomic_long_set(&smp->activity, 0);
+	atomic_long_set(&smp->release_seq, 0);
 	snprintf(sname, sizeof(sname), "zalloc-smp-%s",
 		 smp->inst.name[0] ? smp->inst.name : "private");
 	smp->shrinker = zalloc_shrinker_alloc(sname, zsmp_shrink_count,
@@ -684,17 +662,17 @@ free:
 static void zsmp_forget_live(struct zalloc_smp *smp, struct zsmp_slab *slab)
 {
 	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
-	unsigned int n = slab->carved >> shift, i;
+	unsigned int i;
 
-	for_each_clear_bit(i, slab->on_list, n)
+	for_each_clear_bit(i, slab->free, zsmp_blocks(slab->class))
 		kmemleak_free(slab->base + ((size_t)i << shift));
 }
 
 /*
  * Give every slab back; return the number of live small blocks and report
  * them, per class, with the caller of an allocation in a slab holding
- * some.  The magazines are drained first, so every block is on its slab's
- * list (on_list set) or live.
+ * some.  The magazines are drained first, so every block is free on its
+ * slab or live.
  */
 static unsigned long zsmp_release_all(struct zalloc_smp *smp)
 {
