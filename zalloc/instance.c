@@ -274,7 +274,8 @@ unsigned int zalloc_instance_info(struct zalloc_instance *inst,
 
 	if (WARN_ON_ONCE(kind->nr_counters > ARRAY_SIZE(all)))
 		return 0;
-	zalloc_stats_sum(&inst->stats, all, NR_ZALLOC_STATS, kind->nr_events);
+	zalloc_stats_sum(&inst->stats, all, NR_ZALLOC_STATS,
+			 min(kind->nr_events, kind->nr_counters));
 	if (kind->read)
 		kind->read(inst, all);
 	memcpy(v, all, min(n, kind->nr_counters) * sizeof(*v));

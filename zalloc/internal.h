@@ -50,6 +50,9 @@ struct seq_file;
  * @nr_counters: all its counters; those past the events are read by @read
  * @read: fill v[@nr_events .. @nr_counters) from its state; v[0 ..
  *	@nr_events) already hold the summed events.  May be NULL.
+ * @fold: add to @sum the common counters the kind counts as events of its
+ *	own instead (kmalloc's per-class counts); may be NULL.  Events past
+ *	@nr_counters are the kind's own business.
  * @show: extra non-numeric "name value" lines for its stats file
  * @show_classes: its "classes" table, or NULL for none
  * @show_cpus: its "cpus" table, or NULL for none
@@ -70,6 +73,7 @@ struct zalloc_kind {
 	unsigned int nr_events;
 	unsigned int nr_counters;
 	void (*read)(struct zalloc_instance *inst, unsigned long *v);
+	void (*fold)(struct zalloc_instance *inst, struct zalloc_stats_sum *sum);
 	void (*show)(struct seq_file *m, struct zalloc_instance *inst);
 	void (*show_classes)(struct seq_file *m, struct zalloc_instance *inst);
 	void (*show_cpus)(struct seq_file *m, struct zalloc_instance *inst);
@@ -161,6 +165,18 @@ static __always_inline bool zalloc_can_alloc(void)
 {
 	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
 }
+
+/* May this context vfree()?  It may sleep: only preemptible task context. */
+static __always_inline bool zalloc_can_vfree(void)
+{
+	return in_task() && preemptible();
+}
+
+/* defer.c */
+void zalloc_defer_kvfree(void *p);
+void zalloc_defer_pages(void *p, size_t bytes);
+void zalloc_defer_flush(void);
+void zalloc_kvfree(void *p);
 
 /*
  * The kernel's init_on_alloc / init_on_free, for allocators that hand out
@@ -264,8 +280,8 @@ static inline void zalloc_count_remap(struct zalloc_instance *inst,
 }
 
 /* Backing memory taken from (@n > 0) or given back to the kernel. */
-static inline void zalloc_count_backing(struct zalloc_instance *inst,
-					long n)
+static __always_inline void zalloc_count_backing(struct zalloc_instance *inst,
+						 long n)
 {
 	if (n > 0)
 		zalloc_count(inst, ZALLOC_STAT_BACKING_ALLOC, n);

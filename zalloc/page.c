@@ -6,10 +6,10 @@
  * alignment exceeds a page, and grows or shrinks with mremap.  Here the
  * buddy allocator plays mmap's part: a block of 2^order pages is naturally
  * aligned to its size, so an alignment above PAGE_SIZE is met by choosing
- * the order from max(length, alignment).  The block is then split into
- * order-0 pages (split_page()) and the pages past the length are given back
- * at once, as Zig unmaps the slack, so a 5-page request holds 5 pages, not
- * 8, and a shrink can return tail pages one by one.
+ * the order from max(length, alignment).  A block of more than one page is
+ * then split into order-0 pages (split_page()) and the pages past the length
+ * are given back at once, as Zig unmaps the slack, so a 5-page request holds
+ * 5 pages, not 8, and a shrink can return tail pages one by one.
  *
  * Blocks above PAGE_ALLOC_COSTLY_ORDER try the buddy allocator once without
  * retrying (__GFP_NORETRY) and then fall back to vmalloc, the way kvmalloc()
@@ -24,25 +24,34 @@
  *
  * zalloc_pages_alloc() and friends are the same code without an instance:
  * zalloc's own users of pages (the smp allocator's large blocks, a bitmap's
- * buffer) take them there, so their pages are counted once, in their own
- * instance, and never go through the global instance's debug mode.
+ * buffer, deferred frees) take them there, so their pages are counted once,
+ * in their own instance, and never go through the global instance's debug
+ * mode.
+ *
+ * The peak of live bytes is exact here: live bytes are one atomic counter,
+ * raised and compared on every allocation (one locked instruction on a
+ * path that takes the buddy allocator's lock anyway).
+ *
+ * PREEMPT_RT: the buddy allocator's locks sleep there, so where the caller
+ * cannot sleep-lock (hard IRQ, IRQs or preemption off) alloc returns NULL,
+ * a resize that would give pages back is refused, and free hands the pages
+ * to a worker (defer.c).
  *
  * Locking: none of its own.  The buddy allocator and vmalloc do their own;
- * statistics are per-CPU counters.
+ * statistics are per-CPU counters and the live-bytes atomic.
  */
 #define pr_fmt(fmt) "zalloc: " fmt
 
 #include <linux/gfp.h>
 #include <linux/kmemleak.h>
-#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
-#include <linux/workqueue.h>
 #include <zalloc/page.h>
 
 #include "internal.h"
 
 static struct zalloc_instance page_inst;
+static atomic_long_t page_live;
 
 static size_t page_bytes(size_t len)
 {
@@ -54,7 +63,8 @@ static unsigned int page_order(size_t len, size_t align)
 	return get_order(max(len, align));
 }
 
-static void *page_alloc_buddy(size_t len, unsigned int order, gfp_t gfp)
+static __always_inline void *page_alloc_buddy(size_t len, unsigned int order,
+					      gfp_t gfp)
 {
 	unsigned long addr, end, used;
 
@@ -62,11 +72,13 @@ static void *page_alloc_buddy(size_t len, unsigned int order, gfp_t gfp)
 	addr = __get_free_pages(gfp, order);
 	if (!addr)
 		return NULL;
-	split_page(virt_to_page((void *)addr), order);
-	used = addr + page_bytes(len);
-	end = addr + (PAGE_SIZE << order);
-	if (used < end)
-		free_pages_exact((void *)used, end - used);
+	if (order) {
+		split_page(virt_to_page((void *)addr), order);
+		used = addr + page_bytes(len);
+		end = addr + (PAGE_SIZE << order);
+		if (used < end)
+			free_pages_exact((void *)used, end - used);
+	}
 	/*
 	 * kmemleak does not track the page allocator: tell it, so that it
 	 * scans the block for pointers and reports the block if it leaks.
@@ -75,35 +87,8 @@ static void *page_alloc_buddy(size_t len, unsigned int order, gfp_t gfp)
 	return (void *)addr;
 }
 
-/*
- * vfree() may sleep outside interrupts, but free is allowed wherever alloc
- * with an atomic gfp is, e.g. under a spinlock.  There, hand the area to a
- * worker, as vfree_atomic() (not exported) does: the area itself holds the
- * list node.
- */
-static LLIST_HEAD(page_vfree_list);
-
-static void page_vfree_fn(struct work_struct *work)
-{
-	struct llist_node *n, *next;
-
-	llist_for_each_safe(n, next, llist_del_all(&page_vfree_list))
-		vfree(n);
-}
-
-static DECLARE_WORK(page_vfree_work, page_vfree_fn);
-
-static void page_vfree(void *ptr)
-{
-	if (in_task() && preemptible()) {
-		vfree(ptr);
-		return;
-	}
-	if (llist_add(ptr, &page_vfree_list))
-		schedule_work(&page_vfree_work);
-}
-
-static void *page_alloc_pages(size_t len, size_t align, gfp_t gfp)
+static __always_inline void *page_alloc_pages(size_t len, size_t align,
+					      gfp_t gfp)
 {
 	unsigned int order = page_order(len, align);
 	void *p = NULL;
@@ -121,30 +106,62 @@ static void *page_alloc_pages(size_t len, size_t align, gfp_t gfp)
 	/* More than all of RAM: vmalloc() would refuse it with a warning. */
 	if (page_bytes(len) >> PAGE_SHIFT > totalram_pages())
 		return NULL;
-	return __vmalloc(page_bytes(len), gfp);
+	return __vmalloc(page_bytes(len), gfp | __GFP_NOWARN);
+}
+
+static __always_inline void *page_get(size_t len, size_t align, gfp_t gfp)
+{
+	void *p;
+
+	if (unlikely(!zalloc_can_alloc()))
+		return NULL;
+	/* One page, the common case: no order, no split, no trim. */
+	if (likely(len <= PAGE_SIZE && align <= PAGE_SIZE)) {
+		p = (void *)__get_free_page(gfp & ~(__GFP_COMP | __GFP_HIGHMEM));
+		if (p)
+			kmemleak_alloc(p, PAGE_SIZE, 1, gfp);
+		return p;
+	}
+	if (unlikely(len > ZALLOC_MAX_LEN - PAGE_SIZE))
+		return NULL;
+	return page_alloc_pages(len, align, gfp);
 }
 
 /* Pages for @len bytes aligned to @align, or NULL; no instance. */
 void *zalloc_pages_alloc(size_t len, size_t align, gfp_t gfp)
 {
-	if (len > ZALLOC_MAX_LEN - PAGE_SIZE)
-		return NULL;
-	return page_alloc_pages(len, align, gfp);
+	return page_get(len, align, gfp);
+}
+
+/* Live bytes grew by @bytes: the exact peak follows. */
+static __always_inline void page_live_add(long bytes)
+{
+	long live = atomic_long_add_return(bytes, &page_live);
+	long peak = atomic_long_read(&page_inst.stats.peak_live);
+
+	while (live > peak &&
+	       !atomic_long_try_cmpxchg(&page_inst.stats.peak_live, &peak,
+					live))
+		;
 }
 
 static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
+	unsigned long __percpu *c;
 	void *p;
 
 	might_alloc(gfp);
-	p = zalloc_pages_alloc(len, align, gfp);
-	zalloc_count_alloc(&page_inst, p, len);
-	if (p) {
-		zalloc_count_backing(&page_inst, page_bytes(len));
-		/* Every page allocation is a slow path: sample the peak each time. */
-		zalloc_stats_sample_peak(&page_inst.stats);
+	p = page_get(len, align, gfp);
+	if (unlikely(!p)) {
+		zalloc_count_alloc(&page_inst, NULL, len);
+		return NULL;
 	}
+	c = page_inst.stats.cpu;
+	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	this_cpu_add(c[ZALLOC_STAT_BACKING_ALLOC], page_bytes(len));
+	page_live_add(len);
 	return p;
 }
 
@@ -162,7 +179,8 @@ bool zalloc_pages_relen(void *ptr, size_t len, size_t new_len)
 	new_bytes = page_bytes(new_len);
 	if (new_bytes == old_bytes)
 		return true;
-	if (new_bytes > old_bytes || is_vmalloc_addr(ptr))
+	if (new_bytes > old_bytes || is_vmalloc_addr(ptr) ||
+	    !zalloc_can_alloc())
 		return false;
 	kmemleak_free_part(ptr + new_bytes, old_bytes - new_bytes);
 	free_pages_exact(ptr + new_bytes, old_bytes - new_bytes);
@@ -175,6 +193,7 @@ static bool page_relen(void *ptr, size_t len, size_t new_len)
 		return false;
 	zalloc_count_backing(&page_inst, (long)page_bytes(new_len) -
 					 (long)page_bytes(len));
+	page_live_add((long)new_len - (long)len);
 	return true;
 }
 
@@ -196,23 +215,55 @@ static void *page_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
-/* Give back what zalloc_pages_alloc() gave; any context but NMI. */
+/*
+ * Give back what zalloc_pages_alloc() gave; any context but NMI: what may
+ * not be freed here (vmalloc outside process context, anything on
+ * PREEMPT_RT where the buddy allocator may not be called) is deferred.
+ */
+/* is_vmalloc_addr(), without the call. */
+static __always_inline bool page_is_vmalloc(const void *ptr)
+{
+	unsigned long addr = (unsigned long)ptr;
+
+	return addr >= VMALLOC_START && addr < VMALLOC_END;
+}
+
+static __always_inline void page_put(void *ptr, size_t len)
+{
+	/* One page is never vmalloc'd. */
+	if (len > PAGE_SIZE && page_is_vmalloc(ptr)) {
+		if (zalloc_can_vfree())
+			vfree(ptr);
+		else
+			zalloc_defer_kvfree(ptr);
+		return;
+	}
+	if (!zalloc_can_alloc()) {
+		zalloc_defer_pages(ptr, len);
+		return;
+	}
+	kmemleak_free(ptr);
+	if (len <= PAGE_SIZE)
+		free_page((unsigned long)ptr);
+	else
+		free_pages_exact(ptr, page_bytes(len));
+}
+
 void zalloc_pages_free(void *ptr, size_t len)
 {
-	if (is_vmalloc_addr(ptr)) {
-		page_vfree(ptr);
-	} else {
-		kmemleak_free(ptr);
-		free_pages_exact(ptr, page_bytes(len));
-	}
+	page_put(ptr, len);
 }
 
 static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
-	zalloc_pages_free(ptr, len);
-	zalloc_count_free(&page_inst, len);
-	zalloc_count_backing(&page_inst, -(long)page_bytes(len));
+	unsigned long __percpu *c = page_inst.stats.cpu;
+
+	page_put(ptr, len);
+	atomic_long_sub(len, &page_live);
+	this_cpu_inc(c[ZALLOC_STAT_FREE]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_FREE], len);
+	this_cpu_add(c[ZALLOC_STAT_BACKING_FREE], page_bytes(len));
 }
 
 static const struct zalloc_ops page_ops = {
@@ -250,5 +301,5 @@ int zalloc_page_init(void)
 void zalloc_page_exit(void)
 {
 	zalloc_instance_teardown(&page_inst);
-	flush_work(&page_vfree_work);
+	zalloc_defer_flush();
 }

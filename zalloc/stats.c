@@ -62,6 +62,8 @@ void zalloc_stats_read(const struct zalloc_instance *inst,
 		       struct zalloc_stats_sum *sum)
 {
 	zalloc_stats_sum(&inst->stats, sum->v, 0, NR_ZALLOC_STATS);
+	if (inst->kind && inst->kind->fold)
+		inst->kind->fold((struct zalloc_instance *)inst, sum);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
 
