@@ -57,6 +57,7 @@ static const char * const arena_counters[NR_ZALLOC_ARENA_COUNTERS] = {
 #define ARENA_NODE_SIZE		sizeof(struct zalloc_arena_node)
 /* Zig's createNode adds this much on top of the request and the header. */
 #define ARENA_NODE_SLACK	16
+#define ARENA_NO_LAST		SIZE_MAX
 
 static u8 *arena_usable(struct zalloc_arena_node *node)
 {
@@ -114,6 +115,7 @@ static struct zalloc_arena_node *arena_take_node(struct zalloc_arena *a,
 	node->next = a->head;
 	a->head = node;
 	WRITE_ONCE(a->end_index, 0);
+	a->last_start = ARENA_NO_LAST;
 	WRITE_ONCE(a->nr_buffers, a->nr_buffers + 1);
 	arena_grew(a, data - ARENA_NODE_SIZE, data);
 	return node;
@@ -158,6 +160,7 @@ static void arena_free_all(struct zalloc_arena *a, unsigned long ip)
 	}
 	a->head = NULL;
 	WRITE_ONCE(a->end_index, 0);
+	a->last_start = ARENA_NO_LAST;
 }
 
 /*
@@ -183,29 +186,37 @@ static void *arena_bump(struct zalloc_arena *a, struct zalloc_arena_node *node,
 	return usable + start;
 }
 
-static void *arena_alloc_block(struct zalloc_arena *a, size_t len,
-			       size_t align, gfp_t gfp, unsigned long ip)
+/* Every allocation the head buffer cannot take as it is. */
+static noinline void *arena_alloc_slow(struct zalloc_arena *a, size_t len,
+				       size_t align, gfp_t gfp,
+				       unsigned long ip)
 {
 	struct zalloc_arena_node *node = a->head;
 	size_t min_size, need;
-	void *p;
+	void *p = NULL;
 
 	/* A fresh buffer of len + align bytes always has room for the block. */
 	if (check_add_overflow(len, align, &min_size))
-		return NULL;
+		goto out;
 	if (!node)
 		node = arena_new_node(a, 0, min_size, gfp, ip);
 	while (node) {
 		p = arena_bump(a, node, len, align, &need);
 		if (p)
-			return p;
+			break;
 		if (need <= ZALLOC_MAX_LEN - ARENA_NODE_SIZE &&
 		    arena_resize_node(a, node, ARENA_NODE_SIZE + need, gfp, ip))
 			continue;
 		node = arena_new_node(a, arena_usable_len(node), min_size, gfp,
 				      ip);
 	}
-	return NULL;
+	if (p) {
+		a->last_start = (u8 *)p - arena_usable(a->head);
+		zalloc_init_on_alloc(p, len);
+	}
+out:
+	zalloc_count_alloc(&a->inst, p, len);
+	return p;
 }
 
 static struct zalloc_arena *to_arena(void *ctx)
@@ -213,24 +224,48 @@ static struct zalloc_arena *to_arena(void *ctx)
 	return container_of(ctx, struct zalloc_arena, inst);
 }
 
+/* The fast path: a bump in the head buffer as it is. */
 static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			 unsigned long ip)
 {
 	struct zalloc_arena *a = to_arena(ctx);
-	void *p = arena_alloc_block(a, len, align, gfp, ip);
+	struct zalloc_arena_node *node = a->head;
+	unsigned long __percpu *c;
+	size_t end, room, pad;
+	u8 *usable;
 
-	zalloc_count_alloc(&a->inst, p, len);
-	return p;
+	if (unlikely(!node))
+		return arena_alloc_slow(a, len, align, gfp, ip);
+	usable = arena_usable(node);
+	end = a->end_index;
+	room = arena_usable_len(node) - end;
+	pad = -((unsigned long)usable + end) & (align - 1);
+	if (unlikely(pad > room || len > room - pad))
+		return arena_alloc_slow(a, len, align, gfp, ip);
+	end += pad;
+	WRITE_ONCE(a->end_index, end + len);
+	a->last_start = end;
+	c = a->inst.stats.cpu;
+	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	zalloc_init_on_alloc(usable + end, len);
+	return usable + end;
 }
 
-/* Is [@ptr, @ptr + @len) the block that ends at end_index in the head? */
+/*
+ * Is [@ptr, @ptr + @len) the block that ends at end_index in the head, and,
+ * while the most recent block is known, that block itself?
+ */
 static bool arena_is_last(struct zalloc_arena *a, void *ptr, size_t len)
 {
-	size_t end = a->end_index;
+	size_t end = a->end_index, off;
 
-	return a->head && len <= end &&
-	       (unsigned long)ptr ==
-	       (unsigned long)arena_usable(a->head) + (end - len);
+	if (!a->head || len > end)
+		return false;
+	off = end - len;
+	if ((unsigned long)ptr != (unsigned long)arena_usable(a->head) + off)
+		return false;
+	return a->last_start == off || a->last_start == ARENA_NO_LAST;
 }
 
 static bool arena_relen(struct zalloc_arena *a, void *ptr, size_t len,
@@ -273,13 +308,39 @@ static void *arena_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
+/* Does [@ptr, @ptr + @len) lie in one of the arena's buffers? */
+static bool arena_owns(struct zalloc_arena *a, const void *ptr, size_t len)
+{
+	struct zalloc_arena_node *node;
+	unsigned long off;
+
+	for (node = a->head; node; node = node->next) {
+		off = (unsigned long)ptr - (unsigned long)arena_usable(node);
+		if (off <= arena_usable_len(node) &&
+		    len <= arena_usable_len(node) - off)
+			return true;
+	}
+	return false;
+}
+
+/* init_on_free: zero the block, once it is known to be the arena's. */
+static noinline void arena_zero(struct zalloc_arena *a, void *ptr, size_t len)
+{
+	if (arena_owns(a, ptr, len))
+		memset(ptr, 0, len);
+}
+
 static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
 		       unsigned long ip)
 {
 	struct zalloc_arena *a = to_arena(ctx);
 
-	if (arena_is_last(a, ptr, len))
+	if (zalloc_init_on_free_enabled())
+		arena_zero(a, ptr, len);
+	if (arena_is_last(a, ptr, len)) {
 		WRITE_ONCE(a->end_index, a->end_index - len);
+		a->last_start = ARENA_NO_LAST;
+	}
 	zalloc_count_free(&a->inst, len);
 }
 
@@ -348,6 +409,7 @@ int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 	a->child = child ? child : &zalloc_page_allocator;
 	a->head = NULL;
 	a->end_index = 0;
+	a->last_start = ARENA_NO_LAST;
 	a->capacity = 0;
 	a->nr_buffers = 0;
 	a->inst.flags = 0;
@@ -386,6 +448,7 @@ static bool arena_retain(struct zalloc_arena *a, size_t want, gfp_t gfp,
 	/* want <= capacity, so there is an oldest buffer. */
 	a->head = oldest;
 	WRITE_ONCE(a->end_index, 0);
+	a->last_start = ARENA_NO_LAST;
 	if (check_add_overflow(want, ARENA_NODE_SIZE, &total) ||
 	    total > ZALLOC_MAX_LEN)
 		return false;

@@ -1,32 +1,116 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bump core over one buffer (zalloc/bump.c), shared by the fixed
- * buffer and stack-fallback allocators of zalloc.ko; not for consumers.
+ * The bump core over one buffer, shared by the fixed buffer and
+ * stack-fallback allocators of zalloc.ko; not for consumers.  The fast
+ * operations are inline here, the rest is zalloc/bump.c.
  *
  * It works on a struct zalloc_fixed_buf (include/zalloc/fixed.h) so the
  * stack fallback runs exactly the fixed buffer's rules without carrying a
- * whole struct zalloc_fixed.  Locking: none; see each caller.
+ * whole struct zalloc_fixed.  Index arithmetic is overflow-safe: every sum
+ * is compared against the room left (len > size - index), so no sum is ever
+ * formed that could wrap, whatever the caller passes through the raw ops.
+ *
+ * Locking: none; see each caller.
  */
 #ifndef _ZALLOC_BUFFERS_H
 #define _ZALLOC_BUFFERS_H
 
 #include <zalloc/fixed.h>
 
+#include "internal.h"
+
+#define ZALLOC_FIXED_NO_LAST	SIZE_MAX
+
 bool zalloc_fixed_buf_valid(const void *buffer, size_t size);
 void zalloc_fixed_buf_init(struct zalloc_fixed_buf *b, void *buffer,
 			   size_t size);
-void *zalloc_fixed_buf_alloc(struct zalloc_fixed_buf *b, size_t len,
-			     size_t align);
+void zalloc_fixed_buf_rewind(struct zalloc_fixed_buf *b, size_t end);
 void *zalloc_fixed_buf_alloc_atomic(struct zalloc_fixed_buf *b, size_t len,
 				    size_t align);
 bool zalloc_fixed_buf_resize(struct zalloc_fixed_buf *b, void *ptr,
 			     size_t len, size_t new_len);
-void zalloc_fixed_buf_free(struct zalloc_fixed_buf *b, void *ptr, size_t len);
-bool zalloc_fixed_buf_owns_ptr(const struct zalloc_fixed_buf *b,
-			       const void *ptr);
-bool zalloc_fixed_buf_owns_range(const struct zalloc_fixed_buf *b,
-				 const void *ptr, size_t len);
-bool zalloc_fixed_buf_is_last(const struct zalloc_fixed_buf *b,
-			      const void *ptr, size_t len);
+void zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op);
+
+/*
+ * Where a block of @len bytes aligned to @align would start if the end
+ * index were @end; false if it does not fit.  @end <= b->size always, and
+ * b->buffer + b->size does not wrap (checked at init), so neither sum below
+ * is formed unless it is known to stay within the buffer.
+ */
+static __always_inline bool zalloc_fixed_fit(const struct zalloc_fixed_buf *b,
+					     size_t end, size_t len,
+					     size_t align, size_t *start)
+{
+	size_t room = b->size - end;
+	size_t pad = -((unsigned long)b->buffer + end) & (align - 1);
+
+	if (unlikely(pad > room || len > room - pad))
+		return false;
+	*start = end + pad;
+	return true;
+}
+
+static __always_inline void *zalloc_fixed_buf_alloc(struct zalloc_fixed_buf *b,
+						    size_t len, size_t align)
+{
+	size_t start;
+
+	if (!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align, &start))
+		return NULL;
+	WRITE_ONCE(b->end_index, start + len);
+	b->last_start = start;
+	return b->buffer + start;
+}
+
+static __always_inline bool
+zalloc_fixed_buf_owns_ptr(const struct zalloc_fixed_buf *b, const void *ptr)
+{
+	unsigned long p = (unsigned long)ptr, s = (unsigned long)b->buffer;
+
+	return p >= s && p - s < b->size;
+}
+
+static __always_inline bool
+zalloc_fixed_buf_owns_range(const struct zalloc_fixed_buf *b, const void *ptr,
+			    size_t len)
+{
+	unsigned long p = (unsigned long)ptr, s = (unsigned long)b->buffer;
+
+	return p >= s && p - s <= b->size && len <= b->size - (p - s);
+}
+
+/*
+ * @ptr, @len lie in the buffer: is it the block that ends at end_index,
+ * and, while the most recent block is known, that block itself?
+ */
+static __always_inline bool
+zalloc_fixed_buf_is_last(const struct zalloc_fixed_buf *b, const void *ptr,
+			 size_t len)
+{
+	size_t off = (const u8 *)ptr - b->buffer;
+
+	if (off + len != READ_ONCE(b->end_index))
+		return false;
+	return b->last_start == off || b->last_start == ZALLOC_FIXED_NO_LAST;
+}
+
+/*
+ * Free a block of the buffer: the last one rolls the end index back, any
+ * other does nothing.  false (and a message) for a block not in it.
+ */
+static __always_inline bool zalloc_fixed_buf_free(struct zalloc_fixed_buf *b,
+						  void *ptr, size_t len)
+{
+	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len))) {
+		zalloc_fixed_buf_refuse(ptr, len, "free");
+		return false;
+	}
+	zalloc_init_on_free(ptr, len);
+	if (zalloc_fixed_buf_is_last(b, ptr, len)) {
+		WRITE_ONCE(b->end_index, READ_ONCE(b->end_index) - len);
+		b->last_start = ZALLOC_FIXED_NO_LAST;
+	}
+	return true;
+}
 
 #endif /* _ZALLOC_BUFFERS_H */

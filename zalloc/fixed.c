@@ -32,10 +32,21 @@ static void *fixed_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			 unsigned long ip)
 {
 	struct zalloc_fixed *f = to_fixed(ctx);
-	void *p = zalloc_fixed_buf_alloc(&f->buf, len, align);
+	struct zalloc_fixed_buf *b = &f->buf;
+	unsigned long __percpu *c = f->inst.stats.cpu;
+	size_t start;
 
-	zalloc_count_alloc(&f->inst, p, len);
-	return p;
+	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
+				       &start))) {
+		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
+		return NULL;
+	}
+	WRITE_ONCE(b->end_index, start + len);
+	b->last_start = start;
+	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	zalloc_init_on_alloc(b->buffer + start, len);
+	return b->buffer + start;
 }
 
 static bool fixed_resize(void *ctx, void *ptr, size_t len, size_t align,
@@ -59,12 +70,27 @@ static void *fixed_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
+/* A block not in the buffer: refused, not counted. */
+static noinline void fixed_refuse(void *ptr, size_t len)
+{
+	zalloc_fixed_buf_refuse(ptr, len, "free");
+}
+
 static void fixed_free(void *ctx, void *ptr, size_t len, size_t align,
 		       unsigned long ip)
 {
 	struct zalloc_fixed *f = to_fixed(ctx);
+	struct zalloc_fixed_buf *b = &f->buf;
 
-	zalloc_fixed_buf_free(&f->buf, ptr, len);
+	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len))) {
+		fixed_refuse(ptr, len);
+		return;
+	}
+	zalloc_init_on_free(ptr, len);
+	if (zalloc_fixed_buf_is_last(b, ptr, len)) {
+		WRITE_ONCE(b->end_index, READ_ONCE(b->end_index) - len);
+		b->last_start = ZALLOC_FIXED_NO_LAST;
+	}
 	zalloc_count_free(&f->inst, len);
 }
 
@@ -81,6 +107,8 @@ static void *fixed_ts_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	struct zalloc_fixed *f = to_fixed(ctx);
 	void *p = zalloc_fixed_buf_alloc_atomic(&f->buf, len, align);
 
+	if (p)
+		zalloc_init_on_alloc(p, len);
 	zalloc_count_alloc(&f->inst, p, len);
 	return p;
 }
@@ -104,7 +132,14 @@ static void *fixed_ts_remap(void *ctx, void *ptr, size_t len, size_t align,
 static void fixed_ts_free(void *ctx, void *ptr, size_t len, size_t align,
 			  unsigned long ip)
 {
-	zalloc_count_free(&to_fixed(ctx)->inst, len);
+	struct zalloc_fixed *f = to_fixed(ctx);
+
+	if (unlikely(!zalloc_fixed_buf_owns_range(&f->buf, ptr, len))) {
+		fixed_refuse(ptr, len);
+		return;
+	}
+	zalloc_init_on_free(ptr, len);
+	zalloc_count_free(&f->inst, len);
 }
 
 static const struct zalloc_ops fixed_ts_ops = {
@@ -207,7 +242,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_fixed_destroy, ZALLOC_NS);
 void zalloc_fixed_reset(struct zalloc_fixed *f)
 {
 	zalloc_debug_forget(&f->inst);
-	WRITE_ONCE(f->buf.end_index, 0);
+	zalloc_fixed_buf_rewind(&f->buf, 0);
 	zalloc_count_drop_live(&f->inst);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_fixed_reset, ZALLOC_NS);
@@ -273,7 +308,7 @@ bool zalloc_fixed_restore(struct zalloc_fixed *f,
 	}
 	zalloc_debug_forget_if(&f->inst, fixed_after,
 			       f->buf.buffer + state->end_index);
-	WRITE_ONCE(f->buf.end_index, state->end_index);
+	zalloc_fixed_buf_rewind(&f->buf, state->end_index);
 	blocks = (now.allocs - state->allocs) - (now.frees - state->frees);
 	bytes = (now.bytes_alloc - state->bytes_alloc) -
 		(now.bytes_free - state->bytes_free);

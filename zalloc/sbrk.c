@@ -41,16 +41,30 @@
  *    big request aligned above 64 KiB pads the fresh break to the alignment
  *    (the padding goes to the big free lists, split into powers of two) or
  *    takes a free block that happens to be aligned.
- *  - Locking: a spinlock taken with IRQs disabled, not a mutex, so every
- *    context but NMI may allocate with GFP_ATOMIC; the provider is called
- *    with the lock dropped, so it may sleep when the gfp_t allows.
+ *  - Locking: a raw spinlock taken with IRQs disabled, not a mutex, so
+ *    every context but NMI may allocate with GFP_ATOMIC, on PREEMPT_RT too;
+ *    the provider is called with the lock dropped, so it may sleep when the
+ *    gfp_t allows (and on PREEMPT_RT only a provider that allocates nothing,
+ *    the region, is called where the page allocator may not be).
+ *  - A per-CPU front (mag.h), as the smp allocator has: each CPU keeps a
+ *    magazine of free small blocks per class, popped and pushed with IRQs
+ *    off and no lock; the one lock is taken to refill half a magazine from
+ *    the free list and the bump, or give half a full one back.  One lock
+ *    round trip per allocation and one per free is more than a small block
+ *    may cost (issue: 0.8x kmalloc); Zig's mutex is the same one lock.
  *  - Instances: state is per instance (zalloc_sbrk_create()), not static
  *    per sbrk function; a global instance over buddy pages is registered as
  *    "sbrk".  Destroy gives everything back through the provider and
- *    reports blocks still live.  A free of the block at the head of its
- *    free list (the latest free), or into a class with no live block, is
- *    refused as a double free, and a free of a pointer misaligned for its
- *    class is refused as invalid.
+ *    reports blocks still live.
+ *  - Every free, resize and remap is checked against the page map (every
+ *    big page the break returned, tagged with what it is carved into;
+ *    pagemap.h) before anything is written: a pointer outside the break,
+ *    not on a block boundary of its class, beyond the bump, or with a
+ *    length of another class is refused as invalid, so nothing is ever
+ *    written to memory the allocator did not hand out.  A double free is
+ *    refused for a small block still in a magazine (its first word is then
+ *    the instance's random cookie for its address) or at the head of its
+ *    free list, and for any big block (its tag says it is free).
  *  - Free-list links (Zig: plain pointers, followed blindly) are stored
  *    encoded as SLUB's CONFIG_SLAB_FREELIST_HARDENED does (freelist.h):
  *    next ^ a random per-instance key ^ swab(address of the word), so a
@@ -74,85 +88,21 @@
  * would overlap those objects), so leaked blocks are not reported, but
  * nothing they point to is reported falsely.
  *
- * Lock order:
- *   1. zalloc_registry_lock (debugfs readers, registry.c)
- *   2. sb->lock (IRQs disabled)
- *
- *   The provider is called with no allocator lock held; the pages provider's
- *   own chunk-list lock (IRQs disabled) and kmemleak's locks are taken
- *   there, alone.  sb->lock protects every field of the instance but the
- *   fixed ones (za, inst, name, prov, key, link_key) and @brk_bytes
- *   (atomic).
+ * This file is the front and the instance; the back (the break, the lists,
+ * the checks) is sbrk_pool.c, the structures and the lock order
+ * sbrk_internal.h.
  */
-#include <linux/align.h>
-#include <linux/atomic.h>
+#define pr_fmt(fmt) "zalloc: " fmt
+
 #include <linux/gfp.h>
-#include <linux/kmemleak.h>
-#include <linux/list.h>
 #include <linux/lockdep.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/random.h>
-#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/vmalloc.h>
-#include <zalloc/debug.h>
-#include <zalloc/registry.h>
-#include <zalloc/sbrk.h>
 
-#include "freelist.h"
-#include "internal.h"
-#include "pagemap.h"
-
-#define SBRK_BIG		ZALLOC_SBRK_BIGPAGE
-#define SBRK_NR			ZALLOC_SBRK_NR_CLASSES
-#define SBRK_NR_BIG		ZALLOC_SBRK_NR_BIG
-
-/**
- * struct zalloc_sbrk - an sbrk allocator instance
- * @inst: the instance (struct zalloc, counters, name, lockdep class of
- *	@lock, debug core)
- * @prov: where memory comes from; owned
- * @map: every big page the break returned -> what it is (SB_TAG_*)
- * @lock: protects the rest; IRQs off while held
- * @link_key: random key the free-list links are encoded with (fixed)
- * @brk_lo: lowest address the break returned (0 before the first)
- * @brk_hi: end of the highest block of bytes the break returned
- * @next_addrs: per small class, the next block to bump; a multiple of
- *	ZALLOC_SBRK_BIGPAGE (0 included) means the class needs a big page
- * @frees: per small class, the latest freed block (first word links on,
- *	encoded with @link_key)
- * @live: per small class, blocks handed out
- * @nr_free: per small class, blocks on @frees
- * @ip: per small class, the caller of the latest allocation
- * @big_frees: per big class k (2^k big pages), the latest freed block
- * @big_live: per big class, blocks handed out
- * @big_nr_free: per big class, blocks on @big_frees
- * @big_ip: per big class, the caller of the latest allocation
- * @small_bigpages: big pages carved into small blocks
- */
-struct zalloc_sbrk {
-	struct zalloc_instance inst;
-	struct zalloc_sbrk_provider *prov;
-	struct zalloc_pagemap map;
-	raw_spinlock_t lock;	/* see the file header */
-	unsigned long link_key;
-	unsigned long brk_lo;
-	unsigned long brk_hi;
-	unsigned long next_addrs[SBRK_NR];
-	void *frees[SBRK_NR];
-	unsigned long live[SBRK_NR];
-	unsigned long nr_free[SBRK_NR];
-	unsigned long ip[SBRK_NR];
-	void *big_frees[SBRK_NR_BIG];
-	unsigned long big_live[SBRK_NR_BIG];
-	unsigned long big_nr_free[SBRK_NR_BIG];
-	unsigned long big_ip[SBRK_NR_BIG];
-	unsigned long small_bigpages;
-};
+#include "sbrk_internal.h"
 
 /* Its counters (enum zalloc_sbrk_counter, include/zalloc/sbrk.h). */
 static const char * const sbrk_counters[NR_ZALLOC_SBRK_COUNTERS] = {
@@ -169,376 +119,92 @@ static const char * const sbrk_counters[NR_ZALLOC_SBRK_COUNTERS] = {
 	[ZALLOC_SBRK_FREE_BIG_BYTES]	= "free_big_bytes",
 };
 
-/*
- * What the page map holds for a big page: its address, plus a tag.  A big
- * page inside a big block (not its head) has no entry.
- */
-#define SB_TAG_SMALL	0x100	/* | class: carved into small blocks */
-#define SB_TAG_BIG	0x200	/* | k: the head of a block of 2^k big pages */
-#define SB_TAG_FREE	0x400	/* with SB_TAG_BIG: on a free list */
-#define SB_TAG_MASK	0xfffUL
-
-static const struct zalloc_ops sbrk_ops;
 static struct zalloc_sbrk sbrk_global;
 
-static struct zalloc_sbrk *to_sbrk(void *ctx)
-{
-	return container_of(ctx, struct zalloc_sbrk, inst);
-}
-
-static void sbrk_count(struct zalloc_sbrk *sb, unsigned int event,
-		       unsigned long n)
-{
-	zalloc_count(&sb->inst, NR_ZALLOC_STATS + event, n);
-}
-
-/* Small class from max(len, align, 8); >= SBRK_NR means big. */
-static unsigned int sbrk_class(size_t len, size_t align)
-{
-	size_t n = max3(len, align, (size_t)1 << ZALLOC_SBRK_MIN_SHIFT);
-
-	return order_base_2(n) - ZALLOC_SBRK_MIN_SHIFT;
-}
-
-static size_t sbrk_size(unsigned int class)
-{
-	return (size_t)1 << (class + ZALLOC_SBRK_MIN_SHIFT);
-}
-
-/* Big class k: 2^k big pages hold max(len, align). */
-static unsigned int sbrk_big_class(size_t len, size_t align)
-{
-	return order_base_2(DIV_ROUND_UP(max(len, align), SBRK_BIG));
-}
-
-static size_t sbrk_big_size(unsigned int k)
-{
-	return SBRK_BIG << k;
-}
-
-static const char *sbrk_name(const struct zalloc_sbrk *sb)
-{
-	return zalloc_report_name(&sb->inst);
-}
-
-/* Tag big page @addr; its page-map node exists (sbrk_grow()). */
-static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
-		     unsigned long tag)
-{
-	zalloc_pagemap_update(&sb->map, addr, (void *)(addr | tag));
-}
-
-/* The tag of the big page @addr lies in, 0 if it is not the break's. */
-static unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
-				 unsigned long addr)
-{
-	unsigned long base = addr & ~(SBRK_BIG - 1);
-	unsigned long v = (unsigned long)zalloc_pagemap_get(&sb->map, base);
-
-	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
-}
-
-/*
- * Move the break; no lock held.  The page map gets the nodes the new
- * bytes need, so tagging them never allocates.
+/* ---------------------------------------------------------------------
+ * The ops
  */
-static void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
+
+/* Every allocation but a pop off a non-empty magazine. */
+static noinline void *sbrk_alloc_slow(struct zalloc_sbrk *sb, size_t len,
+				      size_t align, gfp_t gfp,
+				      unsigned long ip)
 {
-	void *p;
-
-	if (!zalloc_can_alloc() && !sb->prov->ops->atomic)
-		return NULL;
-	p = sb->prov->ops->sbrk(sb->prov, len, gfp);
-	if (!p)
-		return NULL;
-	if (!IS_ALIGNED((unsigned long)p, SBRK_BIG)) {
-		/* A broken provider: its memory is lost, not used wrongly. */
-		pr_err_ratelimited("sbrk %s: provider %s returned %p, not aligned to %lu\n",
-				   sbrk_name(sb), sb->prov->name, p, SBRK_BIG);
-		return NULL;
-	}
-	if (zalloc_pagemap_reserve(&sb->map, (unsigned long)p,
-				   (unsigned long)p + len, gfp))
-		return NULL;	/* The bytes stay the provider's until destroy. */
-	sbrk_count(sb, ZALLOC_SBRK_BRK_BYTES, len);
-	zalloc_count_backing(&sb->inst, len);
-	zalloc_stats_sample_peak(&sb->inst.stats);
-	return p;
-}
-
-/* [@p, @p + @len) came from the break: free-list links may point there. */
-static void sbrk_note_brk(struct zalloc_sbrk *sb, void *p, size_t len)
-{
-	unsigned long a = (unsigned long)p;
-
-	lockdep_assert_held(&sb->lock);
-	if (!sb->brk_lo || a < sb->brk_lo)
-		sb->brk_lo = a;
-	sb->brk_hi = max(sb->brk_hi, a + len);
-}
-
-/*
- * Can @next follow free block @p, @left blocks before the end of a list of
- * @size-byte blocks aligned to @align?  The last link is NULL and no other
- * is; no block links to itself, and every block lies in the break's range.
- */
-static bool sbrk_link_ok(const struct zalloc_sbrk *sb, const void *p,
-			 const void *next, unsigned long left, size_t size,
-			 size_t align)
-{
-	unsigned long n = (unsigned long)next;
-
-	if (left <= 1)
-		return !next;
-	return next && next != p && IS_ALIGNED(n, align) &&
-	       n >= sb->brk_lo && n < sb->brk_hi && sb->brk_hi - n >= size;
-}
-
-/* A bad link in free block @p: report it and drop the whole list. */
-static void sbrk_drop_list(struct zalloc_sbrk *sb, void **head,
-			   unsigned long *nr_free, const void *p, size_t size,
-			   const char *kind)
-{
-	sbrk_count(sb, ZALLOC_SBRK_CORRUPT_LISTS, 1);
-	pr_err_ratelimited("sbrk %s: free list of %zu-byte %s blocks corrupted at %p, dropping %lu blocks\n",
-			   sbrk_name(sb), size, kind, p, *nr_free);
-	*head = NULL;
-	*nr_free = 0;
-}
-
-static void sbrk_push_big(struct zalloc_sbrk *sb, void *p, unsigned int k)
-{
-	zalloc_link_set(p, sb->big_frees[k], sb->link_key);
-	sb->big_frees[k] = p;
-	sb->big_nr_free[k]++;
-	sbrk_tag(sb, (unsigned long)p, SB_TAG_BIG | SB_TAG_FREE | k);
-}
-
-/* Put [@addr, @addr + @len), whole big pages, on the big free lists. */
-static void sbrk_push_run(struct zalloc_sbrk *sb, unsigned long addr,
-			  unsigned long len)
-{
-	unsigned int k;
-
-	while (len) {
-		k = ilog2(len >> ZALLOC_SBRK_BIGPAGE_SHIFT);
-		sbrk_push_big(sb, (void *)addr, k);
-		addr += sbrk_big_size(k);
-		len -= sbrk_big_size(k);
-	}
-}
-
-/*
- * A free big block of class @k aligned to @align, or NULL; every link is
- * checked before it is followed, and a bad one drops the list.
- */
-static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
-			   size_t align)
-{
-	unsigned long left = sb->big_nr_free[k];
-	size_t size = sbrk_big_size(k);
-	void *prev = NULL, *p, *next;
-
-	lockdep_assert_held(&sb->lock);
-	for (p = sb->big_frees[k]; p; prev = p, p = next, left--) {
-		next = zalloc_link_get(p, sb->link_key);
-		if (unlikely(!sbrk_link_ok(sb, p, next, left, size,
-					   SBRK_BIG))) {
-			sbrk_drop_list(sb, &sb->big_frees[k],
-				       &sb->big_nr_free[k], p, size, "big");
-			return NULL;
-		}
-		if (IS_ALIGNED((unsigned long)p, align)) {
-			if (prev)
-				zalloc_link_set(prev, next, sb->link_key);
-			else
-				sb->big_frees[k] = next;
-			sb->big_nr_free[k]--;
-			sbrk_tag(sb, (unsigned long)p, SB_TAG_BIG | k);
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* A block of small class @class from its free list, bump or a big page. */
-static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
-{
-	size_t size = sbrk_size(class);
-	void *p = sb->frees[class], *next;
-
-	lockdep_assert_held(&sb->lock);
-	if (p) {
-		next = zalloc_link_get(p, sb->link_key);
-		if (likely(sbrk_link_ok(sb, p, next, sb->nr_free[class], size,
-					size))) {
-			sb->frees[class] = next;
-			sb->nr_free[class]--;
-			return p;
-		}
-		sbrk_drop_list(sb, &sb->frees[class], &sb->nr_free[class], p,
-			       size, "small");
-	}
-	if (sb->next_addrs[class] & (SBRK_BIG - 1)) {
-		p = (void *)sb->next_addrs[class];
-		sb->next_addrs[class] += size;
-		return p;
-	}
-	p = sbrk_big_take(sb, 0, 1);
-	if (!p)
-		return NULL;
-	sbrk_tag(sb, (unsigned long)p, SB_TAG_SMALL | class);
-	sb->small_bigpages++;
-	sb->next_addrs[class] = (unsigned long)p + size;
-	return p;
-}
-
-static void *sbrk_alloc_small(struct zalloc_sbrk *sb, unsigned int class,
-			      gfp_t gfp, unsigned long ip)
-{
-	unsigned long flags;
-	void *p, *fresh;
-
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	p = sbrk_small_take(sb, class);
-	if (!p) {
-		raw_spin_unlock_irqrestore(&sb->lock, flags);
-		fresh = sbrk_grow(sb, SBRK_BIG, gfp);
-		if (!fresh)
-			return NULL;
-		raw_spin_lock_irqsave(&sb->lock, flags);
-		sbrk_note_brk(sb, fresh, SBRK_BIG);
-		sbrk_push_big(sb, fresh, 0);
-		p = sbrk_small_take(sb, class);
-	}
-	sb->live[class]++;
-	sb->ip[class] = ip;
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-	zalloc_init_on_alloc(p, sbrk_size(class));
-	return p;
-}
-
-static void *sbrk_alloc_big(struct zalloc_sbrk *sb, size_t len, size_t align,
-			    gfp_t gfp, unsigned long ip)
-{
-	unsigned int k = sbrk_big_class(len, align);
-	size_t size = sbrk_big_size(k);
-	size_t pad = align > SBRK_BIG ? align - SBRK_BIG : 0;
-	unsigned long flags, start, p;
-	void *fresh;
-
-	if (k >= SBRK_NR_BIG)
-		return NULL;
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	p = (unsigned long)sbrk_big_take(sb, k, align);
-	if (p)
-		goto out;
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-
-	fresh = sbrk_grow(sb, size + pad, gfp);
-	if (!fresh)
-		return NULL;
-	start = (unsigned long)fresh;
-	p = ALIGN(start, max_t(size_t, align, SBRK_BIG));
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	sbrk_note_brk(sb, fresh, size + pad);
-	sbrk_push_run(sb, start, p - start);
-	sbrk_push_run(sb, p + size, start + size + pad - (p + size));
-	sbrk_tag(sb, p, SB_TAG_BIG | k);
-out:
-	sb->big_live[k]++;
-	sb->big_ip[k] = ip;
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-	zalloc_init_on_alloc((void *)p, len);
-	return (void *)p;
-}
-
-static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
-			unsigned long ip)
-{
-	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
+	struct zalloc_mag *m;
+	unsigned long flags;
 	void *p = NULL;
 
 	might_alloc(gfp);
 	if (unlikely(in_nmi()))
 		goto out;
-	if (class < SBRK_NR)
-		p = sbrk_alloc_small(sb, class, gfp, ip);
-	else
+	if (class >= SBRK_NR) {
 		p = sbrk_alloc_big(sb, len, align, gfp, ip);
+		goto zero;
+	}
+	local_irq_save(flags);
+	m = &this_cpu_ptr(sb->cpu)->mag[class];
+	if (m->nr)
+		p = m->obj[--m->nr];
+	else
+		p = sbrk_refill(sb, class, gfp, ip, &flags);
+	local_irq_restore(flags);
+	if (!p)
+		goto out;
+	if (unlikely(*(unsigned long *)p != sbrk_cookie(sb, p)))
+		sbrk_overwritten(sb, p);
+	*(unsigned long *)p = 0;
+zero:
+	if (p)
+		zalloc_init_on_alloc(p, len);
 out:
 	zalloc_count_alloc(&sb->inst, p, len);
 	return p;
 }
 
-enum sbrk_verdict {
-	SBRK_FREE_OK,
-	SBRK_FREE_INVALID,
-	SBRK_FREE_DOUBLE,
-};
-
-/*
- * Is @p a block of small class @class the break carved?  Its big page must
- * be carved into that class, @p on a block boundary below the bump.
- */
-static bool sbrk_is_small(const struct zalloc_sbrk *sb, const void *p,
-			  unsigned int class)
+/* A block whose cookie was overwritten: report, then hand it out. */
+static noinline void *sbrk_alloc_stained(struct zalloc_sbrk *sb, void *p,
+					 size_t len)
 {
-	unsigned long a = (unsigned long)p, next = sb->next_addrs[class];
-
-	if (sbrk_tag_of(sb, a) != (SB_TAG_SMALL | class) ||
-	    !IS_ALIGNED(a, sbrk_size(class)))
-		return false;
-	/* The class's current big page is carved only up to next_addrs. */
-	return (a & ~(SBRK_BIG - 1)) != (next & ~(SBRK_BIG - 1)) ||
-	       !(next & (SBRK_BIG - 1)) || a < next;
+	sbrk_overwritten(sb, p);
+	*(unsigned long *)p = 0;
+	zalloc_init_on_alloc(p, len);
+	zalloc_count_alloc(&sb->inst, p, len);
+	return p;
 }
 
-/* Is @p the head of a live big block of class @k? */
-static enum sbrk_verdict sbrk_check_big(const struct zalloc_sbrk *sb,
-					const void *p, unsigned int k)
+/* The fast path: pop the CPU's magazine; anything else, the slow path. */
+static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			unsigned long ip)
 {
-	unsigned long tag;
-
-	if (k >= SBRK_NR_BIG || !IS_ALIGNED((unsigned long)p, SBRK_BIG))
-		return SBRK_FREE_INVALID;
-	tag = sbrk_tag_of(sb, (unsigned long)p);
-	if (tag == (SB_TAG_BIG | SB_TAG_FREE | k))
-		return SBRK_FREE_DOUBLE;
-	return tag == (SB_TAG_BIG | k) ? SBRK_FREE_OK : SBRK_FREE_INVALID;
-}
-
-/* Is @p a live block of @len bytes at @align?  Under the lock. */
-static enum sbrk_verdict sbrk_check(const struct zalloc_sbrk *sb,
-				    const void *p, size_t len, size_t align)
-{
+	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
+	struct zalloc_mag *m;
+	unsigned long flags;
+	void *p;
 
-	lockdep_assert_held(&sb->lock);
-	if (class >= SBRK_NR)
-		return sbrk_check_big(sb, p, sbrk_big_class(len, align));
-	if (!sbrk_is_small(sb, p, class))
-		return SBRK_FREE_INVALID;
-	if (!sb->live[class] || sb->frees[class] == p)
-		return SBRK_FREE_DOUBLE;
-	return SBRK_FREE_OK;
-}
-
-static void sbrk_report(struct zalloc_sbrk *sb, enum sbrk_verdict v,
-			const char *what, const void *p, size_t len,
-			size_t align, unsigned long ip)
-{
-	sbrk_count(sb, v == SBRK_FREE_DOUBLE ? ZALLOC_SBRK_DOUBLE_FREES :
-					       ZALLOC_SBRK_INVALID_FREES, 1);
-	pr_err_ratelimited("sbrk %s: %s %s of %p (%zu bytes, align %zu) by %pS, refused\n",
-			   sbrk_name(sb), v == SBRK_FREE_DOUBLE ? "double" :
-			   "invalid", what, p, len, align, (void *)ip);
+	if (unlikely(class >= SBRK_NR || in_nmi()))
+		return sbrk_alloc_slow(sb, len, align, gfp, ip);
+	local_irq_save(flags);
+	m = &this_cpu_ptr(sb->cpu)->mag[class];
+	if (unlikely(!m->nr)) {
+		local_irq_restore(flags);
+		return sbrk_alloc_slow(sb, len, align, gfp, ip);
+	}
+	p = m->obj[--m->nr];
+	local_irq_restore(flags);
+	if (unlikely(*(unsigned long *)p != sbrk_cookie(sb, p)))
+		return sbrk_alloc_stained(sb, p, len);
+	*(unsigned long *)p = 0;
+	zalloc_init_on_alloc(p, len);
+	zalloc_count_alloc(&sb->inst, p, len);
+	return p;
 }
 
 /*
- * Zig: "never move between size classes, but recover bytes between powers
- * of two".  The block is checked first.
+ * In place within the class, or the power of two of big pages (Zig: "never
+ * move between size classes, but recover bytes between powers of two").
+ * The block is checked first.
  */
 static bool sbrk_relen(struct zalloc_sbrk *sb, const char *what, void *p,
 		       size_t len, size_t align, size_t new_len,
@@ -582,42 +248,88 @@ static void *sbrk_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
-/* Put a checked, live block back on its free list.  Under the lock. */
-static void sbrk_put(struct zalloc_sbrk *sb, void *p, size_t len,
-		     size_t align)
+/*
+ * Every free the fast path does not take: checked in full under the lock
+ * (which fills the CPU's cached page-map lookup), then a small block into
+ * the magazine, a big one onto its list.
+ */
+static noinline void sbrk_free_slow(struct zalloc_sbrk *sb, void *ptr,
+				    size_t len, size_t align,
+				    unsigned long ip)
 {
-	unsigned int class = sbrk_class(len, align), k;
+	unsigned int class = sbrk_class(len, align);
+	struct zalloc_mag *m;
+	enum sbrk_verdict v;
+	unsigned long flags;
 
-	if (class < SBRK_NR) {
-		zalloc_link_set(p, sb->frees[class], sb->link_key);
-		sb->frees[class] = p;
-		sb->nr_free[class]++;
-		sb->live[class]--;
+	if (unlikely(in_nmi())) {
+		sbrk_report(sb, SBRK_FREE_INVALID, "free (NMI)", ptr, len,
+			    align, ip);
 		return;
 	}
-	k = sbrk_big_class(len, align);
-	sbrk_push_big(sb, p, k);
-	sb->big_live[k]--;
+	raw_spin_lock_irqsave(&sb->lock, flags);
+	v = sbrk_check(sb, ptr, len, align);
+	if (v == SBRK_FREE_OK && class >= SBRK_NR) {
+		zalloc_init_on_free(ptr, len);
+		sbrk_put_big(sb, ptr, len, align);
+	}
+	raw_spin_unlock_irqrestore(&sb->lock, flags);
+	if (v != SBRK_FREE_OK) {
+		sbrk_report(sb, v, "free", ptr, len, align, ip);
+		return;
+	}
+	if (class < SBRK_NR) {
+		zalloc_init_on_free(ptr, len);
+		*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
+		local_irq_save(flags);
+		m = &this_cpu_ptr(sb->cpu)->mag[class];
+		if (m->nr >= zalloc_mag_cap(class))
+			sbrk_flush(sb, m, class, (m->nr + 1) / 2);
+		m->obj[m->nr++] = ptr;
+		local_irq_restore(flags);
+	}
+	zalloc_count_free(&sb->inst, len);
 }
 
+/*
+ * The fast path: a small block of the big page this CPU last freed into
+ * (a small class's tag never changes), on a block boundary below the bump,
+ * not in a magazine (no cookie), into a magazine with room.  Anything else
+ * goes, as a tail call, to the slow path.
+ */
 static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
-	enum sbrk_verdict v;
-	unsigned long flags;
+	unsigned int class = sbrk_class(len, align);
+	unsigned long a = (unsigned long)ptr, flags, next;
+	struct sbrk_cpu *c;
+	struct zalloc_mag *m;
 
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	v = sbrk_check(sb, ptr, len, align);
-	if (likely(v == SBRK_FREE_OK)) {
-		zalloc_init_on_free(ptr, len);
-		sbrk_put(sb, ptr, len, align);
-	}
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-	if (likely(v == SBRK_FREE_OK))
-		zalloc_count_free(&sb->inst, len);
-	else
-		sbrk_report(sb, v, "free", ptr, len, align, ip);
+	if (unlikely(class >= SBRK_NR || in_nmi() ||
+		     zalloc_init_on_free_enabled()))
+		goto slow;
+	next = READ_ONCE(sb->next_addrs[class]);
+	local_irq_save(flags);
+	c = this_cpu_ptr(sb->cpu);
+	m = &c->mag[class];
+	if (unlikely(c->base != (a & ~(SBRK_BIG - 1)) ||
+		     c->tag != (SB_TAG_SMALL | class) ||
+		     (a & (sbrk_size(class) - 1)) ||
+		     (c->base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
+		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr) ||
+		     m->nr >= zalloc_mag_cap(class)))
+		goto slow_irq;
+	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
+	m->obj[m->nr++] = ptr;
+	local_irq_restore(flags);
+	zalloc_count_free(&sb->inst, len);
+	return;
+
+slow_irq:
+	local_irq_restore(flags);
+slow:
+	sbrk_free_slow(sb, ptr, len, align, ip);
 }
 
 static const struct zalloc_ops sbrk_ops = {
@@ -627,66 +339,14 @@ static const struct zalloc_ops sbrk_ops = {
 	.free	= sbrk_free,
 };
 
-/* The kind's read: what the counters do not hold, under the lock. */
-static void sbrk_read(struct zalloc_instance *inst, unsigned long *v)
-{
-	struct zalloc_sbrk *sb = to_sbrk(inst);
-	unsigned long flags;
-	unsigned int i;
-
-	v[ZALLOC_SBRK_BIGPAGE_BYTES] = SBRK_BIG;
-	v[ZALLOC_SBRK_LIVE_SMALL] = 0;
-	v[ZALLOC_SBRK_FREE_SMALL] = 0;
-	v[ZALLOC_SBRK_LIVE_BIG] = 0;
-	v[ZALLOC_SBRK_FREE_BIG] = 0;
-	v[ZALLOC_SBRK_FREE_BIG_BYTES] = 0;
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	for (i = 0; i < SBRK_NR; i++) {
-		v[ZALLOC_SBRK_LIVE_SMALL] += sb->live[i];
-		v[ZALLOC_SBRK_FREE_SMALL] += sb->nr_free[i];
-	}
-	for (i = 0; i < SBRK_NR_BIG; i++) {
-		v[ZALLOC_SBRK_LIVE_BIG] += sb->big_live[i];
-		v[ZALLOC_SBRK_FREE_BIG] += sb->big_nr_free[i];
-		v[ZALLOC_SBRK_FREE_BIG_BYTES] += sb->big_nr_free[i] *
-						 sbrk_big_size(i);
-	}
-	v[ZALLOC_SBRK_SMALL_BIGPAGES] = sb->small_bigpages;
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-}
+/* ---------------------------------------------------------------------
+ * The instance
+ */
 
 static void sbrk_show(struct seq_file *m, struct zalloc_instance *inst)
 {
 	seq_printf(m, "provider %s\n", to_sbrk(inst)->prov->name);
 }
-
-/* Small classes by size; big classes that were ever used, as "big". */
-static void sbrk_show_classes(struct seq_file *m, struct zalloc_instance *inst)
-{
-	unsigned long live[SBRK_NR], nfree[SBRK_NR];
-	unsigned long blive[SBRK_NR_BIG], bfree[SBRK_NR_BIG];
-	struct zalloc_sbrk *sb = to_sbrk(inst);
-	unsigned long flags;
-	unsigned int i;
-
-	raw_spin_lock_irqsave(&sb->lock, flags);
-	memcpy(live, sb->live, sizeof(live));
-	memcpy(nfree, sb->nr_free, sizeof(nfree));
-	memcpy(blive, sb->big_live, sizeof(blive));
-	memcpy(bfree, sb->big_nr_free, sizeof(bfree));
-	raw_spin_unlock_irqrestore(&sb->lock, flags);
-
-	seq_printf(m, "%5s %5s %12s %10s %10s\n", "class", "kind", "size",
-		   "live", "free");
-	for (i = 0; i < SBRK_NR; i++)
-		seq_printf(m, "%5u %5s %12zu %10lu %10lu\n", i, "small",
-			   sbrk_size(i), live[i], nfree[i]);
-	for (i = 0; i < SBRK_NR_BIG; i++)
-		if (blive[i] || bfree[i])
-			seq_printf(m, "%5u %5s %12zu %10lu %10lu\n", i, "big",
-				   sbrk_big_size(i), blive[i], bfree[i]);
-}
-
 
 /**
  * struct sbrk_args - the provider, for the kind's init
@@ -707,21 +367,28 @@ static int sbrk_init(struct zalloc_instance *inst, const void *arg)
 	unsigned long start, end;
 	int err;
 
+	sb->cpu = alloc_percpu(struct sbrk_cpu);
+	if (!sb->cpu)
+		return -ENOMEM;
 	err = zalloc_pagemap_init(&sb->map, GFP_KERNEL);
-	if (err)
+	if (err) {
+		free_percpu(sb->cpu);
 		return err;
+	}
 	/* A provider with a fixed range: its tags never need memory later. */
 	if (a->prov->ops->range) {
 		a->prov->ops->range(a->prov, &start, &end);
 		err = zalloc_pagemap_reserve(&sb->map, start, end, GFP_KERNEL);
 		if (err) {
 			zalloc_pagemap_destroy(&sb->map);
+			free_percpu(sb->cpu);
 			return err;
 		}
 	}
 	sb->prov = a->prov;
 	a->taken = true;
 	sb->link_key = get_random_long();
+	sb->cookie_key = get_random_long();
 	raw_spin_lock_init(&sb->lock);
 	lockdep_set_class(&sb->lock, &inst->key);
 	return 0;
@@ -734,6 +401,7 @@ static unsigned long sbrk_fini(struct zalloc_instance *inst)
 	unsigned long live = 0, brk;
 	unsigned int i;
 
+	sbrk_drain(sb);
 	for (i = 0; i < SBRK_NR; i++) {
 		if (!sb->live[i])
 			continue;
@@ -754,6 +422,7 @@ static unsigned long sbrk_fini(struct zalloc_instance *inst)
 			 NR_ZALLOC_STATS + ZALLOC_SBRK_BRK_BYTES, 1);
 	sb->prov->ops->destroy(sb->prov);
 	zalloc_pagemap_destroy(&sb->map);
+	free_percpu(sb->cpu);
 	zalloc_count_backing(inst, -(long)brk);
 	return live;
 }

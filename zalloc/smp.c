@@ -24,7 +24,7 @@
  * The front.  A lock is cheap, but a lock, a slab lookup and a list per call
  * cost more than kmalloc does, so each CPU has a magazine per class in
  * front of the slots (SLUB's sheaves, bpf_mem_alloc's per-CPU lists): an
- * array of up to 32 free blocks (SMP_MAG_BYTES worth for large classes).
+ * array of up to 32 free blocks (32 KiB worth for large classes, mag.h).
  * Allocation pops a block off the CPU's magazine and free pushes one on,
  * with interrupts disabled on the CPU for the few instructions it takes: no
  * atomic instruction, no lock, no list.  An empty magazine is refilled with
@@ -220,7 +220,7 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 {
 	enum zsmp_verdict v;
 	struct zsmp_cpu *c;
-	struct zsmp_mag *m;
+	struct zalloc_mag *m;
 	unsigned long flags;
 
 	if (zalloc_init_on_free_enabled()) {
@@ -366,7 +366,7 @@ static noinline void *zsmp_alloc_slow(struct zalloc_smp *smp, size_t len,
 				      unsigned long ip)
 {
 	unsigned int class = zsmp_class(len, align);
-	struct zsmp_mag *m;
+	struct zalloc_mag *m;
 	unsigned long flags;
 	void *p = NULL;
 
@@ -409,7 +409,7 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 {
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
-	struct zsmp_mag *m;
+	struct zalloc_mag *m;
 	unsigned long flags;
 	void *p;
 
@@ -510,7 +510,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	unsigned long off, flags, i;
 	struct zsmp_slab *slab;
 	struct zsmp_cpu *c;
-	struct zsmp_mag *m;
+	struct zalloc_mag *m;
 
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
 		     zalloc_init_on_free_enabled() || SMP_LEAK_BLOCKS_LIVE))

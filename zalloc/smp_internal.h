@@ -30,6 +30,7 @@
 #include <zalloc/smp.h>
 
 #include "internal.h"
+#include "mag.h"
 #include "pagemap.h"
 
 #define SMP_NR_CLASSES		ZALLOC_SMP_NR_CLASSES
@@ -39,10 +40,8 @@
 #define SMP_MAX_BLOCKS		(SMP_SLAB_SIZE >> ZALLOC_SMP_MIN_SHIFT)
 /* Zig's max_alloc_search: other slots looked at before a fresh slab. */
 #define SMP_MAX_ALLOC_SEARCH	1
-/* Blocks a magazine holds at most; zsmp_mag_cap() per class. */
-#define SMP_MAG_MAX		32
-/* A magazine holds at most this many bytes of blocks (and 1 block). */
-#define SMP_MAG_BYTES		(32 * 1024)
+
+static_assert(SMP_NR_CLASSES == ZALLOC_MAG_CLASSES);
 
 /**
  * struct zsmp_slab - a slab's descriptor
@@ -123,17 +122,6 @@ struct zsmp_slot {
 } ____cacheline_aligned_in_smp;
 
 /**
- * struct zsmp_mag - one class's magazine on one CPU
- * @nr: blocks in it
- * @obj: the blocks, most recently freed last; each holds the instance's
- *	cookie for its address in its first word, checked when it leaves
- */
-struct zsmp_mag {
-	unsigned int nr;
-	void *obj[SMP_MAG_MAX];
-};
-
-/**
  * struct zsmp_cpu - a CPU's front
  * @last_base: the slab base of the latest free's page-map lookup
  * @last_slab: what it found: reused while @last_seq is current
@@ -144,7 +132,7 @@ struct zsmp_cpu {
 	unsigned long last_base;
 	struct zsmp_slab *last_slab;
 	long last_seq;
-	struct zsmp_mag mag[SMP_NR_CLASSES];
+	struct zalloc_mag mag[SMP_NR_CLASSES];
 };
 
 /**
@@ -209,23 +197,16 @@ static __always_inline unsigned int zsmp_class(size_t len, size_t align)
 	       ZALLOC_SMP_MIN_SHIFT;
 }
 
-/* Blocks of each class a magazine holds: SMP_MAG_BYTES worth, 1 to 32. */
-#define SMP_MAG_CAP(c)							\
-	((SMP_MAG_BYTES >> ((c) + ZALLOC_SMP_MIN_SHIFT)) > SMP_MAG_MAX ?	\
-	 SMP_MAG_MAX : (SMP_MAG_BYTES >> ((c) + ZALLOC_SMP_MIN_SHIFT)) ?:	\
-	 1)
-extern const u8 zsmp_mag_caps[SMP_NR_CLASSES];
-
 static __always_inline unsigned int zsmp_mag_cap(unsigned int class)
 {
-	return zsmp_mag_caps[class];
+	return zalloc_mag_cap(class);
 }
 
 /* What a block in a magazine holds in its first word. */
 static __always_inline unsigned long zsmp_cookie(const struct zalloc_smp *smp,
 						 const void *p)
 {
-	return smp->cookie_key ^ swab((unsigned long)p);
+	return zalloc_mag_cookie(smp->cookie_key, p);
 }
 
 static inline const char *zsmp_name(const struct zalloc_smp *smp)
@@ -284,7 +265,7 @@ static inline unsigned int zsmp_blocks(unsigned int class)
 extern struct kmem_cache *zsmp_slab_cache;
 void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 		  unsigned long ip, unsigned long *flags);
-void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
+void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 		unsigned int class, unsigned int n);
 bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
 			 const void *p);

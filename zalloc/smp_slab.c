@@ -51,11 +51,6 @@
 /* Slab descriptors of every instance: a bit per block makes them odd-sized. */
 struct kmem_cache *zsmp_slab_cache;
 
-#define SMP_CAP4(c)	SMP_MAG_CAP(c), SMP_MAG_CAP((c) + 1),		\
-			SMP_MAG_CAP((c) + 2), SMP_MAG_CAP((c) + 3)
-const u8 zsmp_mag_caps[SMP_NR_CLASSES] = {
-	SMP_CAP4(0), SMP_CAP4(4), SMP_CAP4(8), SMP_MAG_CAP(12),
-};
 
 /* ---------------------------------------------------------------------
  * Slots and slabs
@@ -132,7 +127,7 @@ static void zsmp_slot_add(struct zsmp_slot *slot, struct zsmp_slab *slab,
  * magazine holds.  Returns how many.
  */
 static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
-				   struct zsmp_slab *slab, struct zsmp_mag *m,
+				   struct zsmp_slab *slab, struct zalloc_mag *m,
 				   unsigned int want)
 {
 	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
@@ -165,7 +160,7 @@ static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
  * ones, then an empty one).  Returns how many it took.
  */
 static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
-			      unsigned int class, struct zsmp_mag *m,
+			      unsigned int class, struct zalloc_mag *m,
 			      unsigned int want, unsigned long ip)
 {
 	struct zsmp_class *cls = &slot->cls[class];
@@ -295,7 +290,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	unsigned int home = zsmp_home(smp), i = home, search, want;
 	struct zsmp_slot *slot;
 	struct zsmp_slab *slab;
-	struct zsmp_mag *m;
+	struct zalloc_mag *m;
 
 	want = max(zsmp_mag_cap(class) / 2, 1U);
 	zsmp_note_activity(smp);
@@ -382,7 +377,7 @@ static struct zsmp_slab *zsmp_push(struct zsmp_slot *slot,
  * Give the @n oldest blocks of @m (IRQs off) back to their slabs, taking
  * each slot's lock once per run of blocks of that slot.
  */
-void zsmp_flush(struct zalloc_smp *smp, struct zsmp_mag *m,
+void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 		unsigned int class, unsigned int n)
 {
 	struct zsmp_cpu *c = this_cpu_ptr(smp->cpu);

@@ -50,7 +50,9 @@ static void *sf_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	struct zalloc_stack_fallback *sf = to_sf(ctx);
 	void *p = zalloc_fixed_buf_alloc(&sf->fixed, len, align);
 
-	if (!p) {
+	if (p) {
+		zalloc_init_on_alloc(p, len);
+	} else {
 		p = zalloc_raw_alloc(sf->fallback, len, align, gfp, ip);
 		if (p)
 			zalloc_count_event(&sf->inst, ZALLOC_SF_FALLBACK_ALLOCS);
@@ -95,10 +97,10 @@ static void sf_free(void *ctx, void *ptr, size_t len, size_t align,
 {
 	struct zalloc_stack_fallback *sf = to_sf(ctx);
 
-	if (sf_owns(sf, ptr))
-		zalloc_fixed_buf_free(&sf->fixed, ptr, len);
-	else
+	if (!sf_owns(sf, ptr))
 		zalloc_raw_free(sf->fallback, ptr, len, align, ip);
+	else if (!zalloc_fixed_buf_free(&sf->fixed, ptr, len))
+		return;
 	zalloc_count_free(&sf->inst, len);
 }
 
@@ -183,7 +185,7 @@ __zalloc_stack_fallback_get(struct zalloc_stack_fallback *sf)
 		return NULL;
 	}
 	sf->got = true;
-	WRITE_ONCE(sf->fixed.end_index, 0);
+	zalloc_fixed_buf_rewind(&sf->fixed, 0);
 	return &sf->inst.za;
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_stack_fallback_get, ZALLOC_NS);

@@ -65,6 +65,10 @@ struct zalloc_arena_node {
  * @child: where the buffers come from
  * @head: the newest buffer, the only one allocated from; NULL when empty
  * @end_index: bytes used in @head after its header
+ * @last_start: where in @head the most recent block starts, so that only
+ *	that very block can be freed or resized as the last one; SIZE_MAX
+ *	once it is freed (or after a reset, or a new buffer), when the block
+ *	ending at @end_index is taken as the last one, as in Zig
  * @capacity: usable bytes over all buffers (headers excluded)
  * @nr_buffers: buffers held
  *
@@ -77,6 +81,7 @@ struct zalloc_arena {
 	const struct zalloc *child;
 	struct zalloc_arena_node *head;
 	size_t end_index;
+	size_t last_start;
 	size_t capacity;
 	unsigned long nr_buffers;
 };

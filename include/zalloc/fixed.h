@@ -38,11 +38,16 @@
  *	Always <= @size.  Read with READ_ONCE() and written with WRITE_ONCE()
  *	or try_cmpxchg() (thread-safe view), so that the statistics file can
  *	read it while the owner allocates.
+ * @last_start: where the most recent block starts, so that only that very
+ *	block can be freed or resized as the last one; SIZE_MAX once it is
+ *	freed (or after a reset, or a thread-safe allocation), when the block
+ *	ending at @end_index is taken as the last one, as in Zig
  */
 struct zalloc_fixed_buf {
 	u8 *buffer;
 	size_t size;
 	size_t end_index;
+	size_t last_start;
 };
 
 /**

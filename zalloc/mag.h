@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Magazines: the per-CPU front of the smp and sbrk allocators (SLUB's
+ * sheaves, bpf_mem_alloc's per-CPU lists), one per size class per CPU.
+ *
+ * A magazine is an array of free blocks of one class, used only by its CPU
+ * with IRQs off: allocation pops the newest, free pushes, no atomic
+ * instruction, no lock.  Its owner refills an empty one from its back end,
+ * and gives half of a full one back, under the back end's lock.
+ *
+ * A block in a magazine holds a cookie in its first word: a random per
+ * instance key mixed with the block's address.  A free of a block whose
+ * first word is its cookie is a double free of a block still in some
+ * magazine; a block leaving a magazine without its cookie was written to
+ * after it was freed.  An allocation clears the cookie.
+ *
+ * Locking: none of its own; see above.
+ */
+#ifndef _ZALLOC_MAG_H
+#define _ZALLOC_MAG_H
+
+#include <linux/swab.h>
+#include <linux/types.h>
+
+/* Blocks a magazine holds at most. */
+#define ZALLOC_MAG_MAX		32
+/* A magazine holds at most this many bytes of blocks (and 1 block). */
+#define ZALLOC_MAG_BYTES	(32 * 1024)
+/* Size classes, 8 bytes to 32 KiB: both users have these. */
+#define ZALLOC_MAG_CLASSES	13
+
+/**
+ * struct zalloc_mag - one class's magazine on one CPU
+ * @nr: blocks in it
+ * @obj: the blocks, newest last; each holds its cookie in its first word
+ */
+struct zalloc_mag {
+	unsigned int nr;
+	void *obj[ZALLOC_MAG_MAX];
+};
+
+extern const u8 zalloc_mag_caps[ZALLOC_MAG_CLASSES];
+
+/* Blocks of class @class (8 << @class bytes) a magazine holds. */
+static __always_inline unsigned int zalloc_mag_cap(unsigned int class)
+{
+	return zalloc_mag_caps[class];
+}
+
+/* The cookie a block at @p holds while it is in a magazine. */
+static __always_inline unsigned long zalloc_mag_cookie(unsigned long key,
+						       const void *p)
+{
+	return key ^ swab((unsigned long)p);
+}
+
+#endif /* _ZALLOC_MAG_H */
