@@ -56,222 +56,17 @@
  */
 #define pr_fmt(fmt) "zalloc: " fmt
 
-#include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <zalloc/bitmap.h>
 
+#include "bitmap_search.h"
 #include "debug.h"
 #include "internal.h"
 
-#define ZB_BITS		ZALLOC_BITMAP_WORD_BITS
-#define ZB_FULL		(~0ULL)
-
-/* Bit tricks, defined for every input. */
-
-static inline unsigned int zb_ctz(u64 w)
-{
-	return w ? __ffs64(w) : 64;
-}
-
-static inline unsigned int zb_clz(u64 w)
-{
-	return 64 - fls64(w);
-}
-
-/* The low @n bits set; @n >= 64 gives all ones. */
-static inline u64 zb_low(unsigned int n)
-{
-	return n >= 64 ? ZB_FULL : (1ULL << n) - 1;
-}
-
-/* The high @n bits set; @n >= 64 gives all ones. */
-static inline u64 zb_high(unsigned int n)
-{
-	return n >= 64 ? ZB_FULL : ~(ZB_FULL >> n);
-}
-
-/* Free chunks at the top and at the bottom of a word. */
-static inline unsigned int zb_top_free(u64 w)
-{
-	return zb_clz(~w);
-}
-
-static inline unsigned int zb_bottom_free(u64 w)
-{
-	return zb_ctz(~w);
-}
-
-/* Runs of 1..64 chunks: the fold within a word, then across two words. */
-static bool zb_claim_small(u64 *w, size_t nw, size_t i, unsigned int n,
-			   size_t *index)
-{
-	for (; i < nw; i++) {
-		u64 word = w[i], run = word;
-		unsigned int len = 1, h, bit, top;
-
-		if (!word)
-			continue;
-		/* Bit b of run: bits b..b+len-1 of word are free. */
-		while (len < n) {
-			h = min(len, n - len);
-			run &= run >> h;
-			len += h;
-		}
-		if (run) {
-			bit = zb_ctz(run);
-			w[i] = word & ~(zb_low(n) << bit);
-			*index = i * ZB_BITS + bit;
-			return true;
-		}
-		if (i + 1 >= nw)
-			break;
-		/* The word's free top bits plus the next word's bottom. */
-		top = zb_top_free(word);
-		if (top && top + zb_bottom_free(w[i + 1]) >= n) {
-			w[i] = word & ~zb_high(top);
-			w[i + 1] &= ~zb_low(n - top);
-			*index = i * ZB_BITS + ZB_BITS - top;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Runs of more than 64 chunks: top bits, full words, bottom bits. */
-static bool zb_claim_large(u64 *w, size_t nw, size_t i, size_t n,
-			   size_t *index)
-{
-	while (i < nw) {
-		unsigned int top = zb_top_free(w[i]);
-		size_t start, rem, j;
-
-		if (!top) {
-			i++;
-			continue;
-		}
-		start = i++;
-		rem = n - top;		/* >= 1: n > 64 >= top */
-		while (rem > ZB_BITS && i < nw && w[i] == ZB_FULL) {
-			rem -= ZB_BITS;
-			i++;
-		}
-		if (i >= nw)
-			return false;
-		/* Word i is where the run broke: start again from it. */
-		if (rem > ZB_BITS || zb_bottom_free(w[i]) < rem)
-			continue;
-		w[start] &= ~zb_high(top);
-		for (j = start + 1; j < i; j++)
-			w[j] = 0;
-		w[i] &= ~zb_low(rem);
-		*index = start * ZB_BITS + ZB_BITS - top;
-		return true;
-	}
-	return false;
-}
-
-static bool zb_claim(u64 *w, size_t nw, size_t from, size_t n, size_t *index)
-{
-	if (n <= ZB_BITS)
-		return zb_claim_small(w, nw, from, n, index);
-	return zb_claim_large(w, nw, from, n, index);
-}
-
-/**
- * zalloc_bitmap_claim() - find and claim a run of free bits in a bitmap
- * @map: the bitmap, @nr_words u64 words; bit b of word w is chunk
- *	64 * w + b, 1 = free
- * @nr_words: its length in words
- * @nr: how many contiguous free bits to find, >= 1
- * @index: where to store the first bit of the run
- *
- * Ghostty's findFreeChunks(): the run with the lowest first bit is
- * cleared (claimed).  The caller serializes access to @map.
- *
- * Context: any.
- * Return: true with *@index set, or false with @map unchanged if there is
- * no such run or @nr is 0.
- */
-bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index)
-{
-	if (!nr || nr_words > SIZE_MAX / ZB_BITS || nr > nr_words * ZB_BITS)
-		return false;
-	return zb_claim(map, nr_words, 0, nr, index);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_claim, ZALLOC_NS);
-
-/* Whether chunks [index, index + n) are all free (@free) or all used. */
-static bool zb_range_is(const u64 *w, size_t index, size_t n, bool free)
-{
-	size_t i = index / ZB_BITS;
-	unsigned int bit = index % ZB_BITS, bits;
-	u64 mask;
-
-	while (n) {
-		bits = min_t(size_t, n, ZB_BITS - bit);
-		mask = zb_low(bits) << bit;
-		if (((free ? w[i] : ~w[i]) & mask) != mask)
-			return false;
-		n -= bits;
-		bit = 0;
-		i++;
-	}
-	return true;
-}
-
-/* Mark chunks [index, index + n) free (@free) or used. */
-static void zb_range_set(u64 *w, size_t index, size_t n, bool free)
-{
-	size_t i = index / ZB_BITS;
-	unsigned int bit = index % ZB_BITS, bits;
-	u64 mask;
-
-	while (n) {
-		bits = min_t(size_t, n, ZB_BITS - bit);
-		mask = zb_low(bits) << bit;
-		if (free)
-			w[i] |= mask;
-		else
-			w[i] &= ~mask;
-		n -= bits;
-		bit = 0;
-		i++;
-	}
-}
-
-/* The longest run of free chunks; runs may span words. */
-static size_t zb_largest_run(const u64 *w, size_t nw)
-{
-	size_t best = 0, cur = 0, i;
-	unsigned int s, r;
-	u64 x;
-
-	for (i = 0; i < nw; i++) {
-		x = w[i];
-		if (x == ZB_FULL) {
-			cur += ZB_BITS;
-			continue;
-		}
-		/* The bottom run ends the run carried from below. */
-		r = zb_bottom_free(x);
-		best = max(best, cur + r);
-		x >>= r;	/* r < 64; bit 0 is now a used chunk */
-		while (x) {
-			s = zb_ctz(x);
-			x >>= s;
-			r = zb_bottom_free(x);	/* x's top s bits are 0 */
-			best = max_t(size_t, best, r);
-			x >>= r;
-		}
-		cur = zb_top_free(w[i]);
-	}
-	return max(best, cur);
-}
-
 /* Locking: a no-op for caller-locked instances (see the file header). */
 
-static unsigned long zb_lock(struct zalloc_bitmap *b)
+static __always_inline unsigned long zb_lock(struct zalloc_bitmap *b)
 	__acquires(&b->lock)
 {
 	unsigned long flags = 0;
@@ -283,7 +78,8 @@ static unsigned long zb_lock(struct zalloc_bitmap *b)
 	return flags;
 }
 
-static void zb_unlock(struct zalloc_bitmap *b, unsigned long flags)
+static __always_inline void zb_unlock(struct zalloc_bitmap *b,
+				      unsigned long flags)
 	__releases(&b->lock)
 {
 	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
@@ -293,13 +89,13 @@ static void zb_unlock(struct zalloc_bitmap *b, unsigned long flags)
 }
 
 /* Chunks a block of @len bytes takes. */
-static size_t zb_chunks_for(const struct zalloc_bitmap *b, size_t len)
+static __always_inline size_t zb_chunks_for(const struct zalloc_bitmap *b, size_t len)
 {
 	return (len >> b->chunk_shift) + !!(len & (b->chunk_size - 1));
 }
 
 /* The chunk @ptr starts, if it is the start of a chunk of @b. */
-static bool zb_index_of(const struct zalloc_bitmap *b, const void *ptr,
+static __always_inline bool zb_index_of(const struct zalloc_bitmap *b, const void *ptr,
 			size_t *index)
 {
 	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
@@ -311,40 +107,87 @@ static bool zb_index_of(const struct zalloc_bitmap *b, const void *ptr,
 	return true;
 }
 
-/* Claim @n chunks.  Under the lock. */
-static bool __zb_alloc(struct zalloc_bitmap *b, size_t n, size_t *index)
+/*
+ * The fast path: a run of @n <= 64 chunks inside the hint word.  The words
+ * before the hint have no free chunk, so the lowest such run is the first
+ * fit, as the full search would find.  Under the lock.
+ */
+static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
+					  size_t *index)
+{
+	size_t i = b->hint;
+	u64 word, run;
+	unsigned int bit;
+
+	if (unlikely(n > ZB_BITS || i >= b->nr_words))
+		return false;
+	word = b->words[i];
+	run = zb_fold(word, n);
+	if (unlikely(!run))
+		return false;
+	bit = __ffs64(run);
+	b->words[i] = word & ~(zb_run_mask(n) << bit);
+	WRITE_ONCE(b->nr_free, b->nr_free - n);
+	*index = i * ZB_BITS + bit;
+	return true;
+}
+
+/* Claim @n chunks, the full search from the hint.  Under the lock. */
+static noinline bool __zb_alloc(struct zalloc_bitmap *b, size_t n,
+				size_t *index)
 {
 	size_t from = b->hint;
+	bool ok;
 
 	if (!n || n > b->nr_free)
 		return false;
 	while (from < b->nr_words && !b->words[from])
 		from++;
 	b->hint = from;
-	if (!zb_claim(b->words, b->nr_words, from, n, index))
-		return false;
-	WRITE_ONCE(b->nr_free, b->nr_free - n);
-	return true;
+	if (n <= ZB_BITS)
+		ok = zb_claim_small(b->words, b->nr_words, from, n, index);
+	else
+		ok = zalloc_bits_claim_large(b->words, b->nr_words, from, n,
+					     index);
+	if (ok)
+		WRITE_ONCE(b->nr_free, b->nr_free - n);
+	return ok;
 }
 
 /* Whether [index, index + n) is a range of allocated chunks of @b. */
 static bool zb_is_used(const struct zalloc_bitmap *b, size_t index, size_t n)
 {
 	return n && index < b->nr_chunks && n <= b->nr_chunks - index &&
-	       zb_range_is(b->words, index, n, false);
+	       zalloc_bits_range_is(b->words, index, n, false);
 }
 
 /* Give back @n allocated chunks.  Under the lock. */
 static void __zb_release(struct zalloc_bitmap *b, size_t index, size_t n)
 {
-	zb_range_set(b->words, index, n, true);
+	zalloc_bits_range_set(b->words, index, n, true);
 	WRITE_ONCE(b->nr_free, b->nr_free + n);
 	b->hint = min(b->hint, index / ZB_BITS);
 }
 
 /* Free @n chunks at @index if they are allocated.  Under the lock. */
-static bool __zb_free(struct zalloc_bitmap *b, size_t index, size_t n)
+static __always_inline bool __zb_free(struct zalloc_bitmap *b, size_t index,
+				      size_t n)
 {
+	unsigned int bit = index % ZB_BITS;
+	size_t i = index / ZB_BITS;
+	u64 mask;
+
+	/* Within one word, the common case: one test, one store. */
+	if (likely(bit + n <= ZB_BITS && index < b->nr_chunks &&
+		   n <= b->nr_chunks - index)) {
+		mask = zb_run_mask(n) << bit;
+		if (b->words[i] & mask)
+			return false;
+		b->words[i] |= mask;
+		WRITE_ONCE(b->nr_free, b->nr_free + n);
+		b->hint = min(b->hint, i);
+		return true;
+	}
 	if (!zb_is_used(b, index, n))
 		return false;
 	__zb_release(b, index, n);
@@ -369,14 +212,26 @@ static int __zb_relen(struct zalloc_bitmap *b, size_t index, size_t n,
 	}
 	more = new_n - n;
 	if (more > b->nr_chunks - index - n ||
-	    !zb_range_is(b->words, index + n, more, true))
+	    !zalloc_bits_range_is(b->words, index + n, more, true))
 		return -ENOMEM;
-	zb_range_set(b->words, index + n, more, false);
+	zalloc_bits_range_set(b->words, index + n, more, false);
 	WRITE_ONCE(b->nr_free, b->nr_free - more);
 	return 0;
 }
 
-static void zb_bad_block(struct zalloc_bitmap *b, const char *what,
+/* init_on_free: zero a block once it is known to be an allocated one. */
+static noinline void zb_zero_if_used(struct zalloc_bitmap *b, void *ptr,
+				     size_t index, size_t len)
+{
+	unsigned long flags = zb_lock(b);
+	bool used = zb_is_used(b, index, zb_chunks_for(b, len));
+
+	zb_unlock(b, flags);
+	if (used)
+		memset(ptr, 0, len);
+}
+
+static noinline void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 			 const void *ptr, size_t len, unsigned long ip)
 {
 	pr_warn_ratelimited("bitmap %s: %s of %zu bytes at %p by %pS: not an allocated block\n",
@@ -384,39 +239,45 @@ static void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 			    len, ptr, (void *)ip);
 }
 
-static void *zb_alloc(struct zalloc_bitmap *b, size_t len, size_t align)
+static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
+				       size_t align)
 {
 	unsigned long flags;
-	size_t index;
+	size_t index, n;
 	bool ok = false;
 	void *p = NULL;
 
-	if (len && align <= b->max_align) {
+	if (likely(len && align <= b->max_align)) {
+		n = zb_chunks_for(b, len);
 		flags = zb_lock(b);
-		ok = __zb_alloc(b, zb_chunks_for(b, len), &index);
+		ok = zb_claim_hint(b, n, &index) || __zb_alloc(b, n, &index);
 		zb_unlock(b, flags);
 	}
-	if (ok)
+	if (likely(ok)) {
 		p = zalloc_bitmap_chunk_ptr(b, index);
+		zalloc_init_on_alloc(p, len);
+	}
 	zalloc_count_alloc(&b->inst, p, len);
 	return p;
 }
 
-static void zb_free(struct zalloc_bitmap *b, void *ptr, size_t len,
-		    unsigned long ip)
+static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
+				    size_t len, unsigned long ip)
 {
 	unsigned long flags;
 	size_t index;
 	bool ok = false;
 
-	if (!len)
+	if (unlikely(!len))
 		return;
-	if (zb_index_of(b, ptr, &index)) {
+	if (likely(zb_index_of(b, ptr, &index))) {
+		if (zalloc_init_on_free_enabled())
+			zb_zero_if_used(b, ptr, index, len);
 		flags = zb_lock(b);
 		ok = __zb_free(b, index, zb_chunks_for(b, len));
 		zb_unlock(b, flags);
 	}
-	if (!ok) {
+	if (unlikely(!ok)) {
 		zb_bad_block(b, "free", ptr, len, ip);
 		return;
 	}
@@ -630,7 +491,7 @@ size_t zalloc_bitmap_largest_free_run(struct zalloc_bitmap *b)
 	size_t run;
 
 	flags = zb_lock(b);
-	run = zb_largest_run(b->words, b->nr_words);
+	run = zalloc_bits_largest_run(b->words, b->nr_words);
 	zb_unlock(b, flags);
 	return run;
 }
