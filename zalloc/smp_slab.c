@@ -44,6 +44,7 @@
 
 #include "shrinker.h"
 #include "smp_internal.h"
+#include "trace.h"
 
 #define SMP_LEAK_BLOCKS		(!IS_ENABLED(CONFIG_PREEMPT_RT))
 #define SMP_IDLE_DELAY		HZ
@@ -212,6 +213,8 @@ static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 	/* Cached lookups from before the clear must not be used again. */
 	smp_wmb();
 	atomic_long_inc(&smp->release_seq);
+	trace_slab(zalloc_report_name(&smp->inst), slab->base, slab->slot,
+		   false);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_RETURNED, 1);
 	zalloc_count_backing(&smp->inst, -(long)SMP_SLAB_SIZE);
 	call_rcu(&slab->rcu, zsmp_slab_rcu_free);
@@ -243,6 +246,7 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 		goto free_page;
 	if (!SMP_LEAK_BLOCKS)
 		kmemleak_alloc(slab->base, SMP_SLAB_SIZE, 0, pgfp);
+	trace_slab(zalloc_report_name(&smp->inst), slab->base, slot, true);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_TAKEN, 1);
 	zalloc_count_backing(&smp->inst, SMP_SLAB_SIZE);
 	zalloc_stats_sample_peak(&smp->inst.stats);

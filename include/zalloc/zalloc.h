@@ -38,6 +38,7 @@
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/instruction_pointer.h>
+#include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -131,6 +132,23 @@ static __always_inline bool zalloc_relen_ok(const void *ptr, size_t len,
 }
 
 /*
+ * Trace events (zalloc:alloc, :free, :resize, :remap): while one is enabled
+ * zalloc_trace_key is on and the forwarders call these, which call the
+ * allocator and record the event; while none is, the key costs a NOP.
+ */
+DECLARE_STATIC_KEY_FALSE(zalloc_trace_key);
+void *zalloc_trace_alloc(const struct zalloc *a, size_t len, size_t align,
+			 gfp_t gfp, unsigned long ip);
+bool zalloc_trace_resize(const struct zalloc *a, void *ptr, size_t len,
+			 size_t align, size_t new_len, gfp_t gfp,
+			 unsigned long ip);
+void *zalloc_trace_remap(const struct zalloc *a, void *ptr, size_t len,
+			 size_t align, size_t new_len, gfp_t gfp,
+			 unsigned long ip);
+void zalloc_trace_free(const struct zalloc *a, void *ptr, size_t len,
+		       size_t align, unsigned long ip);
+
+/*
  * The raw forwarders: the argument checks are the caller's job.  For use by
  * allocators that call a child allocator (arena, stack fallback, ...).
  */
@@ -138,6 +156,8 @@ static __always_inline void *zalloc_raw_alloc(const struct zalloc *a, size_t len
 					      size_t align, gfp_t gfp,
 					      unsigned long ip)
 {
+	if (static_branch_unlikely(&zalloc_trace_key))
+		return zalloc_trace_alloc(a, len, align, gfp, ip);
 	return a->ops->alloc(a->ctx, len, align, gfp, ip);
 }
 
@@ -146,6 +166,9 @@ static __always_inline bool zalloc_raw_resize(const struct zalloc *a, void *ptr,
 					      size_t new_len, gfp_t gfp,
 					      unsigned long ip)
 {
+	if (static_branch_unlikely(&zalloc_trace_key))
+		return zalloc_trace_resize(a, ptr, len, align, new_len, gfp,
+					   ip);
 	return a->ops->resize(a->ctx, ptr, len, align, new_len, gfp, ip);
 }
 
@@ -154,6 +177,8 @@ static __always_inline void *zalloc_raw_remap(const struct zalloc *a, void *ptr,
 					      size_t new_len, gfp_t gfp,
 					      unsigned long ip)
 {
+	if (static_branch_unlikely(&zalloc_trace_key))
+		return zalloc_trace_remap(a, ptr, len, align, new_len, gfp, ip);
 	if (!a->ops->remap)
 		return a->ops->resize(a->ctx, ptr, len, align, new_len, gfp,
 				      ip) ? ptr : NULL;
@@ -164,7 +189,10 @@ static __always_inline void zalloc_raw_free(const struct zalloc *a, void *ptr,
 					    size_t len, size_t align,
 					    unsigned long ip)
 {
-	a->ops->free(a->ctx, ptr, len, align, ip);
+	if (static_branch_unlikely(&zalloc_trace_key))
+		zalloc_trace_free(a, ptr, len, align, ip);
+	else
+		a->ops->free(a->ctx, ptr, len, align, ip);
 }
 
 /**

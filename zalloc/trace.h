@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zalloc trace events: zalloc:alloc, zalloc:free, zalloc:resize,
+ * zalloc:remap for every call through a struct zalloc, and zalloc:slab for
+ * the smp allocator's slabs coming from and going back to the page
+ * allocator.  trace.c says how the calls get here.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM zalloc
+
+#if !defined(_ZALLOC_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _ZALLOC_TRACE_H
+
+#include <linux/tracepoint.h>
+#include <linux/version.h>
+#include <trace/events/mmflags.h>
+
+/* trace.c: the first enabled event turns the forwarders' key on. */
+int zalloc_trace_reg(void);
+void zalloc_trace_unreg(void);
+
+/* 6.10 dropped __assign_str()'s source argument: __string() has it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define zalloc_assign_name(src)	__assign_str(name)
+#else
+#define zalloc_assign_name(src)	__assign_str(name, src)
+#endif
+
+TRACE_EVENT_FN(alloc,
+
+	TP_PROTO(const char *name, const void *ptr, size_t len, size_t align,
+		 gfp_t gfp, unsigned long ip),
+
+	TP_ARGS(name, ptr, len, align, gfp, ip),
+
+	TP_STRUCT__entry(
+		__string(	name,		name		)
+		__field(	const void *,	ptr		)
+		__field(	size_t,		len		)
+		__field(	size_t,		align		)
+		__field(	unsigned long,	gfp_flags	)
+		__field(	unsigned long,	call_site	)
+	),
+
+	TP_fast_assign(
+		zalloc_assign_name(name);
+		__entry->ptr		= ptr;
+		__entry->len		= len;
+		__entry->align		= align;
+		__entry->gfp_flags	= (__force unsigned long)gfp;
+		__entry->call_site	= ip;
+	),
+
+	TP_printk("name=%s ptr=%p len=%zu align=%zu gfp_flags=%s call_site=%pS",
+		  __get_str(name), __entry->ptr, __entry->len, __entry->align,
+		  show_gfp_flags(__entry->gfp_flags),
+		  (void *)__entry->call_site),
+
+	zalloc_trace_reg, zalloc_trace_unreg
+);
+
+TRACE_EVENT_FN(free,
+
+	TP_PROTO(const char *name, const void *ptr, size_t len, size_t align,
+		 unsigned long ip),
+
+	TP_ARGS(name, ptr, len, align, ip),
+
+	TP_STRUCT__entry(
+		__string(	name,		name		)
+		__field(	const void *,	ptr		)
+		__field(	size_t,		len		)
+		__field(	size_t,		align		)
+		__field(	unsigned long,	call_site	)
+	),
+
+	TP_fast_assign(
+		zalloc_assign_name(name);
+		__entry->ptr		= ptr;
+		__entry->len		= len;
+		__entry->align		= align;
+		__entry->call_site	= ip;
+	),
+
+	TP_printk("name=%s ptr=%p len=%zu align=%zu call_site=%pS",
+		  __get_str(name), __entry->ptr, __entry->len, __entry->align,
+		  (void *)__entry->call_site),
+
+	zalloc_trace_reg, zalloc_trace_unreg
+);
+
+/* resize: @new_ptr is @ptr on success, NULL on failure; remap may move. */
+DECLARE_EVENT_CLASS(zalloc_relen,
+
+	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
+		 size_t len, size_t new_len, size_t align, gfp_t gfp,
+		 unsigned long ip),
+
+	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
+
+	TP_STRUCT__entry(
+		__string(	name,		name		)
+		__field(	const void *,	ptr		)
+		__field(	const void *,	new_ptr		)
+		__field(	size_t,		len		)
+		__field(	size_t,		new_len		)
+		__field(	size_t,		align		)
+		__field(	unsigned long,	gfp_flags	)
+		__field(	unsigned long,	call_site	)
+	),
+
+	TP_fast_assign(
+		zalloc_assign_name(name);
+		__entry->ptr		= ptr;
+		__entry->new_ptr	= new_ptr;
+		__entry->len		= len;
+		__entry->new_len	= new_len;
+		__entry->align		= align;
+		__entry->gfp_flags	= (__force unsigned long)gfp;
+		__entry->call_site	= ip;
+	),
+
+	TP_printk("name=%s ptr=%p new_ptr=%p len=%zu new_len=%zu align=%zu gfp_flags=%s call_site=%pS",
+		  __get_str(name), __entry->ptr, __entry->new_ptr,
+		  __entry->len, __entry->new_len, __entry->align,
+		  show_gfp_flags(__entry->gfp_flags),
+		  (void *)__entry->call_site)
+);
+
+DEFINE_EVENT_FN(zalloc_relen, resize,
+	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
+		 size_t len, size_t new_len, size_t align, gfp_t gfp,
+		 unsigned long ip),
+	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
+	zalloc_trace_reg, zalloc_trace_unreg
+);
+
+DEFINE_EVENT_FN(zalloc_relen, remap,
+	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
+		 size_t len, size_t new_len, size_t align, gfp_t gfp,
+		 unsigned long ip),
+	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
+	zalloc_trace_reg, zalloc_trace_unreg
+);
+
+/*
+ * An smp slab (64 KiB, any size class) taken from (@taken) or given back to
+ * the page allocator, by per-CPU slot @slot.
+ */
+TRACE_EVENT(slab,
+
+	TP_PROTO(const char *name, const void *base, unsigned int slot,
+		 bool taken),
+
+	TP_ARGS(name, base, slot, taken),
+
+	TP_STRUCT__entry(
+		__string(	name,		name		)
+		__field(	const void *,	base		)
+		__field(	unsigned int,	slot		)
+		__field(	bool,		taken		)
+	),
+
+	TP_fast_assign(
+		zalloc_assign_name(name);
+		__entry->base		= base;
+		__entry->slot		= slot;
+		__entry->taken		= taken;
+	),
+
+	TP_printk("name=%s base=%p slot=%u %s",
+		  __get_str(name), __entry->base, __entry->slot,
+		  __entry->taken ? "taken" : "given_back")
+);
+
+#endif /* _ZALLOC_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
