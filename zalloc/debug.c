@@ -172,7 +172,7 @@ static void dbg_publish(struct zalloc_debug *d, struct zalloc_debug_block *b)
 	}
 	hash_add(d->live, &b->node, b->addr);
 	raw_spin_unlock_irqrestore(&d->lock, flags);
-	kfree(old);
+	zalloc_kvfree(old);
 }
 
 /* Free @b's shadow (already unhashed) and keep its record in quarantine. */
@@ -182,7 +182,7 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
 	struct zalloc_debug_block *old = NULL;
 	unsigned long flags;
 
-	kvfree((void *)b->raw);
+	zalloc_kvfree((void *)b->raw);
 	b->free_ip = ip;
 	raw_spin_lock_irqsave(&d->lock, flags);
 	list_add_tail(&b->fnode, &d->freed);
@@ -193,14 +193,14 @@ static void dbg_retire(struct zalloc_debug *d, struct zalloc_debug_block *b,
 		d->nr_freed--;
 	}
 	raw_spin_unlock_irqrestore(&d->lock, flags);
-	kfree(old);
+	zalloc_kvfree(old);
 }
 
 /* Free a shadow and its record (neither published nor counted). */
 static void dbg_discard(struct zalloc_debug_block *b)
 {
-	kvfree((void *)b->raw);
-	kfree(b);
+	zalloc_kvfree((void *)b->raw);
+	zalloc_kvfree(b);
 }
 
 static void *dbg_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
@@ -211,7 +211,8 @@ static void *dbg_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	void *inner;
 
 	might_alloc(gfp);
-	b = dbg_new(len, align, gfp, ip);
+	/* Shadows come from kmalloc: not where it may not be called (RT). */
+	b = zalloc_can_alloc() ? dbg_new(len, align, gfp, ip) : NULL;
 	if (!b) {
 		zalloc_count_alloc(d->inst, NULL, len);
 		return NULL;
@@ -390,7 +391,7 @@ static unsigned long dbg_drop_all(struct zalloc_debug *d, bool report)
 	while (!list_empty(&freed)) {
 		b = list_first_entry(&freed, struct zalloc_debug_block, fnode);
 		list_del(&b->fnode);
-		kfree(b);
+		zalloc_kvfree(b);
 	}
 	return n;
 }

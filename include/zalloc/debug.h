@@ -35,6 +35,13 @@
  *
  * Queries that take a block of the instance (zalloc_fixed_owns_ptr(),
  * zalloc_bitmap_owns(), ...) see through the shadows.
+ *
+ * Contexts: the debug core's own lock is a raw spinlock, so frees, resizes
+ * and remaps are allowed wherever the allocator allows them.  Shadows come
+ * from kmalloc, so on PREEMPT_RT, where kmalloc may not be called from hard
+ * IRQ or with IRQs or preemption off, an allocation there fails (NULL,
+ * counted as a failed allocation) in debug mode even if the allocator would
+ * serve it; shadows freed there are given back later by a worker.
  */
 #ifndef _ZALLOC_DEBUG_H
 #define _ZALLOC_DEBUG_H
