@@ -248,8 +248,7 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	c = a->inst.stats.cpu;
 	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
 	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
-	zalloc_init_on_alloc(usable + end, len);
-	return usable + end;
+	return zalloc_init_on_alloc(usable + end, len);
 }
 
 /*

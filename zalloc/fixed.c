@@ -45,8 +45,7 @@ static void *fixed_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	b->last_start = start;
 	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
 	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
-	zalloc_init_on_alloc(b->buffer + start, len);
-	return b->buffer + start;
+	return zalloc_init_on_alloc(b->buffer + start, len);
 }
 
 static bool fixed_resize(void *ctx, void *ptr, size_t len, size_t align,
@@ -86,12 +85,12 @@ static void fixed_free(void *ctx, void *ptr, size_t len, size_t align,
 		fixed_refuse(ptr, len);
 		return;
 	}
-	zalloc_init_on_free(ptr, len);
 	if (zalloc_fixed_buf_is_last(b, ptr, len)) {
 		WRITE_ONCE(b->end_index, READ_ONCE(b->end_index) - len);
 		b->last_start = ZALLOC_FIXED_NO_LAST;
 	}
 	zalloc_count_free(&f->inst, len);
+	zalloc_init_on_free(ptr, len);
 }
 
 static const struct zalloc_ops fixed_ops = {

@@ -183,10 +183,22 @@ void zalloc_kvfree(void *p);
  * recycled memory (the page allocator and kmalloc are zeroed by the kernel
  * itself).  Static keys: a nop when off.
  */
-static __always_inline void zalloc_init_on_alloc(void *p, size_t len)
+static __always_inline bool zalloc_init_on_alloc_enabled(void)
 {
-	if (static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON, &init_on_alloc))
-		memset(p, 0, len);
+	return static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON,
+				   &init_on_alloc);
+}
+
+/*
+ * Returns @p: a fast path that ends in "return zalloc_init_on_alloc(p,
+ * len);" (after counting) reaches memset() as a tail call and saves no
+ * registers for it.
+ */
+static __always_inline void *zalloc_init_on_alloc(void *p, size_t len)
+{
+	if (zalloc_init_on_alloc_enabled())
+		return memset(p, 0, len);
+	return p;
 }
 
 static __always_inline bool zalloc_init_on_free_enabled(void)
@@ -218,20 +230,26 @@ static __always_inline void zalloc_count_event(struct zalloc_instance *inst,
 	zalloc_count(inst, NR_ZALLOC_STATS + i, 1);
 }
 
-/* An allocation of @len bytes that returned @p. */
-static __always_inline void zalloc_count_alloc(struct zalloc_instance *inst,
-					       void *p, size_t len)
+/* A successful allocation of @len bytes. */
+static __always_inline void zalloc_count_alloc_ok(struct zalloc_instance *inst,
+						  size_t len)
 {
 #ifndef ZALLOC_NO_STATS
 	unsigned long __percpu *c = inst->stats.cpu;
 
-	if (unlikely(!p)) {
-		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
-		return;
-	}
 	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
 	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
 #endif
+}
+
+/* An allocation of @len bytes that returned @p. */
+static __always_inline void zalloc_count_alloc(struct zalloc_instance *inst,
+					       void *p, size_t len)
+{
+	if (unlikely(!p))
+		zalloc_count(inst, ZALLOC_STAT_ALLOC_FAIL, 1);
+	else
+		zalloc_count_alloc_ok(inst, len);
 }
 
 static __always_inline void zalloc_count_free(struct zalloc_instance *inst,

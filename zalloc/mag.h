@@ -22,8 +22,8 @@
 #include <linux/swab.h>
 #include <linux/types.h>
 
-/* Blocks a magazine holds at most. */
-#define ZALLOC_MAG_MAX		32
+/* Blocks a magazine holds at most: struct zalloc_mag is 256 bytes. */
+#define ZALLOC_MAG_MAX		63
 /* A magazine holds at most this many bytes of blocks (and 1 block). */
 #define ZALLOC_MAG_BYTES	(32 * 1024)
 /* Size classes, 8 bytes to 32 KiB: both users have these. */
@@ -32,10 +32,13 @@
 /**
  * struct zalloc_mag - one class's magazine on one CPU
  * @nr: blocks in it
+ * @cap: blocks it may hold, zalloc_mag_cap() of its class (beside @nr,
+ *	so the free fast path compares the two without a table lookup)
  * @obj: the blocks, newest last; each holds its cookie in its first word
  */
 struct zalloc_mag {
 	unsigned int nr;
+	unsigned int cap;
 	void *obj[ZALLOC_MAG_MAX];
 };
 
@@ -45,6 +48,17 @@ extern const u8 zalloc_mag_caps[ZALLOC_MAG_CLASSES];
 static __always_inline unsigned int zalloc_mag_cap(unsigned int class)
 {
 	return zalloc_mag_caps[class];
+}
+
+/* Empty magazines for classes 0 .. @n - 1 of one CPU. */
+static inline void zalloc_mags_init(struct zalloc_mag *mag, unsigned int n)
+{
+	unsigned int class;
+
+	for (class = 0; class < n; class++) {
+		mag[class].nr = 0;
+		mag[class].cap = zalloc_mag_cap(class);
+	}
 }
 
 /* The cookie a block at @p holds while it is in a magazine. */

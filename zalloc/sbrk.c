@@ -169,7 +169,7 @@ static noinline void *sbrk_alloc_stained(struct zalloc_sbrk *sb, void *p,
 	sbrk_overwritten(sb, p);
 	*(unsigned long *)p = 0;
 	zalloc_init_on_alloc(p, len);
-	zalloc_count_alloc(&sb->inst, p, len);
+	zalloc_count_alloc_ok(&sb->inst, len);
 	return p;
 }
 
@@ -196,9 +196,8 @@ static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (unlikely(*(unsigned long *)p != sbrk_cookie(sb, p)))
 		return sbrk_alloc_stained(sb, p, len);
 	*(unsigned long *)p = 0;
-	zalloc_init_on_alloc(p, len);
-	zalloc_count_alloc(&sb->inst, p, len);
-	return p;
+	zalloc_count_alloc_ok(&sb->inst, len);
+	return zalloc_init_on_alloc(p, len);
 }
 
 /*
@@ -283,7 +282,7 @@ static noinline void sbrk_free_slow(struct zalloc_sbrk *sb, void *ptr,
 		*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
 		local_irq_save(flags);
 		m = &this_cpu_ptr(sb->cpu)->mag[class];
-		if (m->nr >= zalloc_mag_cap(class))
+		if (m->nr >= m->cap)
 			sbrk_flush(sb, m, class, (m->nr + 1) / 2);
 		m->obj[m->nr++] = ptr;
 		local_irq_restore(flags);
@@ -318,7 +317,7 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		     (a & (sbrk_size(class) - 1)) ||
 		     (c->base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
 		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr) ||
-		     m->nr >= zalloc_mag_cap(class)))
+		     m->nr >= m->cap))
 		goto slow_irq;
 	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
 	m->obj[m->nr++] = ptr;
@@ -365,11 +364,13 @@ static int sbrk_init(struct zalloc_instance *inst, const void *arg)
 	struct zalloc_sbrk *sb = to_sbrk(inst);
 
 	unsigned long start, end;
-	int err;
+	int err, cpu;
 
 	sb->cpu = alloc_percpu(struct sbrk_cpu);
 	if (!sb->cpu)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		zalloc_mags_init(per_cpu_ptr(sb->cpu, cpu)->mag, SBRK_NR);
 	err = zalloc_pagemap_init(&sb->map, GFP_KERNEL);
 	if (err) {
 		free_percpu(sb->cpu);

@@ -240,7 +240,7 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 		kmemleak_free(p);
 	*(unsigned long *)p = zsmp_cookie(smp, p);
 	m = &c->mag[class];
-	if (m->nr >= zsmp_mag_cap(class))
+	if (m->nr >= m->cap)
 		zsmp_flush(smp, m, class, (m->nr + 1) / 2);
 	m->obj[m->nr++] = p;
 	local_irq_restore(flags);
@@ -396,7 +396,7 @@ static noinline void *zsmp_alloc_stained(struct zalloc_smp *smp, void *p,
 					 gfp_t gfp)
 {
 	p = zsmp_handout(smp, p, class, len, gfp);
-	zalloc_count_alloc(&smp->inst, p, len);
+	zalloc_count_alloc_ok(&smp->inst, len);
 	return p;
 }
 
@@ -428,9 +428,8 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
 		return zsmp_alloc_stained(smp, p, class, len, gfp);
 	*(unsigned long *)p = 0;
-	zalloc_init_on_alloc(p, len);
-	zalloc_count_alloc(&smp->inst, p, len);
-	return p;
+	zalloc_count_alloc_ok(&smp->inst, len);
+	return zalloc_init_on_alloc(p, len);
 }
 
 /*
@@ -528,7 +527,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
 		goto slow_irq;
 	m = &c->mag[class];
-	if (unlikely(m->nr >= zsmp_mag_cap(class)))
+	if (unlikely(m->nr >= m->cap))
 		goto slow_irq;
 	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
 	m->obj[m->nr++] = ptr;
@@ -571,12 +570,15 @@ static void zsmp_read(struct zalloc_instance *inst, unsigned long *v)
 static int zsmp_init(struct zalloc_instance *inst, const void *arg)
 {
 	struct zalloc_smp *smp = to_smp(inst);
-	int err;
+	int err, cpu;
 
 	smp->cookie_key = get_random_long();
 	smp->cpu = alloc_percpu(struct zsmp_cpu);
 	if (!smp->cpu)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		zalloc_mags_init(per_cpu_ptr(smp->cpu, cpu)->mag,
+				 SMP_NR_CLASSES);
 	xa_init_flags(&smp->large, XA_FLAGS_LOCK_IRQ);
 	err = zsmp_back_init(smp);
 	if (err)

@@ -197,11 +197,6 @@ static __always_inline unsigned int zsmp_class(size_t len, size_t align)
 	       ZALLOC_SMP_MIN_SHIFT;
 }
 
-static __always_inline unsigned int zsmp_mag_cap(unsigned int class)
-{
-	return zalloc_mag_cap(class);
-}
-
 /* What a block in a magazine holds in its first word. */
 static __always_inline unsigned long zsmp_cookie(const struct zalloc_smp *smp,
 						 const void *p)

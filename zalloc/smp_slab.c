@@ -296,7 +296,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	struct zsmp_slab *slab;
 	struct zalloc_mag *m;
 
-	want = max(zsmp_mag_cap(class) / 2, 1U);
+	want = max(zalloc_mag_cap(class) / 2, 1U);
 	zsmp_note_activity(smp);
 	/* Where no slab can be taken, keep one in reserve for next time. */
 	if (!zalloc_can_alloc() && !READ_ONCE(smp->slots[home].nr_empty))
