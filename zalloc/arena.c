@@ -267,6 +267,28 @@ static bool arena_is_last(struct zalloc_arena *a, void *ptr, size_t len)
 	return a->last_start == off || a->last_start == ARENA_NO_LAST;
 }
 
+/*
+ * Ends where the most recent block ends but starts inside it: a free or
+ * resize there would give part of a live block out again.
+ */
+static bool arena_inside_last(struct zalloc_arena *a, void *ptr, size_t len)
+{
+	size_t end = a->end_index;
+
+	return a->head && len <= end &&
+	       (unsigned long)ptr == (unsigned long)arena_usable(a->head) +
+				     (end - len) &&
+	       a->last_start != ARENA_NO_LAST && a->last_start != end - len;
+}
+
+static noinline void arena_refuse(struct zalloc_arena *a, const char *op,
+				  void *ptr, size_t len, unsigned long ip)
+{
+	pr_warn_ratelimited("arena %s: %s of %zu bytes at %p by %pS: inside the last block\n",
+			    zalloc_report_name(&a->inst), op, len, ptr,
+			    (void *)ip);
+}
+
 static bool arena_relen(struct zalloc_arena *a, void *ptr, size_t len,
 			size_t new_len)
 {
@@ -334,13 +356,16 @@ static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
 {
 	struct zalloc_arena *a = to_arena(ctx);
 
-	if (zalloc_init_on_free_enabled())
-		arena_zero(a, ptr, len);
 	if (arena_is_last(a, ptr, len)) {
 		WRITE_ONCE(a->end_index, a->end_index - len);
 		a->last_start = ARENA_NO_LAST;
+	} else if (unlikely(arena_inside_last(a, ptr, len))) {
+		arena_refuse(a, "free", ptr, len, ip);
+		return;
 	}
 	zalloc_count_free(&a->inst, len);
+	if (zalloc_init_on_free_enabled())
+		arena_zero(a, ptr, len);
 }
 
 static const struct zalloc_ops arena_ops = {

@@ -29,7 +29,8 @@ void *zalloc_fixed_buf_alloc_atomic(struct zalloc_fixed_buf *b, size_t len,
 				    size_t align);
 bool zalloc_fixed_buf_resize(struct zalloc_fixed_buf *b, void *ptr,
 			     size_t len, size_t new_len);
-void zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op);
+bool zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op,
+			     const char *why);
 
 /*
  * Where a block of @len bytes aligned to @align would start if the end
@@ -96,20 +97,29 @@ zalloc_fixed_buf_is_last(const struct zalloc_fixed_buf *b, const void *ptr,
 
 /*
  * Free a block of the buffer: the last one rolls the end index back, any
- * other does nothing.  false (and a message) for a block not in it.
+ * other does nothing.  false (and a message) for a range not in the buffer,
+ * or one that ends where the last block ends but does not start where it
+ * starts (a pointer into the last block: rolling back to it would hand
+ * part of a live block out again).
  */
 static __always_inline bool zalloc_fixed_buf_free(struct zalloc_fixed_buf *b,
 						  void *ptr, size_t len)
 {
-	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len))) {
-		zalloc_fixed_buf_refuse(ptr, len, "free");
-		return false;
-	}
-	zalloc_init_on_free(ptr, len);
-	if (zalloc_fixed_buf_is_last(b, ptr, len)) {
-		WRITE_ONCE(b->end_index, READ_ONCE(b->end_index) - len);
+	size_t off;
+
+	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len)))
+		return zalloc_fixed_buf_refuse(ptr, len, "free",
+					       "outside the buffer");
+	off = (u8 *)ptr - b->buffer;
+	if (off + len == READ_ONCE(b->end_index)) {
+		if (unlikely(b->last_start != off &&
+			     b->last_start != ZALLOC_FIXED_NO_LAST))
+			return zalloc_fixed_buf_refuse(ptr, len, "free",
+						       "inside the last block");
+		WRITE_ONCE(b->end_index, off);
 		b->last_start = ZALLOC_FIXED_NO_LAST;
 	}
+	zalloc_init_on_free(ptr, len);
 	return true;
 }
 

@@ -83,10 +83,13 @@ void *zalloc_fixed_buf_alloc_atomic(struct zalloc_fixed_buf *b, size_t len,
 	return b->buffer + start;
 }
 
-void zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op)
+/* A call on a range that is not a block of the buffer: false, reported. */
+bool zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op,
+			     const char *why)
 {
-	pr_warn_ratelimited("fixed: %s of %zu bytes at %p outside the buffer\n",
-			    op, len, ptr);
+	pr_warn_ratelimited("fixed: %s of %zu bytes at %p: %s\n", op, len, ptr,
+			    why);
+	return false;
 }
 
 bool zalloc_fixed_buf_resize(struct zalloc_fixed_buf *b, void *ptr,
@@ -94,10 +97,9 @@ bool zalloc_fixed_buf_resize(struct zalloc_fixed_buf *b, void *ptr,
 {
 	size_t end = READ_ONCE(b->end_index);
 
-	if (!zalloc_fixed_buf_owns_range(b, ptr, len)) {
-		zalloc_fixed_buf_refuse(ptr, len, "resize");
-		return false;
-	}
+	if (!zalloc_fixed_buf_owns_range(b, ptr, len))
+		return zalloc_fixed_buf_refuse(ptr, len, "resize",
+					       "outside the buffer");
 	if (!zalloc_fixed_buf_is_last(b, ptr, len))
 		return new_len <= len;
 	if (new_len <= len) {

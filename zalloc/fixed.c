@@ -69,28 +69,13 @@ static void *fixed_remap(void *ctx, void *ptr, size_t len, size_t align,
 	return p;
 }
 
-/* A block not in the buffer: refused, not counted. */
-static noinline void fixed_refuse(void *ptr, size_t len)
-{
-	zalloc_fixed_buf_refuse(ptr, len, "free");
-}
-
 static void fixed_free(void *ctx, void *ptr, size_t len, size_t align,
 		       unsigned long ip)
 {
 	struct zalloc_fixed *f = to_fixed(ctx);
-	struct zalloc_fixed_buf *b = &f->buf;
 
-	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len))) {
-		fixed_refuse(ptr, len);
-		return;
-	}
-	if (zalloc_fixed_buf_is_last(b, ptr, len)) {
-		WRITE_ONCE(b->end_index, READ_ONCE(b->end_index) - len);
-		b->last_start = ZALLOC_FIXED_NO_LAST;
-	}
-	zalloc_count_free(&f->inst, len);
-	zalloc_init_on_free(ptr, len);
+	if (likely(zalloc_fixed_buf_free(&f->buf, ptr, len)))
+		zalloc_count_free(&f->inst, len);
 }
 
 static const struct zalloc_ops fixed_ops = {
@@ -134,11 +119,11 @@ static void fixed_ts_free(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_fixed *f = to_fixed(ctx);
 
 	if (unlikely(!zalloc_fixed_buf_owns_range(&f->buf, ptr, len))) {
-		fixed_refuse(ptr, len);
+		zalloc_fixed_buf_refuse(ptr, len, "free", "outside the buffer");
 		return;
 	}
-	zalloc_init_on_free(ptr, len);
 	zalloc_count_free(&f->inst, len);
+	zalloc_init_on_free(ptr, len);
 }
 
 static const struct zalloc_ops fixed_ts_ops = {
