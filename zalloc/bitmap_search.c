@@ -74,43 +74,38 @@ bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index)
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_claim, ZALLOC_NS);
 
-/* Whether chunks [index, index + n) are all free (@free) or all used. */
-bool zalloc_bits_range_is(const u64 *w, size_t index, size_t n, bool free)
+/*
+ * Chunks [index, index + n), a word's worth at a time: with @set, mark them
+ * free (@free) or used and return true; without, return whether they are
+ * all free (@free) or all used.
+ */
+static bool zb_range(u64 *w, size_t index, size_t n, bool free, bool set)
 {
 	size_t i = index / ZB_BITS;
 	unsigned int bit = index % ZB_BITS, bits;
 	u64 mask;
 
-	while (n) {
+	for (; n; n -= bits, bit = 0, i++) {
 		bits = min_t(size_t, n, ZB_BITS - bit);
 		mask = zb_low(bits) << bit;
-		if (((free ? w[i] : ~w[i]) & mask) != mask)
+		if (set)
+			w[i] = free ? w[i] | mask : w[i] & ~mask;
+		else if (((free ? w[i] : ~w[i]) & mask) != mask)
 			return false;
-		n -= bits;
-		bit = 0;
-		i++;
 	}
 	return true;
+}
+
+/* Whether chunks [index, index + n) are all free (@free) or all used. */
+bool zalloc_bits_range_is(const u64 *w, size_t index, size_t n, bool free)
+{
+	return zb_range((u64 *)w, index, n, free, false);
 }
 
 /* Mark chunks [index, index + n) free (@free) or used. */
 void zalloc_bits_range_set(u64 *w, size_t index, size_t n, bool free)
 {
-	size_t i = index / ZB_BITS;
-	unsigned int bit = index % ZB_BITS, bits;
-	u64 mask;
-
-	while (n) {
-		bits = min_t(size_t, n, ZB_BITS - bit);
-		mask = zb_low(bits) << bit;
-		if (free)
-			w[i] |= mask;
-		else
-			w[i] &= ~mask;
-		n -= bits;
-		bit = 0;
-		i++;
-	}
+	zb_range(w, index, n, free, true);
 }
 
 /* The longest run of free chunks; runs may span words. */

@@ -230,16 +230,25 @@ static __always_inline void zalloc_count_event(struct zalloc_instance *inst,
 	zalloc_count(inst, NR_ZALLOC_STATS + i, 1);
 }
 
-/* A successful allocation of @len bytes. */
-static __always_inline void zalloc_count_alloc_ok(struct zalloc_instance *inst,
-						  size_t len)
+/* One more block of @len bytes, counted in @item and @bytes_item. */
+static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
+					       unsigned int item,
+					       unsigned int bytes_item,
+					       size_t len)
 {
 #ifndef ZALLOC_NO_STATS
 	unsigned long __percpu *c = inst->stats.cpu;
 
-	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	this_cpu_inc(c[item]);
+	this_cpu_add(c[bytes_item], len);
 #endif
+}
+
+/* A successful allocation of @len bytes. */
+static __always_inline void zalloc_count_alloc_ok(struct zalloc_instance *inst,
+						  size_t len)
+{
+	zalloc_count_block(inst, ZALLOC_STAT_ALLOC, ZALLOC_STAT_BYTES_ALLOC, len);
 }
 
 /* An allocation of @len bytes that returned @p. */
@@ -255,12 +264,7 @@ static __always_inline void zalloc_count_alloc(struct zalloc_instance *inst,
 static __always_inline void zalloc_count_free(struct zalloc_instance *inst,
 					      size_t len)
 {
-#ifndef ZALLOC_NO_STATS
-	unsigned long __percpu *c = inst->stats.cpu;
-
-	this_cpu_inc(c[ZALLOC_STAT_FREE]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_FREE], len);
-#endif
+	zalloc_count_block(inst, ZALLOC_STAT_FREE, ZALLOC_STAT_BYTES_FREE, len);
 }
 
 /* The requested bytes of a block going from @len to @new_len. */

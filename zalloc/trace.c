@@ -71,7 +71,7 @@ void *zalloc_trace_alloc(const struct zalloc *a, size_t len, size_t align,
 {
 	void *p = a->ops->alloc(a->ctx, len, align, gfp, ip);
 
-	trace_alloc(zalloc_trace_name(a), p, len, align, gfp, ip);
+	trace_alloc(zalloc_trace_name(a), NULL, 0, p, len, align, gfp, ip);
 	return p;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_trace_alloc, ZALLOC_NS);
@@ -97,7 +97,7 @@ bool zalloc_trace_resize(const struct zalloc *a, void *ptr, size_t len,
 {
 	bool ok = a->ops->resize(a->ctx, ptr, len, align, new_len, gfp, ip);
 
-	trace_resize(zalloc_trace_name(a), ptr, ok ? ptr : NULL, len, new_len,
+	trace_resize(zalloc_trace_name(a), ptr, len, ok ? ptr : NULL, new_len,
 		     align, gfp, ip);
 	return ok;
 }
@@ -127,7 +127,7 @@ void *zalloc_trace_remap(const struct zalloc *a, void *ptr, size_t len,
 	else
 		p = a->ops->resize(a->ctx, ptr, len, align, new_len, gfp, ip) ?
 		    ptr : NULL;
-	trace_remap(zalloc_trace_name(a), ptr, p, len, new_len, align, gfp,
+	trace_remap(zalloc_trace_name(a), ptr, len, p, new_len, align, gfp,
 		    ip);
 	return p;
 }
@@ -149,7 +149,7 @@ EXPORT_SYMBOL_NS_GPL(zalloc_trace_remap, ZALLOC_NS);
 void zalloc_trace_free(const struct zalloc *a, void *ptr, size_t len,
 		       size_t align, unsigned long ip)
 {
-	trace_free(zalloc_trace_name(a), ptr, len, align, ip);
+	trace_free(zalloc_trace_name(a), ptr, len, NULL, 0, align, 0, ip);
 	a->ops->free(a->ctx, ptr, len, align, ip);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_trace_free, ZALLOC_NS);

@@ -26,83 +26,26 @@ void zalloc_trace_unreg(void);
 #define zalloc_assign_name(src)	__assign_str(name, src)
 #endif
 
-TRACE_EVENT_FN(alloc,
+/*
+ * Every event is one change of a block, from (@ptr, @len) to (@new_ptr,
+ * @new_len): alloc from (NULL, 0), free to (NULL, 0); a failed
+ * allocation, resize or remap has a NULL @new_ptr.  Summing new_len - len
+ * per instance follows the bytes it has live.  Frees take no gfp: 0,
+ * shown as "none".
+ */
+DECLARE_EVENT_CLASS(zalloc_block,
 
-	TP_PROTO(const char *name, const void *ptr, size_t len, size_t align,
-		 gfp_t gfp, unsigned long ip),
+	TP_PROTO(const char *name, const void *ptr, size_t len,
+		 const void *new_ptr, size_t new_len, size_t align, gfp_t gfp,
+		 unsigned long ip),
 
-	TP_ARGS(name, ptr, len, align, gfp, ip),
+	TP_ARGS(name, ptr, len, new_ptr, new_len, align, gfp, ip),
 
 	TP_STRUCT__entry(
 		__string(	name,		name		)
 		__field(	const void *,	ptr		)
 		__field(	size_t,		len		)
-		__field(	size_t,		align		)
-		__field(	unsigned long,	gfp_flags	)
-		__field(	unsigned long,	call_site	)
-	),
-
-	TP_fast_assign(
-		zalloc_assign_name(name);
-		__entry->ptr		= ptr;
-		__entry->len		= len;
-		__entry->align		= align;
-		__entry->gfp_flags	= (__force unsigned long)gfp;
-		__entry->call_site	= ip;
-	),
-
-	TP_printk("name=%s ptr=%p len=%zu align=%zu gfp_flags=%s call_site=%pS",
-		  __get_str(name), __entry->ptr, __entry->len, __entry->align,
-		  show_gfp_flags(__entry->gfp_flags),
-		  (void *)__entry->call_site),
-
-	zalloc_trace_reg, zalloc_trace_unreg
-);
-
-TRACE_EVENT_FN(free,
-
-	TP_PROTO(const char *name, const void *ptr, size_t len, size_t align,
-		 unsigned long ip),
-
-	TP_ARGS(name, ptr, len, align, ip),
-
-	TP_STRUCT__entry(
-		__string(	name,		name		)
-		__field(	const void *,	ptr		)
-		__field(	size_t,		len		)
-		__field(	size_t,		align		)
-		__field(	unsigned long,	call_site	)
-	),
-
-	TP_fast_assign(
-		zalloc_assign_name(name);
-		__entry->ptr		= ptr;
-		__entry->len		= len;
-		__entry->align		= align;
-		__entry->call_site	= ip;
-	),
-
-	TP_printk("name=%s ptr=%p len=%zu align=%zu call_site=%pS",
-		  __get_str(name), __entry->ptr, __entry->len, __entry->align,
-		  (void *)__entry->call_site),
-
-	zalloc_trace_reg, zalloc_trace_unreg
-);
-
-/* resize: @new_ptr is @ptr on success, NULL on failure; remap may move. */
-DECLARE_EVENT_CLASS(zalloc_relen,
-
-	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
-		 size_t len, size_t new_len, size_t align, gfp_t gfp,
-		 unsigned long ip),
-
-	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
-
-	TP_STRUCT__entry(
-		__string(	name,		name		)
-		__field(	const void *,	ptr		)
 		__field(	const void *,	new_ptr		)
-		__field(	size_t,		len		)
 		__field(	size_t,		new_len		)
 		__field(	size_t,		align		)
 		__field(	unsigned long,	gfp_flags	)
@@ -112,36 +55,33 @@ DECLARE_EVENT_CLASS(zalloc_relen,
 	TP_fast_assign(
 		zalloc_assign_name(name);
 		__entry->ptr		= ptr;
-		__entry->new_ptr	= new_ptr;
 		__entry->len		= len;
+		__entry->new_ptr	= new_ptr;
 		__entry->new_len	= new_len;
 		__entry->align		= align;
 		__entry->gfp_flags	= (__force unsigned long)gfp;
 		__entry->call_site	= ip;
 	),
 
-	TP_printk("name=%s ptr=%p new_ptr=%p len=%zu new_len=%zu align=%zu gfp_flags=%s call_site=%pS",
-		  __get_str(name), __entry->ptr, __entry->new_ptr,
-		  __entry->len, __entry->new_len, __entry->align,
+	TP_printk("name=%s ptr=%p len=%zu new_ptr=%p new_len=%zu align=%zu gfp_flags=%s call_site=%pS",
+		  __get_str(name), __entry->ptr, __entry->len,
+		  __entry->new_ptr, __entry->new_len, __entry->align,
 		  show_gfp_flags(__entry->gfp_flags),
 		  (void *)__entry->call_site)
 );
 
-DEFINE_EVENT_FN(zalloc_relen, resize,
-	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
-		 size_t len, size_t new_len, size_t align, gfp_t gfp,
-		 unsigned long ip),
-	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
-	zalloc_trace_reg, zalloc_trace_unreg
-);
+#define ZALLOC_BLOCK_EVENT(event)					\
+DEFINE_EVENT_FN(zalloc_block, event,					\
+	TP_PROTO(const char *name, const void *ptr, size_t len,	\
+		 const void *new_ptr, size_t new_len, size_t align,	\
+		 gfp_t gfp, unsigned long ip),				\
+	TP_ARGS(name, ptr, len, new_ptr, new_len, align, gfp, ip),	\
+	zalloc_trace_reg, zalloc_trace_unreg)
 
-DEFINE_EVENT_FN(zalloc_relen, remap,
-	TP_PROTO(const char *name, const void *ptr, const void *new_ptr,
-		 size_t len, size_t new_len, size_t align, gfp_t gfp,
-		 unsigned long ip),
-	TP_ARGS(name, ptr, new_ptr, len, new_len, align, gfp, ip),
-	zalloc_trace_reg, zalloc_trace_unreg
-);
+ZALLOC_BLOCK_EVENT(alloc);
+ZALLOC_BLOCK_EVENT(free);
+ZALLOC_BLOCK_EVENT(resize);
+ZALLOC_BLOCK_EVENT(remap);
 
 /*
  * An smp slab (64 KiB, any size class) taken from (@taken) or given back to
