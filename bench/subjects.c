@@ -232,7 +232,7 @@ static int zb_zfixed_setup(struct zbench_h *h, const struct zbench_need *need)
 		return -ENOMEM;
 	x->buf = vmalloc(bytes);
 	if (!x->buf || zalloc_fixed_init(&x->f, x->buf, bytes, "bench-fixed",
-					 GFP_KERNEL)) {
+					 0, GFP_KERNEL)) {
 		vfree(x->buf);
 		kfree(x);
 		return -ENOMEM;
@@ -265,7 +265,7 @@ static int zb_zarena_setup(struct zbench_h *h, const struct zbench_need *need)
 
 	if (!a)
 		return -ENOMEM;
-	if (zalloc_arena_init(a, NULL, "bench-arena", GFP_KERNEL)) {
+	if (zalloc_arena_init(a, NULL, "bench-arena", 0, GFP_KERNEL)) {
 		kfree(a);
 		return -ENOMEM;
 	}

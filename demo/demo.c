@@ -26,6 +26,7 @@
 #include <zalloc/arena.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
+#include <zalloc/registry.h>
 #include <zalloc/smp.h>
 
 #define DEMO_RING_BYTES		(16 * 1024)
@@ -58,7 +59,7 @@ struct demo_worker {
 static void *demo_ring;
 static struct demo_record *demo_table;
 static size_t demo_nr;
-static struct zalloc_smp *demo_smp;
+static struct zalloc *demo_smp;
 static struct zalloc_arena demo_arena;
 static struct demo_worker *demo_workers;
 static unsigned int demo_nr_workers;
@@ -88,7 +89,7 @@ static bool demo_intact(const struct demo_block *b)
 
 static void demo_put(struct demo_worker *w, struct demo_block *b)
 {
-	const struct zalloc *a = zalloc_smp_zalloc(demo_smp);
+	const struct zalloc *a = demo_smp;
 
 	if (!demo_intact(b))
 		w->bad++;
@@ -98,7 +99,7 @@ static void demo_put(struct demo_worker *w, struct demo_block *b)
 
 static int demo_work(void *data)
 {
-	const struct zalloc *a = zalloc_smp_zalloc(demo_smp);
+	const struct zalloc *a = demo_smp;
 	struct demo_worker *w = data;
 	struct demo_block *b;
 	unsigned int i;
@@ -233,7 +234,7 @@ static void demo_teardown(void)
 {
 	demo_release_workers();
 	zalloc_arena_destroy(&demo_arena);
-	zalloc_smp_destroy(demo_smp);
+	zalloc_destroy(demo_smp);
 	zalloc_array_free(&zalloc_kmalloc_allocator, demo_table, demo_nr);
 	zalloc_free(&zalloc_page_allocator, demo_ring, DEMO_RING_BYTES,
 		    DEMO_RING_BYTES);
@@ -260,8 +261,8 @@ static int __init demo_init(void)
 		err = -ENOMEM;
 		goto out_ring;
 	}
-	err = zalloc_arena_init(&demo_arena, zalloc_smp_zalloc(demo_smp),
-				"demo-arena", GFP_KERNEL);
+	err = zalloc_arena_init(&demo_arena, demo_smp, "demo-arena", 0,
+				GFP_KERNEL);
 	if (err)
 		goto out_smp;
 	err = demo_burst();
@@ -277,7 +278,7 @@ out_arena:
 	demo_release_workers();
 	zalloc_arena_destroy(&demo_arena);
 out_smp:
-	zalloc_smp_destroy(demo_smp);
+	zalloc_destroy(demo_smp);
 out_ring:
 	zalloc_array_free(&zalloc_kmalloc_allocator, demo_table, demo_nr);
 	zalloc_free(&zalloc_page_allocator, demo_ring, DEMO_RING_BYTES,
