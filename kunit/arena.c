@@ -8,16 +8,16 @@
  * query, including limits below the header size; a child that fails during
  * reset; Zig's growth policy and in-place growth through the child;
  * last-allocation resize and free; alignments 1..PAGE_SIZE; sizes that
- * would overflow; the statistics lines.
+ * would overflow; the statistics lines; debug mode.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <zalloc/arena.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 
-#include "buffers_util.h"
 #include "zalloc_kunit.h"
 
 #define NODE_SIZE	sizeof(struct zalloc_arena_node)
@@ -40,21 +40,28 @@ static void arena_fix_destroy(struct arena_fix *af)
 KUNIT_DEFINE_ACTION_WRAPPER(arena_fix_action, arena_fix_destroy,
 			    struct arena_fix *);
 
-static struct arena_fix *arena_setup(struct kunit *test,
-				     const struct zalloc *child,
-				     const char *name)
+static struct arena_fix *arena_setup_flags(struct kunit *test,
+					   const struct zalloc *child,
+					   const char *name, unsigned int flags)
 {
 	struct arena_fix *af = kunit_kzalloc(test, sizeof(*af), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, af);
 	af->v = zalloc_test_validator(test, child);
 	KUNIT_ASSERT_EQ(test, zalloc_arena_init(&af->arena, &af->v->za, name,
-						GFP_KERNEL), 0);
+						flags, GFP_KERNEL), 0);
 	af->live = true;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, arena_fix_action,
 							af), 0);
 	af->a = zalloc_arena_allocator(&af->arena);
 	return af;
+}
+
+static struct arena_fix *arena_setup(struct kunit *test,
+				     const struct zalloc *child,
+				     const char *name)
+{
+	return arena_setup_flags(test, child, name, 0);
 }
 
 /* Destroy the arena: every buffer must be back with the child. */
@@ -105,6 +112,12 @@ static const struct zalloc *param_child(struct kunit *test)
 
 	return c->za;
 }
+
+/*
+ * ======================================================================
+ * Resets
+ * ======================================================================
+ */
 
 /*
  * Zig: test "reset with preheating".  25 rounds, each starting with
@@ -289,9 +302,9 @@ static void arena_reset_modes(struct kunit *test)
  */
 static void arena_reset_child_fails(struct kunit *test)
 {
-	struct zalloc_test_flaky *fl = zalloc_test_flaky(test,
-							 &zalloc_kmalloc_allocator);
-	struct arena_fix *af = arena_setup(test, &fl->za, NULL);
+	struct arena_fix *af = arena_setup(test, &zalloc_kmalloc_allocator,
+					   NULL);
+	struct zalloc_validator *fl = af->v;
 	struct zalloc_arena *ar = &af->arena;
 	struct zalloc_arena_node *oldest;
 	unsigned long allocs;
@@ -313,7 +326,7 @@ static void arena_reset_child_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_arena_query_capacity(ar),
 			oldest->data - NODE_SIZE);
 	arena_expect_consistent(test, ar);
-	KUNIT_EXPECT_EQ(test, fl->live, 1);
+	KUNIT_EXPECT_EQ(test, fl->live_blocks, 1);
 
 	/* Still usable: what fits in the kept buffer needs no child. */
 	allocs = fl->allocs;
@@ -331,9 +344,15 @@ static void arena_reset_child_fails(struct kunit *test)
 						    8, GFP_KERNEL));
 	KUNIT_EXPECT_TRUE(test, zalloc_arena_reset(ar, ZALLOC_ARENA_FREE_ALL,
 						   0, GFP_KERNEL));
-	KUNIT_EXPECT_EQ(test, fl->live, 0);
+	KUNIT_EXPECT_EQ(test, fl->live_blocks, 0);
 	arena_finish(af);
 }
+
+/*
+ * ======================================================================
+ * Allocation rules
+ * ======================================================================
+ */
 
 /* Only the last block is freed or resized in place; remap never moves. */
 static void arena_last_allocation(struct kunit *test)
@@ -390,12 +409,11 @@ static void arena_last_allocation(struct kunit *test)
  */
 static void arena_growth_policy(struct kunit *test)
 {
-	struct zalloc_test_flaky *fl = zalloc_test_flaky(test,
-							 &zalloc_kmalloc_allocator);
-	struct arena_fix *af = arena_setup(test, &fl->za, NULL);
+	struct arena_fix *af = arena_setup(test, &zalloc_kmalloc_allocator,
+					   NULL);
 	struct zalloc_arena *ar = &af->arena;
 
-	fl->fail_resize = true;
+	af->v->fail_resize = true;
 	KUNIT_ASSERT_NOT_NULL(test, zalloc_alloc(af->a, 100, 8, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, ar->head->data, 210);
 	KUNIT_EXPECT_EQ(test, zalloc_arena_query_capacity(ar), 194);
@@ -537,32 +555,111 @@ static void arena_overflow(struct kunit *test)
 	arena_finish(af);
 }
 
+/*
+ * ======================================================================
+ * Counters and debug mode
+ * ======================================================================
+ */
+
+/* The arena's own counters, and the debugfs file that shows them. */
+static void arena_expect_counters(struct kunit *test, struct zalloc_arena *ar,
+				  const char *lines)
+{
+	char *stats = zalloc_test_debugfs(test, zalloc_instance_name(&ar->inst),
+					  "stats");
+
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(stats, lines), "%s", stats);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&ar->inst, ZALLOC_ARENA_BUFFERS),
+			ar->nr_buffers);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&ar->inst, ZALLOC_ARENA_CAPACITY),
+			zalloc_arena_query_capacity(ar));
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&ar->inst,
+					       ZALLOC_ARENA_END_INDEX),
+			ar->end_index);
+}
+
 /* The debugfs name and the arena's own statistics lines. */
 static void arena_stats_file(struct kunit *test)
 {
 	struct arena_fix *af = arena_setup(test, &zalloc_kmalloc_allocator,
 					   "kunit-arena");
 	struct zalloc_arena *ar = &af->arena;
-	char *out = kunit_kzalloc(test, 256, GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, out);
-	KUNIT_EXPECT_STREQ(test, ar->inst.name, "kunit-arena");
+	KUNIT_EXPECT_STREQ(test, zalloc_instance_name(&ar->inst),
+			   "kunit-arena");
 	KUNIT_ASSERT_NOT_NULL(test, zalloc_alloc(af->a, 100, 8, GFP_KERNEL));
-	zalloc_test_show_stats(&ar->inst, out, 256);
-	KUNIT_EXPECT_STREQ(test, out,
-			   "buffers 1\ncapacity 194\nend_index 100\nresets 0\n");
+	/* After the common lines: its events, then the rest, in enum order. */
+	arena_expect_counters(test, ar,
+			      "\nresets 0\nbuffers 1\ncapacity 194\nend_index 100\n");
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&ar->inst,
 					       ZALLOC_STAT_BACKING_ALLOC), 210);
 
 	KUNIT_EXPECT_TRUE(test, zalloc_arena_reset(ar, ZALLOC_ARENA_FREE_ALL,
 						   0, GFP_KERNEL));
-	zalloc_test_show_stats(&ar->inst, out, 256);
-	KUNIT_EXPECT_STREQ(test, out,
-			   "buffers 0\ncapacity 0\nend_index 0\nresets 1\n");
+	arena_expect_counters(test, ar,
+			      "\nresets 1\nbuffers 0\ncapacity 0\nend_index 0\n");
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&ar->inst,
 					       ZALLOC_STAT_BACKING_FREE), 210);
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&ar->inst,
 					       ZALLOC_STAT_BYTES_FREE), 100);
+	arena_finish(af);
+}
+
+/*
+ * Debug mode: every block is a shadow while the arena keeps serving (and
+ * counting) as in normal mode; a reset drops the shadows with the blocks,
+ * unreported, and destroy does the same.
+ */
+static void arena_debug_mode(struct kunit *test)
+{
+	struct arena_fix *af = arena_setup_flags(test, &zalloc_kmalloc_allocator,
+						 NULL, ZALLOC_F_DEBUG);
+	struct zalloc_arena *ar = &af->arena;
+	u8 *x, *y;
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, zalloc_debug_enabled(af->a));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_instance_of(af->a), &ar->inst);
+	x = zalloc_alloc(af->a, 100, 8, GFP_KERNEL);
+	y = zalloc_alloc(af->a, 16, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y);
+	/* The arena's rules: the same buffer and end index as normal mode. */
+	KUNIT_EXPECT_EQ(test, ar->head->data, 210);
+	KUNIT_EXPECT_EQ(test, ar->end_index, 104 + 16);
+	KUNIT_EXPECT_FALSE(test, (void *)x > (void *)ar->head &&
+			   (void *)x < (void *)ar->head + ar->head->data);
+	zalloc_test_fill(x, 100, 1);
+	/* The last block grows in place; a red zone catches an overrun. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(af->a, y, 16, 8, 32, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, ar->end_index, 104 + 32);
+	y[32] = 0;
+	zalloc_free(af->a, y, 32, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a,
+						   ZALLOC_DEBUG_REDZONE_BAD), 1);
+	/* y's alignment padding stays used (Zig). */
+	KUNIT_EXPECT_EQ(test, ar->end_index, 104);
+	zalloc_free(af->a, y, 32, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a,
+						   ZALLOC_DEBUG_DOUBLE_FREE), 1);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(x, 100, 1));
+
+	/* x is live at the reset: dropped with its buffer, not reported. */
+	KUNIT_EXPECT_TRUE(test, zalloc_arena_reset(ar,
+						   ZALLOC_ARENA_RETAIN_CAPACITY,
+						   0, GFP_KERNEL));
+	zalloc_free(af->a, x, 100, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a,
+						   ZALLOC_DEBUG_INVALID_FREE), 1);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&ar->inst, ZALLOC_STAT_ALLOC),
+			zalloc_test_stat(&ar->inst, ZALLOC_STAT_FREE));
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		if (i == ZALLOC_DEBUG_LEAK || i == ZALLOC_DEBUG_WRONG_LEN ||
+		    i == ZALLOC_DEBUG_WRONG_ALIGN)
+			KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a, i), 0);
+	/* And serves again, from the kept buffer; destroy drops this one. */
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_alloc(af->a, 64, 8, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, ar->end_index, 64);
 	arena_finish(af);
 }
 
@@ -578,6 +675,7 @@ static struct kunit_case zalloc_arena_cases[] = {
 	KUNIT_CASE_PARAM(arena_many_buffers, arena_child_gen_params),
 	KUNIT_CASE_PARAM(arena_overflow, arena_child_gen_params),
 	KUNIT_CASE(arena_stats_file),
+	KUNIT_CASE(arena_debug_mode),
 	{}
 };
 

@@ -8,22 +8,16 @@
  * 100,000-step differential run against a brute-force first fit over a
  * bool array, argument checks, alignment, bad frees, in-place resize, the
  * chunk API, the debugfs stats file, and the locked variant under one
- * kthread per CPU plus a hardirq timer.
+ * kthread per CPU plus a hard-IRQ timer (kunit/xcpu.c).
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
-#include <linux/completion.h>
-#include <linux/cpumask.h>
 #include <linux/err.h>
-#include <linux/fs.h>
-#include <linux/hrtimer.h>
-#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
-#include <linux/sched/task.h>
-#include <linux/seq_file.h>
 #include <zalloc/bitmap.h>
 
+#include "xcpu.h"
 #include "zalloc_kunit.h"
 
 #define FULL	(~0ULL)
@@ -105,6 +99,12 @@ static bool filled(const u8 *p, size_t len, u8 c)
 {
 	return !memchr_inv(p, c, len);
 }
+
+/*
+ * ======================================================================
+ * findFreeChunks (zalloc_bitmap_claim())
+ * ======================================================================
+ */
 
 /* findFreeChunks, upstream tests 1-11, plus runs that must restart. */
 
@@ -287,6 +287,12 @@ static void bitmap_claim_random_oracle(struct kunit *test)
 					    round, i);
 	}
 }
+
+/*
+ * ======================================================================
+ * BitmapAllocator: layout, placement, frees, resize, chunk API, stats
+ * ======================================================================
+ */
 
 /* Upstream 13 and 14, and this port's chunk alignment. */
 static void bitmap_layout(struct kunit *test)
@@ -800,72 +806,66 @@ static void bitmap_chunk_api(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_bitmap_largest_free_run(b), 256);
 }
 
-/* Whether @path can be opened for reading. */
-static int open_file(const char *path)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	filp_close(f, NULL);
-	return 0;
-}
-
 /*
- * A named instance has a debugfs stats file, gone once it is destroyed;
- * names are unique.  kernel_read() cannot read debugfs files, so the
- * allocator's lines are rendered with its show_stats into a local seq_file.
+ * A named instance has a debugfs stats file with the allocator's own lines,
+ * gone once it is destroyed; names are unique.  Its own counters are what
+ * zalloc_instance_info() reads.
  */
 static void bitmap_debugfs_stats(struct kunit *test)
 {
-	static const char path[] = "/sys/kernel/debug/zalloc/kunit-bitmap/stats";
 	static const char * const want[] = {
-		"chunk_size 64\n", "\nchunks 128\n", "\nfree_chunks 126\n",
+		"\nchunk_size 64\n", "\nchunks 128\n", "\nfree_chunks 126\n",
 		"\nlargest_free_run 123\n", "\nmax_align 64\n", "\nlocked 1\n",
 	};
 	struct zalloc_stats_sum sum;
 	struct zalloc_bitmap *b;
-	struct seq_file m = {};
 	size_t x, y, i;
-	int err;
-
-	err = open_file("/sys/kernel/debug/zalloc/page/stats");
-	if (err)
-		kunit_skip(test, "no zalloc debugfs files (%d)", err);
+	char *stats;
 
 	b = bm_create(test, 64, 128 * 64, ZALLOC_BITMAP_LOCKED,
 		      "kunit-bitmap");
-	KUNIT_EXPECT_EQ(test, open_file(path), 0);
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_test_debugfs(test, "kunit-bitmap",
+							"stats"));
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(zalloc_bitmap_create(64, 64, 0,
-								   b->inst.name)),
+								   "kunit-bitmap")),
 			-EEXIST);
 	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 3, &x), 0);
 	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 2, &y), 0);
 	zalloc_bitmap_free_chunks(b, x, 3);
 
-	zalloc_stats_read(&b->inst.stats, &sum);
+	zalloc_stats_read(&b->inst, &sum);
 	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_ALLOC], 2);
 	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_FREE], 1);
 	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_BYTES_ALLOC] -
 			sum.v[ZALLOC_STAT_BYTES_FREE], 2 * 64);
 	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_BACKING_ALLOC],
 			64 + 128 * 64);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&b->inst,
+					       ZALLOC_BITMAP_FREE_CHUNKS), 126);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&b->inst,
+					       ZALLOC_BITMAP_LARGEST_FREE_RUN),
+			123);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&b->inst,
+					       ZALLOC_BITMAP_LOCKED_COUNTER), 1);
 
-	m.size = PAGE_SIZE;
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	KUNIT_ASSERT_NOT_NULL(test, b->inst.iops);
-	b->inst.iops->show_stats(&m, &b->inst);
-	KUNIT_ASSERT_LT(test, m.count, m.size);
-	m.buf[m.count] = '\0';
+	stats = zalloc_test_debugfs(test, "kunit-bitmap", "stats");
+	KUNIT_ASSERT_NOT_NULL(test, stats);
 	for (i = 0; i < ARRAY_SIZE(want); i++)
-		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, want[i]),
-					  "no \"%s\" in:\n%s", want[i], m.buf);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(stats, want[i]),
+					  "no \"%s\" in:\n%s", want[i] + 1,
+					  stats);
 
 	zalloc_bitmap_free_chunks(b, y, 2);
 	kunit_release_action(test, bm_destroy_action, b);
-	KUNIT_EXPECT_EQ(test, open_file(path), -ENOENT);
+	KUNIT_EXPECT_NULL(test, zalloc_test_debugfs(test, "kunit-bitmap",
+						    "stats"));
 }
+
+/*
+ * ======================================================================
+ * The differential run and concurrency
+ * ======================================================================
+ */
 
 /*
  * Differential test: 100,000 random allocations (1-200 chunks) and frees
@@ -1008,7 +1008,7 @@ static void bitmap_differential(struct kunit *test)
  * The locked variant under concurrency: a kthread per online CPU allocates
  * and frees at random, filling each block with its own byte and checking it
  * before the free, and claiming each chunk in an owner table (an overlap
- * fails the claim); a hardirq timer does the same meanwhile.
+ * fails the claim); a hard-IRQ timer does the same meanwhile.
  */
 #define CONC_OPS	20000
 #define CONC_SLOTS	32
@@ -1021,17 +1021,8 @@ struct conc_ctx {
 	struct zalloc_bitmap *b;
 	atomic_t *owner;
 	atomic_t errors;
-	atomic_t irq_runs;
 	atomic_long_t allocs;
-	bool stop;
-	struct hrtimer timer;
-};
-
-struct conc_thread {
-	struct conc_ctx *c;
-	struct task_struct *task;
-	struct completion done;
-	unsigned int id;
+	struct zalloc_xcpu_timer timer;
 };
 
 struct conc_slot {
@@ -1066,39 +1057,37 @@ static void conc_put(struct conc_ctx *c, struct conc_slot *s, int id)
 	s->p = NULL;
 }
 
-static int conc_thread_fn(void *data)
+static void conc_thread_fn(void *data, unsigned int id)
 {
-	struct conc_thread *t = data;
 	struct conc_slot slot[CONC_SLOTS] = {};
+	struct conc_ctx *c = data;
 	struct rnd_state rnd;
 	struct conc_slot *s;
 	int op;
 
-	prandom_seed_state(&rnd, 0xC0C0 + t->id);
+	prandom_seed_state(&rnd, 0xC0C0 + id);
 	for (op = 0; op < CONC_OPS; op++) {
 		s = &slot[prandom_u32_state(&rnd) % CONC_SLOTS];
 		if (s->p) {
-			conc_put(t->c, s, t->id);
+			conc_put(c, s, id);
 		} else {
 			s->len = 1 + prandom_u32_state(&rnd) % CONC_MAX_LEN;
-			s->tag = t->id * 16 + op;
-			s->p = zalloc_bitmap_alloc(t->c->b, s->len, 1);
+			s->tag = id * 16 + op;
+			s->p = zalloc_bitmap_alloc(c->b, s->len, 1);
 			if (s->p)
-				conc_take(t->c, s, t->id);
+				conc_take(c, s, id);
 		}
 		if (op % 64 == 0)
 			cond_resched();
 	}
 	for (s = slot; s < slot + CONC_SLOTS; s++)
 		if (s->p)
-			conc_put(t->c, s, t->id);
-	complete(&t->done);
-	return 0;
+			conc_put(c, s, id);
 }
 
-static enum hrtimer_restart conc_irq(struct hrtimer *timer)
+static bool conc_irq(struct zalloc_xcpu_timer *t)
 {
-	struct conc_ctx *c = container_of(timer, struct conc_ctx, timer);
+	struct conc_ctx *c = container_of(t, struct conc_ctx, timer);
 	struct conc_slot s = { .len = 3 * CONC_CHUNK - 5, .tag = 0xa5 };
 
 	s.p = zalloc_bitmap_alloc(c->b, s.len, CONC_CHUNK);
@@ -1106,18 +1095,13 @@ static enum hrtimer_restart conc_irq(struct hrtimer *timer)
 		conc_take(c, &s, CONC_IRQ_ID);
 		conc_put(c, &s, CONC_IRQ_ID);
 	}
-	atomic_inc(&c->irq_runs);
-	if (READ_ONCE(c->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(CONC_PERIOD_NS));
-	return HRTIMER_RESTART;
+	return true;
 }
 
 static void bitmap_locked_concurrent(struct kunit *test)
 {
-	struct conc_thread *threads;
+	unsigned int n;
 	struct conc_ctx *c;
-	unsigned int cpu, n = 0, i;
 	size_t k;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -1126,47 +1110,18 @@ static void bitmap_locked_concurrent(struct kunit *test)
 			 ZALLOC_BITMAP_LOCKED, NULL);
 	c->owner = kunit_kcalloc(test, c->b->nr_chunks, sizeof(*c->owner),
 				 GFP_KERNEL);
-	threads = kunit_kcalloc(test, nr_cpu_ids, sizeof(*threads),
-				GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->owner);
-	KUNIT_ASSERT_NOT_NULL(test, threads);
 
-	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	c->timer.function = conc_irq;
-	hrtimer_start(&c->timer, ns_to_ktime(CONC_PERIOD_NS),
-		      HRTIMER_MODE_REL_HARD);
+	zalloc_xcpu_timer_start(&c->timer, conc_irq, CONC_PERIOD_NS, false);
+	n = zalloc_xcpu_run(test, NULL, conc_thread_fn, c);
+	zalloc_xcpu_timer_stop(&c->timer);
 
-	for_each_online_cpu(cpu) {
-		struct conc_thread *t = &threads[n];
-
-		t->c = c;
-		t->id = n;
-		init_completion(&t->done);
-		t->task = kthread_create_on_cpu(conc_thread_fn, t, cpu,
-						"zalloc_bm/%u");
-		if (IS_ERR(t->task)) {
-			KUNIT_FAIL(test, "kthread on CPU %u: %ld", cpu,
-				   PTR_ERR(t->task));
-			break;
-		}
-		get_task_struct(t->task);
-		wake_up_process(t->task);
-		n++;
-	}
-	/* Stopping a thread before it ran would skip its work: wait first. */
-	for (i = 0; i < n; i++) {
-		wait_for_completion(&threads[i].done);
-		kthread_stop(threads[i].task);
-		put_task_struct(threads[i].task);
-	}
-	WRITE_ONCE(c->stop, true);
-	hrtimer_cancel(&c->timer);
-
-	kunit_info(test, "%u threads, %ld blocks, %d in hardirq\n", n,
-		   atomic_long_read(&c->allocs), atomic_read(&c->irq_runs));
+	kunit_info(test, "%u threads, %ld blocks, %lu in hardirq\n", n,
+		   atomic_long_read(&c->allocs), c->timer.runs);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->errors), 0);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->allocs), (long)n);
-	KUNIT_EXPECT_GT(test, atomic_read(&c->irq_runs), 0);
+	KUNIT_EXPECT_GT(test, c->timer.runs, 0);
+	KUNIT_EXPECT_EQ(test, c->timer.not_hardirq, 0);
 	KUNIT_EXPECT_TRUE(test, all_free(c->b));
 	KUNIT_EXPECT_EQ(test, zalloc_bitmap_largest_free_run(c->b),
 			c->b->nr_chunks);

@@ -30,6 +30,12 @@
 
 #include "zalloc_kunit.h"
 
+/*
+ * ======================================================================
+ * The allocators every generic suite runs over
+ * ======================================================================
+ */
+
 static const struct zalloc *contract_page(struct kunit *test)
 {
 	return &zalloc_page_allocator;
@@ -40,67 +46,44 @@ static const struct zalloc *contract_kmalloc(struct kunit *test)
 	return &zalloc_kmalloc_allocator;
 }
 
-static struct zalloc_instance *contract_page_inst(const struct zalloc *a)
-{
-	return zalloc_page_instance();
-}
-
-static struct zalloc_instance *contract_kmalloc_inst(const struct zalloc *a)
-{
-	return zalloc_kmalloc_instance();
-}
-
-/* Debug mode (include/zalloc/debug.h) with an allocator's rules. */
+/*
+ * Debug mode (include/zalloc/debug.h): nothing the suites do through the
+ * helpers is misuse, so no report may be counted by the time the instance
+ * goes.
+ */
 struct contract_debug {
 	struct kunit *test;
-	struct zalloc_debug d;
-	struct zalloc_instance inst;
+	const struct zalloc *za;
 };
 
-static void contract_debug_destroy(void *data)
+static void contract_no_reports(void *data)
 {
 	struct contract_debug *c = data;
 	unsigned long reports = 0;
 	int i;
 
-	/* Nothing the suites do through the helpers is misuse. */
 	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
-		reports += zalloc_debug_reports(&c->d, i);
+		reports += zalloc_debug_reports(c->za, i);
 	KUNIT_EXPECT_EQ(c->test, reports, 0);
-	KUNIT_EXPECT_EQ(c->test, zalloc_debug_destroy(&c->d), 0);
-	zalloc_instance_destroy(&c->inst);
 }
 
+/*
+ * @za, set up with ZALLOC_F_DEBUG and its teardown registered: check it is
+ * in debug mode, and register the reports check, which runs first.
+ */
 static const struct zalloc *contract_debug(struct kunit *test,
-					   const char *name,
-					   const struct zalloc_debug_sem *sem)
+					   const struct zalloc *za)
 {
 	struct contract_debug *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
-	if (!c || zalloc_instance_init(&c->inst, "debug", NULL, GFP_KERNEL))
-		return NULL;
+	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->test = test;
-	zalloc_debug_init(&c->d, name, sem, &c->inst);
-	if (kunit_add_action_or_reset(test, contract_debug_destroy, c))
-		return NULL;
-	return &c->d.za;
-}
-
-static const struct zalloc *contract_debug_page(struct kunit *test)
-{
-	return contract_debug(test, "debug-page", &zalloc_page_debug_sem);
-}
-
-static const struct zalloc *contract_debug_kmalloc(struct kunit *test)
-{
-	return contract_debug(test, "debug-kmalloc", &zalloc_kmalloc_debug_sem);
-}
-
-static struct zalloc_instance *contract_debug_inst(const struct zalloc *a)
-{
-	struct zalloc_debug *d = a->ctx;
-
-	return d->inst;
+	c->za = za;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							contract_no_reports, c),
+			0);
+	KUNIT_ASSERT_TRUE(test, zalloc_debug_enabled(za));
+	return za;
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(contract_bitmap_destroy, zalloc_bitmap_destroy,
@@ -110,17 +93,22 @@ KUNIT_DEFINE_ACTION_WRAPPER(contract_bitmap_destroy, zalloc_bitmap_destroy,
  * Half-page chunks, so that T3's half-page alignment is natural (the bitmap
  * allocator refuses alignment above its chunk size); 1 MiB holds T1's
  * 100 one-chunk objects plus its 160000-byte array while it is copied.
+ * Page chunks in debug mode: the fault workload aligns blocks to a page.
  */
 static const struct zalloc *contract_bitmap_make(struct kunit *test,
 						 unsigned int flags)
 {
+	bool debug = flags & ZALLOC_F_DEBUG;
 	struct zalloc_bitmap *b;
 
-	b = zalloc_bitmap_create(PAGE_SIZE / 2, SZ_1M, flags, NULL);
-	if (IS_ERR(b))
-		return NULL;
-	if (kunit_add_action_or_reset(test, contract_bitmap_destroy, b))
-		return NULL;
+	b = zalloc_bitmap_create(debug ? PAGE_SIZE : PAGE_SIZE / 2,
+				 debug ? SZ_2M : SZ_1M, flags, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							contract_bitmap_destroy,
+							b), 0);
+	if (debug)
+		return contract_debug(test, zalloc_bitmap_allocator(b));
 	return zalloc_bitmap_allocator(b);
 }
 
@@ -134,18 +122,18 @@ static const struct zalloc *contract_bitmap_locked(struct kunit *test)
 	return contract_bitmap_make(test, ZALLOC_BITMAP_LOCKED);
 }
 
-static struct zalloc_instance *contract_bitmap_inst(const struct zalloc *a)
+static const struct zalloc *contract_debug_bitmap(struct kunit *test)
 {
-	return &container_of(a, struct zalloc_bitmap, za)->inst;
+	return contract_bitmap_make(test, ZALLOC_BITMAP_LOCKED |
+					  ZALLOC_F_DEBUG);
 }
 
 /*
- * Debug-mode blocks above 32 KiB come from kvmalloc(), whose vmalloc
- * fallback must stay out of fault windows (kunit/faults.c): 16 KiB blocks
- * stay below that with any alignment up to a page.
+ * Debug-mode blocks come from kmalloc(), and from kvmalloc() above
+ * 32 KiB, whose vmalloc fallback must stay out of fault windows
+ * (kunit/faults.c): a shadow takes twice a block's length (its room), so
+ * 8 KiB blocks stay below that with any alignment up to a page.
  */
-#define CONTRACT_DEBUG_FAULTS_MAX	(16 * 1024)
-/* Shadow mode allocates twice a block's length (its room): half as much. */
 #define CONTRACT_SHADOW_FAULTS_MAX	(8 * 1024)
 
 KUNIT_DEFINE_ACTION_WRAPPER(contract_vfree, vfree, const void *);
@@ -159,18 +147,38 @@ KUNIT_DEFINE_ACTION_WRAPPER(contract_sf_destroy,
 
 /* Zig runs T1..T4 on FixedBufferAllocator over 800000 * 8 bytes. */
 #define CONTRACT_FIXED_SIZE	(800000 * 8)
+/* The largest alignment zalloc_badinput asks for that a buffer may serve. */
+#define CONTRACT_FIXED_ALIGN	(PAGE_SIZE << (MAX_PAGE_ORDER + 1))
 
-static struct zalloc_fixed *contract_fixed_instance(struct kunit *test)
+/*
+ * The buffer, inside @mem of twice its size: starting at an address
+ * aligned to CONTRACT_FIXED_ALIGN, or holding none.  A bump allocator never
+ * gets back the padding in front of a block, so a block at that alignment
+ * served from the middle of the buffer (zalloc_badinput's last probe)
+ * could leave too little of it for the T1..T4 that follow; how much
+ * depended on where vmalloc() put the buffer.
+ */
+static void *contract_fixed_buffer(void *mem)
+{
+	unsigned long start = (unsigned long)mem;
+	unsigned long at = ALIGN(start, CONTRACT_FIXED_ALIGN);
+
+	return at - start <= CONTRACT_FIXED_SIZE ? (void *)at : mem;
+}
+
+static struct zalloc_fixed *contract_fixed_instance(struct kunit *test,
+						    unsigned int flags)
 {
 	struct zalloc_fixed *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	void *buf = vmalloc(CONTRACT_FIXED_SIZE);
+	void *mem = vmalloc(2 * CONTRACT_FIXED_SIZE), *buf;
 
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, contract_vfree,
-							buf), 0);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
+							mem), 0);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	buf = contract_fixed_buffer(mem);
 	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, buf, CONTRACT_FIXED_SIZE,
-						NULL, GFP_KERNEL), 0);
+						NULL, flags, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							contract_fixed_destroy,
 							f), 0);
@@ -179,21 +187,31 @@ static struct zalloc_fixed *contract_fixed_instance(struct kunit *test)
 
 static const struct zalloc *contract_fixed(struct kunit *test)
 {
-	return zalloc_fixed_allocator(contract_fixed_instance(test));
+	return zalloc_fixed_allocator(contract_fixed_instance(test, 0));
 }
 
 static const struct zalloc *contract_fixed_ts(struct kunit *test)
 {
-	return zalloc_fixed_thread_safe_allocator(contract_fixed_instance(test));
+	return zalloc_fixed_thread_safe_allocator(contract_fixed_instance(test,
+									  0));
+}
+
+static const struct zalloc *contract_debug_fixed(struct kunit *test)
+{
+	struct zalloc_fixed *f = contract_fixed_instance(test, ZALLOC_F_DEBUG);
+
+	return contract_debug(test, zalloc_fixed_allocator(f));
 }
 
 static const struct zalloc *contract_arena_over(struct kunit *test,
-						const struct zalloc *child)
+						const struct zalloc *child,
+						unsigned int flags)
 {
 	struct zalloc_arena *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_EQ(test, zalloc_arena_init(a, child, NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, zalloc_arena_init(a, child, NULL, flags,
+						GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							contract_arena_destroy,
 							a), 0);
@@ -202,12 +220,20 @@ static const struct zalloc *contract_arena_over(struct kunit *test,
 
 static const struct zalloc *contract_arena_page(struct kunit *test)
 {
-	return contract_arena_over(test, &zalloc_page_allocator);
+	return contract_arena_over(test, &zalloc_page_allocator, 0);
 }
 
 static const struct zalloc *contract_arena_kmalloc(struct kunit *test)
 {
-	return contract_arena_over(test, &zalloc_kmalloc_allocator);
+	return contract_arena_over(test, &zalloc_kmalloc_allocator, 0);
+}
+
+static const struct zalloc *contract_debug_arena(struct kunit *test)
+{
+	return contract_debug(test,
+			      contract_arena_over(test,
+						  &zalloc_kmalloc_allocator,
+						  ZALLOC_F_DEBUG));
 }
 
 struct contract_sf {
@@ -215,18 +241,30 @@ struct contract_sf {
 };
 
 /* Zig: stackFallback(4096, testing.allocator), a fresh one per test. */
-static const struct zalloc *contract_stack_fallback(struct kunit *test)
+static const struct zalloc *contract_sf_make(struct kunit *test,
+					     unsigned int flags)
 {
 	struct contract_sf *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, zalloc_stack_fallback_init(&s->sfa,
 							 &zalloc_kmalloc_allocator,
-							 NULL, GFP_KERNEL), 0);
+							 NULL, flags,
+							 GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							contract_sf_destroy,
 							&s->sfa.sf), 0);
 	return zalloc_stack_fallback_get(&s->sfa);
+}
+
+static const struct zalloc *contract_stack_fallback(struct kunit *test)
+{
+	return contract_sf_make(test, 0);
+}
+
+static const struct zalloc *contract_debug_stack_fallback(struct kunit *test)
+{
+	return contract_debug(test, contract_sf_make(test, ZALLOC_F_DEBUG));
 }
 
 static const struct zalloc *contract_smp(struct kunit *test)
@@ -234,18 +272,18 @@ static const struct zalloc *contract_smp(struct kunit *test)
 	return &zalloc_smp_allocator;
 }
 
-static void contract_smp_destroy(void *smp)
-{
-	zalloc_smp_destroy(smp);
-}
-
 static const struct zalloc *contract_smp_private(struct kunit *test)
 {
-	struct zalloc_smp *smp = zalloc_smp_create("kunit-contract-smp", 0);
+	return zalloc_test_adopt(test, zalloc_smp_create("kunit-contract-smp",
+							 0));
+}
 
-	if (!smp || kunit_add_action_or_reset(test, contract_smp_destroy, smp))
-		return NULL;
-	return zalloc_smp_zalloc(smp);
+static const struct zalloc *contract_debug_smp(struct kunit *test)
+{
+	return contract_debug(test,
+			      zalloc_test_adopt(test,
+						zalloc_smp_create(NULL,
+								  ZALLOC_F_DEBUG)));
 }
 
 static const struct zalloc *contract_sbrk(struct kunit *test)
@@ -253,132 +291,35 @@ static const struct zalloc *contract_sbrk(struct kunit *test)
 	return &zalloc_sbrk_allocator;
 }
 
-static void contract_sbrk_destroy(void *sb)
+static const struct zalloc *contract_sbrk_region_make(struct kunit *test,
+						      const char *name,
+						      unsigned int flags)
 {
-	zalloc_sbrk_destroy(sb);
+	return zalloc_test_adopt(test,
+				 zalloc_sbrk_create(name,
+						    zalloc_sbrk_region_create(SZ_8M),
+						    flags));
 }
 
 static const struct zalloc *contract_sbrk_region(struct kunit *test)
 {
-	struct zalloc_sbrk *sb;
-
-	sb = zalloc_sbrk_create("kunit-contract-sbrk",
-				zalloc_sbrk_region_create(SZ_8M), 0);
-	if (!sb || kunit_add_action_or_reset(test, contract_sbrk_destroy, sb))
-		return NULL;
-	return zalloc_sbrk_zalloc(sb);
-}
-
-static struct zalloc_instance *contract_smp_inst(const struct zalloc *a)
-{
-	return zalloc_smp_instance(zalloc_smp_of(a));
-}
-
-static struct zalloc_instance *contract_sbrk_inst(const struct zalloc *a)
-{
-	return zalloc_sbrk_instance(zalloc_sbrk_of(a));
-}
-
-/*
- * Debug mode over the instance allocators (shadow mode): nothing the
- * suites do through the helpers is misuse, so no report may be counted.
- */
-static void contract_no_reports(struct kunit *test, const struct zalloc *a)
-{
-	struct zalloc_debug *d = zalloc_debug_of(a);
-	unsigned long reports = 0;
-	int i;
-
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
-		reports += zalloc_debug_reports(d, i);
-	KUNIT_EXPECT_EQ(test, reports, 0);
-}
-
-struct contract_shadow {
-	struct kunit *test;
-	const struct zalloc *za;
-	void (*destroy)(void *instance);
-	void *instance;
-};
-
-static void contract_shadow_destroy(void *data)
-{
-	struct contract_shadow *c = data;
-
-	contract_no_reports(c->test, c->za);
-	c->destroy(c->instance);
-}
-
-static const struct zalloc *contract_shadow(struct kunit *test,
-					    const struct zalloc *za,
-					    void (*destroy)(void *),
-					    void *instance)
-{
-	struct contract_shadow *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	if (!c) {
-		destroy(instance);
-		return NULL;
-	}
-	*c = (struct contract_shadow){ test, za, destroy, instance };
-	if (kunit_add_action_or_reset(test, contract_shadow_destroy, c))
-		return NULL;
-	return zalloc_debug_of(za) ? za : NULL;
-}
-
-static void contract_bitmap_destroy_any(void *b)
-{
-	zalloc_bitmap_destroy(b);
-}
-
-static const struct zalloc *contract_debug_smp(struct kunit *test)
-{
-	struct zalloc_smp *smp = zalloc_smp_create(NULL, ZALLOC_F_DEBUG);
-
-	if (!smp)
-		return NULL;
-	return contract_shadow(test, zalloc_smp_zalloc(smp),
-			       contract_smp_destroy, smp);
+	return contract_sbrk_region_make(test, "kunit-contract-sbrk", 0);
 }
 
 static const struct zalloc *contract_debug_sbrk(struct kunit *test)
 {
-	struct zalloc_sbrk *sb;
-
-	sb = zalloc_sbrk_create(NULL, zalloc_sbrk_region_create(SZ_8M),
-				ZALLOC_F_DEBUG);
-	if (!sb)
-		return NULL;
-	return contract_shadow(test, zalloc_sbrk_zalloc(sb),
-			       contract_sbrk_destroy, sb);
-}
-
-static const struct zalloc *contract_debug_bitmap(struct kunit *test)
-{
-	struct zalloc_bitmap *b;
-
-	/* Page chunks: the fault workload aligns blocks to up to a page. */
-	b = zalloc_bitmap_create(PAGE_SIZE, SZ_2M,
-				 ZALLOC_BITMAP_LOCKED | ZALLOC_F_DEBUG, NULL);
-	if (IS_ERR(b))
-		return NULL;
-	return contract_shadow(test, zalloc_bitmap_allocator(b),
-			       contract_bitmap_destroy_any, b);
+	return contract_debug(test,
+			      contract_sbrk_region_make(test, NULL,
+							ZALLOC_F_DEBUG));
 }
 
 static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
-	{ "page",	contract_page,		contract_page_inst },
-	{ "kmalloc",	contract_kmalloc,	contract_kmalloc_inst },
+	/* The globals: in debug mode with zalloc.debug=1. */
+	{ "page",	contract_page },
+	{ "kmalloc",	contract_kmalloc },
 	/* The bitmap takes its buffer once, at create: no faults to inject. */
-	{ "bitmap",	contract_bitmap,	contract_bitmap_inst,
-	  .faults_skip = true },
-	{ "bitmap-locked", contract_bitmap_locked, contract_bitmap_inst,
-	  .faults_skip = true },
-	{ "debug-page",	contract_debug_page,	contract_debug_inst,
-	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
-	{ "debug-kmalloc", contract_debug_kmalloc, contract_debug_inst,
-	  .faults_max_len = CONTRACT_DEBUG_FAULTS_MAX },
+	{ "bitmap",	contract_bitmap,	.faults_skip = true },
+	{ "bitmap-locked", contract_bitmap_locked, .faults_skip = true },
 	/*
 	 * Callers serialise all but fixed_thread_safe, so no suite shares them
 	 * between threads; fixed buffers make no kernel allocation to fail,
@@ -398,23 +339,33 @@ static const struct zalloc_test_allocator zalloc_contract_allocators[] = {
 	 * time and keep some of it cached (smp) or all of it (sbrk) until
 	 * destroy, so the random fault workload may not reach the kernel.
 	 */
-	{ "smp",	contract_smp,		contract_smp_inst,
-	  .keeps_backing = true, .faults_rare = true },
-	{ "smp_private", contract_smp_private,	contract_smp_inst,
-	  .keeps_backing = true, .faults_rare = true },
-	{ "sbrk_pages",	contract_sbrk,		contract_sbrk_inst,
-	  .keeps_backing = true, .faults_rare = true },
-	{ "sbrk_region", contract_sbrk_region,	contract_sbrk_inst,
-	  .keeps_backing = true, .faults_rare = true },
-	/* The same three in debug mode: a shadow allocation per block. */
-	{ "debug-smp",	contract_debug_smp,	contract_smp_inst,
-	  .keeps_backing = true, .faults_rare = true,
+	{ "smp",	contract_smp,		.keeps_backing = true,
+	  .faults_rare = true },
+	{ "smp_private", contract_smp_private,	.keeps_backing = true,
+	  .faults_rare = true },
+	{ "sbrk_pages",	contract_sbrk,		.keeps_backing = true,
+	  .faults_rare = true },
+	{ "sbrk_region", contract_sbrk_region,	.keeps_backing = true,
+	  .faults_rare = true },
+	/*
+	 * Instances in debug mode (ZALLOC_F_DEBUG): a shadow allocation per
+	 * block, which fault injection can fail, even where the allocator
+	 * itself makes no kernel allocation.
+	 */
+	{ "debug-smp",	contract_debug_smp,	.keeps_backing = true,
+	  .faults_rare = true,
 	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
-	{ "debug-sbrk",	contract_debug_sbrk,	contract_sbrk_inst,
-	  .keeps_backing = true, .faults_rare = true,
+	{ "debug-sbrk",	contract_debug_sbrk,	.keeps_backing = true,
+	  .faults_rare = true,
 	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
-	{ "debug-bitmap", contract_debug_bitmap, contract_bitmap_inst,
+	{ "debug-bitmap", contract_debug_bitmap,
 	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
+	{ "debug-fixed", contract_debug_fixed, .serial = true,
+	  .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
+	{ "debug-arena_kmalloc", contract_debug_arena, .keeps_backing = true,
+	  .serial = true, .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
+	{ "debug-stack_fallback_kmalloc", contract_debug_stack_fallback,
+	  .serial = true, .faults_max_len = CONTRACT_SHADOW_FAULTS_MAX },
 };
 
 static void contract_desc(const struct zalloc_test_allocator *t, char *desc)
@@ -455,6 +406,12 @@ const struct zalloc *zalloc_test_get(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL_MSG(test, a, "no %s allocator", t->name);
 	return a;
 }
+
+/*
+ * ======================================================================
+ * T1..T4, and the suite that runs them
+ * ======================================================================
+ */
 
 /* Zig's zero-sized type: create/destroy must not reach the allocator. */
 struct contract_empty {

@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zalloc_debug: the debug-mode core (zalloc/debug.c) in both its modes:
- * emulating the page and the kmalloc allocators (zalloc_page_debug_sem,
- * zalloc_kmalloc_debug_sem), and in shadow mode over the smp, sbrk and
- * bitmap allocators (their ZALLOC_F_DEBUG flag) and over a fixed buffer
- * (zalloc_debug_wrap(), the way to put any allocator in debug mode).  It
- * keeps the semantics (T1..T4 pass, the in-place and remap rules hold,
- * counters count; in shadow mode a script gives the same results and the
- * same counters as the same allocator in normal mode), detects each misuse
- * (double free, invalid free, wrong length or alignment, red-zone
- * overwrite, leak), reports it once, and the bad call changes nothing: the
- * block stays usable and is freed correctly afterwards.
+ * zalloc_debug: debug mode (include/zalloc/debug.h), the shadow core that
+ * any instance runs in when set up with ZALLOC_F_DEBUG: the smp, sbrk and
+ * bitmap allocators, a fixed buffer, an arena and a stack fallback, and
+ * the global page and kmalloc allocators when zalloc.debug=1 puts them in
+ * it (their cases are skipped otherwise: nothing else can).
+ *
+ * It keeps the semantics (T1..T4 pass; a script gives the same results and
+ * the same counters as the same allocator in normal mode; the page and
+ * kmalloc rules hold within a block's room; growing past the room is
+ * refused and counted), detects each misuse (double free, invalid free,
+ * wrong length or alignment, red-zone overwrite, leak), reports it once,
+ * and the bad call changes nothing: the block stays usable and is freed
+ * correctly afterwards.  The one way into debug mode, the flags, is
+ * checked too.
  *
  * The reports go to the console as "zalloc-debug <name>: ..." lines, which
  * tools/verdict.sh does not count as splats; the cases check the report
- * counters.
+ * counters (zalloc_debug_reports()).
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <zalloc/arena.h>
 #include <zalloc/bitmap.h>
 #include <zalloc/debug.h>
 #include <zalloc/fixed.h>
@@ -28,11 +33,18 @@
 #include <zalloc/registry.h>
 #include <zalloc/sbrk.h>
 #include <zalloc/smp.h>
+#include <zalloc/stack_fallback.h>
 
 #include "zalloc_kunit.h"
 
+/*
+ * ======================================================================
+ * The instances: one of each kind, in debug mode or not
+ * ======================================================================
+ */
+
 enum dbg_kind { DBG_PAGE, DBG_KMALLOC, DBG_SMP, DBG_SBRK, DBG_BITMAP,
-		DBG_FIXED };
+		DBG_FIXED, DBG_ARENA, DBG_SF };
 
 struct dbg_param {
 	const char *name;
@@ -45,7 +57,9 @@ static const struct dbg_param dbg_params[] = {
 	{ "smp", DBG_SMP },
 	{ "sbrk", DBG_SBRK },
 	{ "bitmap", DBG_BITMAP },
-	{ "fixed-wrapped", DBG_FIXED },
+	{ "fixed", DBG_FIXED },
+	{ "arena_page", DBG_ARENA },
+	{ "stack_fallback_kmalloc", DBG_SF },
 };
 
 static void dbg_desc(const struct dbg_param *p, char *desc)
@@ -55,167 +69,226 @@ static void dbg_desc(const struct dbg_param *p, char *desc)
 
 KUNIT_ARRAY_PARAM(dbg, dbg_params, dbg_desc);
 
-/*
- * One allocator instance of a kind, in debug mode (@debug) or not.  For
- * the emulated kinds only the debug core exists (@emb, @emb_inst).
+#define DBG_FIXED_SIZE	SZ_4M
+#define DBG_SF_SIZE	4096
+
+struct dbg_sf {
+	ZALLOC_STACK_FALLBACK(DBG_SF_SIZE) sfa;
+};
+
+/**
+ * struct dbg_instance - one allocator instance of a kind, in debug mode or
+ *	not
+ * @kind: which
+ * @created: smp, sbrk: from their create call
+ * @bm: bitmap
+ * @fixed: fixed buffer, over @mem
+ * @arena: arena, over the page allocator
+ * @sf: stack fallback, in @mem, over the kmalloc allocator
+ * @mem: vmalloc'd: the fixed buffer, or the stack fallback (its buffer is
+ *	then no kmalloc object)
+ * @za: the allocator
+ * @inst: its instance
  */
 struct dbg_instance {
 	enum dbg_kind kind;
-	struct zalloc_debug emb;
-	struct zalloc_instance emb_inst;
-	struct zalloc_smp *smp;
-	struct zalloc_sbrk *sb;
+	struct zalloc *created;
 	struct zalloc_bitmap *bm;
 	struct zalloc_fixed fixed;
-	void *buf;
-	struct zalloc_debug *wrap;
+	struct zalloc_arena arena;
+	struct dbg_sf *sf;
+	void *mem;
 	const struct zalloc *za;
 	struct zalloc_instance *inst;
 };
 
-#define DBG_FIXED_SIZE	SZ_4M
-
-static void dbg_instance_destroy(struct dbg_instance *di)
+/* Tear @di down; the live blocks its destroy counted, or -1 if it cannot. */
+static long dbg_instance_destroy(struct dbg_instance *di)
 {
+	long live = -1;
+
 	switch (di->kind) {
 	case DBG_PAGE:
 	case DBG_KMALLOC:
-		zalloc_debug_destroy(&di->emb);
-		zalloc_instance_destroy(&di->emb_inst);
 		break;
 	case DBG_SMP:
-		zalloc_smp_destroy(di->smp);
-		break;
 	case DBG_SBRK:
-		zalloc_sbrk_destroy(di->sb);
+		live = zalloc_destroy(di->created);
 		break;
 	case DBG_BITMAP:
 		zalloc_bitmap_destroy(di->bm);
 		break;
 	case DBG_FIXED:
-		zalloc_debug_unwrap(di->wrap);
 		zalloc_fixed_destroy(&di->fixed);
-		vfree(di->buf);
+		break;
+	case DBG_ARENA:
+		zalloc_arena_destroy(&di->arena);
+		break;
+	case DBG_SF:
+		zalloc_stack_fallback_destroy(&di->sf->sfa);
 		break;
 	}
+	vfree(di->mem);
+	di->mem = NULL;
+	return live;
 }
 
-static int dbg_fixed_make(struct dbg_instance *di, bool debug)
+/* The global page or kmalloc allocator, if it is in the mode wanted. */
+static int dbg_global(struct dbg_instance *di, const struct zalloc *za,
+		      bool debug)
 {
-	di->buf = vmalloc(DBG_FIXED_SIZE);
-	if (!di->buf)
-		return -ENOMEM;
-	if (zalloc_fixed_init(&di->fixed, di->buf, DBG_FIXED_SIZE, NULL,
-			      GFP_KERNEL))
-		goto free_buf;
-	di->za = zalloc_fixed_allocator(&di->fixed);
-	di->inst = &di->fixed.inst;
-	if (!debug)
-		return 0;
-	di->wrap = zalloc_debug_wrap("kunit-fixed", di->za, di->inst,
-				     GFP_KERNEL);
-	if (!di->wrap)
-		goto destroy_fixed;
-	di->za = &di->wrap->za;
+	if (zalloc_debug_enabled(za) != debug)
+		return -EOPNOTSUPP;
+	di->za = za;
 	return 0;
-
-destroy_fixed:
-	zalloc_fixed_destroy(&di->fixed);
-free_buf:
-	vfree(di->buf);
-	return -ENOMEM;
 }
 
-static int dbg_instance_make(struct dbg_instance *di, enum dbg_kind kind,
-			     bool debug)
+static int dbg_instance_make_one(struct dbg_instance *di, bool debug)
 {
 	unsigned int flags = debug ? ZALLOC_F_DEBUG : ZALLOC_F_NODEBUG;
+	int err;
 
-	di->kind = kind;
-	switch (kind) {
+	switch (di->kind) {
 	case DBG_PAGE:
+		return dbg_global(di, &zalloc_page_allocator, debug);
 	case DBG_KMALLOC:
-		if (zalloc_instance_init(&di->emb_inst, "debug", NULL,
-					 GFP_KERNEL))
-			return -ENOMEM;
-		zalloc_debug_init(&di->emb, kind == DBG_PAGE ? "page" :
-				  "kmalloc", kind == DBG_PAGE ?
-				  &zalloc_page_debug_sem :
-				  &zalloc_kmalloc_debug_sem, &di->emb_inst);
-		di->za = &di->emb.za;
-		di->inst = &di->emb_inst;
-		return 0;
+		return dbg_global(di, &zalloc_kmalloc_allocator, debug);
 	case DBG_SMP:
-		di->smp = zalloc_smp_create(NULL, flags);
-		if (!di->smp)
-			return -ENOMEM;
-		di->za = zalloc_smp_zalloc(di->smp);
-		di->inst = zalloc_smp_instance(di->smp);
-		return 0;
+		di->created = zalloc_smp_create(NULL, flags);
+		di->za = di->created;
+		return di->created ? 0 : -ENOMEM;
 	case DBG_SBRK:
-		di->sb = zalloc_sbrk_create(NULL,
-					    zalloc_sbrk_region_create(SZ_8M),
-					    flags);
-		if (!di->sb)
-			return -ENOMEM;
-		di->za = zalloc_sbrk_zalloc(di->sb);
-		di->inst = zalloc_sbrk_instance(di->sb);
-		return 0;
+		di->created = zalloc_sbrk_create(NULL,
+						 zalloc_sbrk_region_create(SZ_8M),
+						 flags);
+		di->za = di->created;
+		return di->created ? 0 : -ENOMEM;
 	case DBG_BITMAP:
 		/* Half-page chunks: T3 aligns to half a page. */
 		di->bm = zalloc_bitmap_create(PAGE_SIZE / 2, SZ_1M, flags, NULL);
 		if (IS_ERR(di->bm))
 			return PTR_ERR(di->bm);
 		di->za = zalloc_bitmap_allocator(di->bm);
-		di->inst = &di->bm->inst;
 		return 0;
 	case DBG_FIXED:
-		return dbg_fixed_make(di, debug);
+		di->mem = vmalloc(DBG_FIXED_SIZE);
+		if (!di->mem)
+			return -ENOMEM;
+		err = zalloc_fixed_init(&di->fixed, di->mem, DBG_FIXED_SIZE,
+					NULL, flags, GFP_KERNEL);
+		di->za = zalloc_fixed_allocator(&di->fixed);
+		return err;
+	case DBG_ARENA:
+		err = zalloc_arena_init(&di->arena, &zalloc_page_allocator,
+					NULL, flags, GFP_KERNEL);
+		di->za = zalloc_arena_allocator(&di->arena);
+		return err;
+	case DBG_SF:
+		di->mem = vzalloc(sizeof(*di->sf));
+		if (!di->mem)
+			return -ENOMEM;
+		di->sf = di->mem;
+		err = zalloc_stack_fallback_init(&di->sf->sfa,
+						 &zalloc_kmalloc_allocator,
+						 NULL, flags, GFP_KERNEL);
+		if (!err)
+			di->za = zalloc_stack_fallback_get(&di->sf->sfa);
+		return err;
 	}
 	return -EINVAL;
 }
 
+static int dbg_instance_make(struct dbg_instance *di, enum dbg_kind kind,
+			     bool debug)
+{
+	int err;
+
+	di->kind = kind;
+	err = dbg_instance_make_one(di, debug);
+	if (err) {
+		vfree(di->mem);
+		di->mem = NULL;
+		return err;
+	}
+	di->inst = zalloc_instance_of(di->za);
+	return di->inst ? 0 : -EINVAL;
+}
+
+/**
+ * struct dbg_fixture - the instance a case runs on, in debug mode
+ * @di: the instance
+ * @za: its allocator
+ * @inst: its instance
+ * @kind: which kind
+ * @start: its common counters when the case began (the globals have a past)
+ * @reports: its report counters then
+ * @live: @di is still set up
+ */
 struct dbg_fixture {
 	struct dbg_instance di;
-	struct zalloc_debug *d;
 	const struct zalloc *za;
 	struct zalloc_instance *inst;
 	enum dbg_kind kind;
+	struct zalloc_stats_sum start;
+	unsigned long reports[NR_ZALLOC_DEBUG_REPORTS];
+	bool live;
 };
 
 static void dbg_teardown(void *data)
 {
 	struct dbg_fixture *f = data;
 
-	dbg_instance_destroy(&f->di);
+	if (f->live)
+		dbg_instance_destroy(&f->di);
+	f->live = false;
 }
 
 static struct dbg_fixture *dbg_setup(struct kunit *test)
 {
 	const struct dbg_param *p = test->param_value;
 	struct dbg_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int err, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_ASSERT_EQ(test, dbg_instance_make(&f->di, p->kind, true), 0);
+	err = dbg_instance_make(&f->di, p->kind, true);
+	if (err == -EOPNOTSUPP)
+		kunit_skip(test, "global %s: debug mode needs zalloc.debug=1",
+			   p->name);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	f->live = true;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, dbg_teardown, f),
 			0);
 	f->kind = p->kind;
 	f->za = f->di.za;
 	f->inst = f->di.inst;
-	f->d = zalloc_debug_of(f->za);
-	KUNIT_ASSERT_NOT_NULL(test, f->d);
+	KUNIT_ASSERT_TRUE(test, zalloc_debug_enabled(f->za));
+	zalloc_stats_read(f->inst, &f->start);
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		f->reports[i] = zalloc_debug_reports(f->za, i);
 	return f;
 }
 
-static bool dbg_shadowed(const struct dbg_fixture *f)
+static bool dbg_is_global(const struct dbg_fixture *f)
 {
-	return f->kind != DBG_PAGE && f->kind != DBG_KMALLOC;
+	return f->kind == DBG_PAGE || f->kind == DBG_KMALLOC;
 }
 
+/* Tear the instance down now; what its destroy counted live, or -1. */
+static long dbg_destroy_now(struct dbg_fixture *f)
+{
+	long live = -1;
+
+	if (f->live)
+		live = dbg_instance_destroy(&f->di);
+	f->live = false;
+	return live;
+}
+
+/* Problems of one kind reported since the case began. */
 static unsigned long dbg_nr(struct dbg_fixture *f,
 			    enum zalloc_debug_report kind)
 {
-	return zalloc_debug_reports(f->d, kind);
+	return zalloc_debug_reports(f->za, kind) - f->reports[kind];
 }
 
 static unsigned long dbg_total(struct dbg_fixture *f)
@@ -228,20 +301,58 @@ static unsigned long dbg_total(struct dbg_fixture *f)
 	return n;
 }
 
+/* How far counter @i moved since the case began. */
+static long dbg_delta(struct dbg_fixture *f, enum zalloc_stat_item i)
+{
+	struct zalloc_stats_sum now;
+
+	zalloc_stats_read(f->inst, &now);
+	return (long)(now.v[i] - f->start.v[i]);
+}
+
+/* Every block the case allocated is back, in the counters. */
+static void dbg_expect_balanced(struct kunit *test, struct dbg_fixture *f)
+{
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_ALLOC),
+			dbg_delta(f, ZALLOC_STAT_FREE));
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_BYTES_ALLOC),
+			dbg_delta(f, ZALLOC_STAT_BYTES_FREE));
+}
+
+/*
+ * The end of a case: @reports problems reported in all, every block back
+ * in the counters, and nothing live at destroy (where destroy can tell).
+ */
+static void dbg_finish(struct kunit *test, struct dbg_fixture *f,
+		       unsigned long reports)
+{
+	long live;
+
+	KUNIT_EXPECT_EQ(test, dbg_total(f), reports);
+	dbg_expect_balanced(test, f);
+	live = dbg_destroy_now(f);
+	if (live >= 0)
+		KUNIT_EXPECT_EQ(test, live, 0);
+}
+
+/*
+ * ======================================================================
+ * Misuse, reported once and refused
+ * ======================================================================
+ */
+
 /* Debug mode keeps the contract: T1..T4 pass and nothing is reported. */
 static void debug_contract(struct kunit *test)
 {
 	struct dbg_fixture *f = dbg_setup(test);
 
 	zalloc_contract_all(test, f->za);
-	KUNIT_EXPECT_EQ(test, dbg_total(f), 0);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	dbg_finish(test, f, 0);
 }
 
 static void debug_double_free(struct kunit *test)
 {
 	struct dbg_fixture *f = dbg_setup(test);
-	struct zalloc_stats_sum s;
 	u8 *p, *q;
 
 	p = zalloc_alloc(f->za, 100, 8, GFP_KERNEL);
@@ -260,12 +371,10 @@ static void debug_double_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), 3);
 
 	/* Nothing else was touched: one free counted, q intact. */
-	zalloc_stats_read(&f->inst->stats, &s);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_FREE], 1);
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_FREE), 1);
 	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, 100, 4));
 	zalloc_free(f->za, q, 100, 8);
-	KUNIT_EXPECT_EQ(test, dbg_total(f), 3);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	dbg_finish(test, f, 3);
 }
 
 static void debug_invalid_free(struct kunit *test)
@@ -292,8 +401,7 @@ static void debug_invalid_free(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(other, 64, 1));
 	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 200, 2));
 	zalloc_free(f->za, p, 200, 16);
-	KUNIT_EXPECT_EQ(test, dbg_total(f), 3);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	dbg_finish(test, f, 3);
 }
 
 static void debug_wrong_len_align(struct kunit *test)
@@ -321,8 +429,7 @@ static void debug_wrong_len_align(struct kunit *test)
 					      GFP_KERNEL));
 	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p, 290, 3));
 	zalloc_free(f->za, p, 290, 32);
-	KUNIT_EXPECT_EQ(test, dbg_total(f), 5);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	dbg_finish(test, f, 5);
 }
 
 static void debug_redzone(struct kunit *test)
@@ -353,16 +460,23 @@ static void debug_redzone(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	zalloc_test_fill(p, 24, 7);
 	zalloc_free(f->za, p, 24, 8);
-	KUNIT_EXPECT_EQ(test, dbg_total(f), 2);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	dbg_finish(test, f, 2);
 }
 
+/*
+ * Blocks live at teardown: an instance zalloc created reports and counts
+ * them (the rest give them back to the allocator, so nothing leaks); a
+ * buffer's teardown drops them with its memory, unreported.  kmemleak,
+ * at the end of the run, sees that no shadow was left behind either way.
+ */
 static void debug_leak(struct kunit *test)
 {
 	struct dbg_fixture *f = dbg_setup(test);
-	struct zalloc_stats_sum s;
 	void *a, *b, *c;
+	long live;
 
+	if (dbg_is_global(f))
+		kunit_skip(test, "the global instances go only at unload");
 	a = zalloc_alloc(f->za, 10, 1, GFP_KERNEL);
 	b = zalloc_alloc(f->za, 5000, 64, GFP_KERNEL);
 	c = zalloc_alloc(f->za, 70, 8, GFP_KERNEL);
@@ -370,36 +484,30 @@ static void debug_leak(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	zalloc_free(f->za, b, 5000, 64);
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_ALLOC) -
+			dbg_delta(f, ZALLOC_STAT_FREE), 2);
+	KUNIT_EXPECT_EQ(test, dbg_total(f), 0);
 
-	/* a and c are reported (and freed) by destroy. */
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 2);
-	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_LEAK), 2);
-	zalloc_stats_read(&f->inst->stats, &s);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC], s.v[ZALLOC_STAT_FREE]);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BYTES_ALLOC],
-			s.v[ZALLOC_STAT_BYTES_FREE]);
-	/* Shadow mode: the allocator keeps (and counts) its own backing. */
-	if (!dbg_shadowed(f))
-		KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BACKING_ALLOC],
-				s.v[ZALLOC_STAT_BACKING_FREE]);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+	/* a and c: reported, counted and given back (smp, sbrk) by destroy. */
+	live = dbg_destroy_now(f);
+	if (f->kind == DBG_SMP || f->kind == DBG_SBRK)
+		KUNIT_EXPECT_EQ(test, live, 2);
 }
 
-/* The page allocator's rules, kept in debug mode. */
+/*
+ * ======================================================================
+ * Semantics kept
+ * ======================================================================
+ */
+
+/*
+ * The page allocator's rules, kept in debug mode within a block's room:
+ * it decides every resize there, as it would in normal mode.
+ */
 static void debug_page_rules(struct kunit *test, struct dbg_fixture *f)
 {
 	const size_t big = (PAGE_SIZE << MAX_PAGE_ORDER) + PAGE_SIZE + 1;
 	u8 *p;
-
-	p = zalloc_alloc(f->za, 100, 1, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, 100, 1, PAGE_SIZE,
-					      GFP_KERNEL));
-	KUNIT_EXPECT_FALSE(test, zalloc_resize(f->za, p, PAGE_SIZE, 1,
-					       PAGE_SIZE + 1, GFP_KERNEL));
-	KUNIT_EXPECT_NULL(test, zalloc_remap(f->za, p, PAGE_SIZE, 1,
-					     2 * PAGE_SIZE, GFP_KERNEL));
-	zalloc_free(f->za, p, PAGE_SIZE, 1);
 
 	/* A shrink gives pages back: growing again past them is refused. */
 	p = zalloc_alloc(f->za, 3 * PAGE_SIZE, 1, GFP_KERNEL);
@@ -410,6 +518,8 @@ static void debug_page_rules(struct kunit *test, struct dbg_fixture *f)
 					       2 * PAGE_SIZE, GFP_KERNEL));
 	KUNIT_EXPECT_TRUE(test, zalloc_resize(f->za, p, PAGE_SIZE - 1, 1,
 					      PAGE_SIZE, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, zalloc_remap(f->za, p, PAGE_SIZE, 1,
+					     PAGE_SIZE + 1, GFP_KERNEL));
 	zalloc_free(f->za, p, PAGE_SIZE, 1);
 
 	/* Beyond the buddy allocator (vmalloc): no shrink across pages. */
@@ -428,14 +538,18 @@ static void debug_page_rules(struct kunit *test, struct dbg_fixture *f)
 	KUNIT_EXPECT_NULL(test, zalloc_alloc(f->za, 100,
 					     PAGE_SIZE << (MAX_PAGE_ORDER + 1),
 					     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_BACKING_ALLOC),
+			dbg_delta(f, ZALLOC_STAT_BACKING_FREE));
 }
 
-/* kmalloc's rules, kept in debug mode. */
+/* kmalloc's rules, kept in debug mode within a block's room. */
 static void debug_kmalloc_rules(struct kunit *test, struct dbg_fixture *f)
 {
 	size_t room = kmalloc_size_roundup(100);
 	u8 *p, *q;
 
+	/* ksize() is below the shadow's room (twice the length). */
+	KUNIT_ASSERT_LT(test, room, 200);
 	p = zalloc_alloc(f->za, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	zalloc_test_fill(p, 100, 8);
@@ -465,12 +579,14 @@ static void debug_kmalloc_rules(struct kunit *test, struct dbg_fixture *f)
 	KUNIT_EXPECT_NULL(test, zalloc_alloc(f->za, KMALLOC_MAX_SIZE - 1,
 					     KMALLOC_MAX_SIZE * 2,
 					     GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_BACKING_ALLOC),
+			dbg_delta(f, ZALLOC_STAT_BACKING_FREE));
 }
 
 /*
- * Shadow mode: a script of allocations, resizes, remaps and frees that
- * stays within every block's room gives the same results and the same
- * counters, to the last one, as the same allocator in normal mode.
+ * A script of allocations, resizes, remaps and frees that stays within
+ * every block's room gives the same results and the same counters, to the
+ * last one, as the same allocator in normal mode.
  */
 struct dbg_step {
 	size_t len, align, resize_to, remap_to;
@@ -488,16 +604,20 @@ static const struct dbg_step dbg_script[] = {
 
 #define DBG_STEPS	ARRAY_SIZE(dbg_script)
 
-/* A kmalloc() object in the linear map (a shadow is one; slabs are not). */
+/* A kmalloc() object in the linear map (a shadow is one). */
 static bool dbg_is_slab(const void *p)
 {
 	return !is_vmalloc_addr(p) && virt_addr_valid(p) &&
 	       folio_test_slab(virt_to_folio(p));
 }
 
-/* Run dbg_script on @za; one bit per call that succeeded in @ok. */
+/*
+ * Run dbg_script on @za; one bit per call that succeeded in @ok.  A
+ * shadow is a kmalloc() object; with @no_slab, the allocator's own blocks
+ * in normal mode are not (it carves pages or a vmalloc'd buffer).
+ */
 static void dbg_run_script(struct kunit *test, const struct zalloc *za,
-			   bool debug, unsigned long *ok)
+			   bool debug, bool no_slab, unsigned long *ok)
 {
 	size_t len[DBG_STEPS];
 	u8 *p[DBG_STEPS], *q;
@@ -511,8 +631,7 @@ static void dbg_run_script(struct kunit *test, const struct zalloc *za,
 			continue;
 		__set_bit(4 * i, ok);
 		zalloc_test_fill(p[i], len[i], i);
-		/* A shadow is a kmalloc() object; normal blocks are not. */
-		if (len[i] <= 512)
+		if (len[i] <= 512 && (debug || no_slab))
 			KUNIT_EXPECT_EQ(test, dbg_is_slab(p[i]), debug);
 	}
 	for (i = 0; i < DBG_STEPS; i++) {
@@ -546,15 +665,18 @@ static void debug_same_as_normal(struct kunit *test, struct dbg_fixture *f)
 	DECLARE_BITMAP(ok_normal, 4 * DBG_STEPS) = {};
 	struct zalloc_stats_sum s_debug, s_normal;
 	struct dbg_instance *twin;
+	bool no_slab;
 	int i;
 
 	twin = kunit_kzalloc(test, sizeof(*twin), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, twin);
 	KUNIT_ASSERT_EQ(test, dbg_instance_make(twin, f->kind, false), 0);
-	KUNIT_EXPECT_NULL(test, zalloc_debug_of(twin->za));
+	KUNIT_EXPECT_FALSE(test, zalloc_debug_enabled(twin->za));
+	/* The arena's buffers and the fallback are the globals' memory. */
+	no_slab = f->kind != DBG_ARENA && f->kind != DBG_SF;
 
-	dbg_run_script(test, f->za, true, ok_debug);
-	dbg_run_script(test, twin->za, false, ok_normal);
+	dbg_run_script(test, f->za, true, no_slab, ok_debug);
+	dbg_run_script(test, twin->za, false, no_slab, ok_normal);
 	KUNIT_EXPECT_TRUE(test, bitmap_equal(ok_debug, ok_normal,
 					     4 * DBG_STEPS));
 	/* Some of each: allocations, resizes, remaps; not all of them. */
@@ -562,148 +684,177 @@ static void debug_same_as_normal(struct kunit *test, struct dbg_fixture *f)
 	KUNIT_EXPECT_LT(test, bitmap_weight(ok_debug, 4 * DBG_STEPS),
 			3 * DBG_STEPS);
 
-	zalloc_stats_read(&f->inst->stats, &s_debug);
-	zalloc_stats_read(&twin->inst->stats, &s_normal);
+	zalloc_stats_read(f->inst, &s_debug);
+	zalloc_stats_read(twin->inst, &s_normal);
 	dbg_instance_destroy(twin);
 	for (i = 0; i < NR_ZALLOC_STATS; i++)
 		KUNIT_EXPECT_EQ_MSG(test, s_debug.v[i], s_normal.v[i],
-				    "counter %d", i);
+				    "counter %s", zalloc_stat_name(i));
 	KUNIT_EXPECT_EQ(test, dbg_total(f), 0);
 }
 
 /*
- * Shadow mode: growing a block past its room (twice its length) is refused
- * without asking the allocator and counted as refused; realloc moves it.
+ * Growing a block past its room (twice its length) is refused without
+ * asking the allocator and counted as refused; realloc moves it.
  */
 static void debug_shadow_room(struct kunit *test, struct dbg_fixture *f)
 {
-	struct zalloc_stats_sum before, after;
+	unsigned long doubles = dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE);
+	long resize_refused, remap_refused, allocs;
 	u8 *p, *q;
 
 	p = zalloc_alloc(f->za, 200, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	zalloc_test_fill(p, 200, 9);
-	zalloc_stats_read(&f->inst->stats, &before);
+	resize_refused = dbg_delta(f, ZALLOC_STAT_RESIZE_REFUSED);
+	remap_refused = dbg_delta(f, ZALLOC_STAT_REMAP_REFUSED);
+	allocs = dbg_delta(f, ZALLOC_STAT_ALLOC);
 	KUNIT_EXPECT_FALSE(test, zalloc_resize(f->za, p, 200, 8, 401,
 					       GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zalloc_remap(f->za, p, 200, 8, 401, GFP_KERNEL));
-	zalloc_stats_read(&f->inst->stats, &after);
-	KUNIT_EXPECT_EQ(test, after.v[ZALLOC_STAT_RESIZE_REFUSED],
-			before.v[ZALLOC_STAT_RESIZE_REFUSED] + 1);
-	KUNIT_EXPECT_EQ(test, after.v[ZALLOC_STAT_REMAP_REFUSED],
-			before.v[ZALLOC_STAT_REMAP_REFUSED] + 1);
-	KUNIT_EXPECT_EQ(test, after.v[ZALLOC_STAT_ALLOC],
-			before.v[ZALLOC_STAT_ALLOC]);
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_RESIZE_REFUSED),
+			resize_refused + 1);
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_REMAP_REFUSED),
+			remap_refused + 1);
+	KUNIT_EXPECT_EQ(test, dbg_delta(f, ZALLOC_STAT_ALLOC), allocs);
 
 	q = zalloc_realloc(f->za, p, 200, 8, 401, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_PTR_NE(test, p, q);
 	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(q, 200, 9));
 	zalloc_free(f->za, p, 200, 8);
-	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), 1);
+	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), doubles + 1);
 	zalloc_free(f->za, q, 401, 8);
 }
 
 static void debug_semantics(struct kunit *test)
 {
 	struct dbg_fixture *f = dbg_setup(test);
-	struct zalloc_stats_sum s;
+	/* The double frees the cases make on purpose, to check a move. */
+	unsigned long doubles = 1;
 
-	if (dbg_shadowed(f)) {
-		debug_same_as_normal(test, f);
-		debug_shadow_room(test, f);
-		zalloc_stats_read(&f->inst->stats, &s);
-		KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC],
-				s.v[ZALLOC_STAT_FREE]);
-		KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BYTES_ALLOC],
-				s.v[ZALLOC_STAT_BYTES_FREE]);
-		KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
-		return;
-	}
-	if (f->kind == DBG_PAGE)
+	if (f->kind == DBG_PAGE) {
 		debug_page_rules(test, f);
-	else
+	} else if (f->kind == DBG_KMALLOC) {
 		debug_kmalloc_rules(test, f);
-	zalloc_stats_read(&f->inst->stats, &s);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC], s.v[ZALLOC_STAT_FREE]);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BYTES_ALLOC],
-			s.v[ZALLOC_STAT_BYTES_FREE]);
-	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BACKING_ALLOC],
-			s.v[ZALLOC_STAT_BACKING_FREE]);
-	KUNIT_EXPECT_GT(test, s.v[ZALLOC_STAT_RESIZE_OK], 0);
-	KUNIT_EXPECT_GT(test, s.v[ZALLOC_STAT_RESIZE_REFUSED], 0);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_destroy(f->d), 0);
+		doubles++;
+	} else {
+		debug_same_as_normal(test, f);
+	}
+	debug_shadow_room(test, f);
+	KUNIT_EXPECT_GT(test, dbg_delta(f, ZALLOC_STAT_RESIZE_OK), 0);
+	KUNIT_EXPECT_GT(test, dbg_delta(f, ZALLOC_STAT_RESIZE_REFUSED), 0);
+	KUNIT_EXPECT_EQ(test, dbg_nr(f, ZALLOC_DEBUG_DOUBLE_FREE), doubles);
+	dbg_finish(test, f, doubles);
 }
 
-/* The instance flags: each choice honoured, both at once refused. */
+/*
+ * ======================================================================
+ * The way into debug mode
+ * ======================================================================
+ */
+
+/* A named instance's stats file says whether it is in debug mode. */
+static long debug_mode_line(struct kunit *test, const char *name)
+{
+	char *stats = zalloc_test_debugfs(test, name, "stats");
+
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	return zalloc_test_value(stats, "debug_mode");
+}
+
+/*
+ * The one way into debug mode: the flags of the create or init call, each
+ * choice honoured, both at once refused; with neither, zalloc.debug
+ * decides, as it does for the global instances.
+ */
 static void debug_flags(struct kunit *test)
 {
 	const unsigned int both = ZALLOC_F_DEBUG | ZALLOC_F_NODEBUG;
-	struct zalloc_smp *smp, *plain;
+	bool param = zalloc_debug_enabled(&zalloc_page_allocator);
+	struct zalloc *smp, *plain, *dflt, *sb;
 	struct zalloc_bitmap *bm;
-	struct zalloc_sbrk *sb;
 
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(both, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_DEBUG, 0),
-			1);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_NODEBUG, 0),
-			0);
-	/* An allocator's own bits pass; any other bit is refused. */
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(ZALLOC_F_DEBUG | 1,
-							  1), 1);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(2, 1), -EINVAL);
-	KUNIT_EXPECT_NULL(test, zalloc_smp_create(NULL, 1));
-	KUNIT_EXPECT_EQ(test, zalloc_debug_instance_flags(0, 0),
-			(int)zalloc_debug_default());
+	/* Both at once, or a flag the allocator does not know: refused. */
 	KUNIT_EXPECT_NULL(test, zalloc_smp_create(NULL, both));
-	sb = zalloc_sbrk_create(NULL, zalloc_sbrk_region_create(SZ_1M), both);
-	KUNIT_EXPECT_NULL(test, sb);
+	KUNIT_EXPECT_NULL(test, zalloc_smp_create(NULL, 1));
+	KUNIT_EXPECT_NULL(test, zalloc_sbrk_create(NULL,
+						   zalloc_sbrk_region_create(SZ_1M),
+						   both));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(zalloc_bitmap_create(64, 4096, both,
 							   NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zalloc_bitmap_create(64, 4096, 2, NULL)),
+			-EINVAL);
 
-	smp = zalloc_smp_create(NULL, ZALLOC_F_DEBUG);
-	plain = zalloc_smp_create(NULL, ZALLOC_F_NODEBUG);
-	KUNIT_ASSERT_NOT_NULL(test, smp);
-	KUNIT_ASSERT_NOT_NULL(test, plain);
-	KUNIT_EXPECT_NOT_NULL(test, zalloc_debug_of(zalloc_smp_zalloc(smp)));
-	KUNIT_EXPECT_NULL(test, zalloc_debug_of(zalloc_smp_zalloc(plain)));
-	/* debugfs "debug_mode" reads this. */
-	KUNIT_EXPECT_TRUE(test, zalloc_smp_instance(smp)->debug);
-	KUNIT_EXPECT_FALSE(test, zalloc_smp_instance(plain)->debug);
+	/* The globals all follow zalloc.debug. */
+	KUNIT_EXPECT_EQ(test, zalloc_debug_enabled(&zalloc_kmalloc_allocator),
+			param);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_enabled(&zalloc_smp_allocator),
+			param);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_enabled(&zalloc_sbrk_allocator),
+			param);
+
+	smp = zalloc_test_adopt(test, zalloc_smp_create("kunit-debug-on",
+							ZALLOC_F_DEBUG));
+	plain = zalloc_test_adopt(test, zalloc_smp_create("kunit-debug-off",
+							  ZALLOC_F_NODEBUG));
+	dflt = zalloc_test_adopt(test, zalloc_smp_create(NULL, 0));
+	KUNIT_EXPECT_TRUE(test, zalloc_debug_enabled(smp));
+	KUNIT_EXPECT_FALSE(test, zalloc_debug_enabled(plain));
+	KUNIT_EXPECT_EQ(test, zalloc_debug_enabled(dflt), param);
+	/* The stats file's "debug_mode" line says the same. */
+	KUNIT_EXPECT_EQ(test, debug_mode_line(test, "kunit-debug-on"), 1);
+	KUNIT_EXPECT_EQ(test, debug_mode_line(test, "kunit-debug-off"), 0);
 	/* The instance is found through its debug-mode interface too. */
-	KUNIT_EXPECT_PTR_EQ(test, zalloc_smp_of(zalloc_smp_zalloc(smp)), smp);
-	KUNIT_EXPECT_PTR_EQ(test, zalloc_smp_of(zalloc_smp_zalloc(plain)),
-			    plain);
-	KUNIT_EXPECT_EQ(test, zalloc_smp_destroy(smp), 0);
-	KUNIT_EXPECT_EQ(test, zalloc_smp_destroy(plain), 0);
+	KUNIT_ASSERT_NOT_NULL(test, zalloc_instance_of(smp));
+	KUNIT_EXPECT_PTR_EQ(test, &zalloc_instance_of(smp)->za, smp);
+	KUNIT_EXPECT_PTR_EQ(test, &zalloc_instance_of(plain)->za, plain);
+	KUNIT_EXPECT_STREQ(test, zalloc_instance_name(zalloc_instance_of(smp)),
+			   "kunit-debug-on");
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_smp_shrinker(smp));
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, smp), 0);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, plain), 0);
 
-	sb = zalloc_sbrk_create(NULL, zalloc_sbrk_pages_create(),
-				ZALLOC_F_DEBUG);
-	KUNIT_ASSERT_NOT_NULL(test, sb);
-	KUNIT_EXPECT_PTR_EQ(test, zalloc_sbrk_of(zalloc_sbrk_zalloc(sb)), sb);
-	KUNIT_EXPECT_EQ(test, zalloc_sbrk_destroy(sb), 0);
+	sb = zalloc_test_adopt(test,
+			       zalloc_sbrk_create(NULL,
+						  zalloc_sbrk_pages_create(),
+						  ZALLOC_F_DEBUG));
+	KUNIT_EXPECT_TRUE(test, zalloc_debug_enabled(sb));
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_instance_of(sb));
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, sb), 0);
 
-	bm = zalloc_bitmap_create(64, 4096, ZALLOC_F_DEBUG, NULL);
+	/* An allocator's own flag goes with either. */
+	bm = zalloc_bitmap_create(64, 4096,
+				  ZALLOC_BITMAP_LOCKED | ZALLOC_F_DEBUG, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(bm));
-	KUNIT_EXPECT_NOT_NULL(test, zalloc_debug_of(zalloc_bitmap_allocator(bm)));
+	KUNIT_EXPECT_TRUE(test, zalloc_debug_enabled(zalloc_bitmap_allocator(bm)));
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&bm->inst,
+					       ZALLOC_BITMAP_LOCKED_COUNTER), 1);
 	zalloc_bitmap_destroy(bm);
+
+	/* Nothing to say about what is no zalloc instance. */
+	KUNIT_EXPECT_FALSE(test, zalloc_debug_enabled(NULL));
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(NULL,
+						   ZALLOC_DEBUG_DOUBLE_FREE),
+			0);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(&zalloc_page_allocator,
+						   NR_ZALLOC_DEBUG_REPORTS), 0);
 }
 
 /* Destroying a debug-mode instance reports and frees every live block. */
 static void debug_instance_leaks(struct kunit *test)
 {
-	struct zalloc_smp *smp = zalloc_smp_create(NULL, ZALLOC_F_DEBUG);
-	const struct zalloc *za;
-	void *a, *b;
+	struct zalloc *a = zalloc_test_adopt(test,
+					     zalloc_smp_create(NULL,
+							       ZALLOC_F_DEBUG));
+	void *p, *q;
 
-	KUNIT_ASSERT_NOT_NULL(test, smp);
-	za = zalloc_smp_zalloc(smp);
-	a = zalloc_alloc(za, 48, 8, GFP_KERNEL);
-	b = zalloc_alloc(za, 100000, 8, GFP_KERNEL);
-	KUNIT_EXPECT_NOT_NULL(test, a);
-	KUNIT_EXPECT_NOT_NULL(test, b);
+	p = zalloc_alloc(a, 48, 8, GFP_KERNEL);
+	q = zalloc_alloc(a, 100000, 8, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NOT_NULL(test, q);
 	/* Two leaks, one report each; the slab and large blocks go too. */
-	KUNIT_EXPECT_EQ(test, zalloc_smp_destroy(smp), 2);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 2);
 }
 
 static struct kunit_case zalloc_debug_cases[] = {

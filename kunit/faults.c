@@ -19,7 +19,8 @@
  *    instance.
  *
  * Cases: a seeded random workload (one thread), the same workload from a
- * kthread per online CPU at once, a sweep that fails each allocation
+ * kthread per online CPU at once (kunit/xcpu.c runs them), a sweep that
+ * fails each allocation
  * point of an operation in turn (current->fail_nth), and the smp suite's
  * cross-CPU stress (kunit/xcpu.c: remote frees, try-lock rotation) with
  * faults on in every thread.
@@ -33,12 +34,8 @@
  * vmalloc.
  */
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/kthread.h>
 #include <linux/prandom.h>
-#include <linux/sched/task.h>
 #include <zalloc/registry.h>
 #include <zalloc/smp.h>
 #include <zalloc/stats.h>
@@ -227,13 +224,12 @@ struct faults_snapshot {
 	struct zalloc_stats_sum before;
 };
 
-static void faults_snap(struct faults_snapshot *s,
-			const struct zalloc_test_allocator *t,
+static void faults_snap(struct kunit *test, struct faults_snapshot *s,
 			const struct zalloc *a)
 {
-	s->inst = t->inst ? t->inst(a) : NULL;
-	if (s->inst)
-		zalloc_stats_read(&s->inst->stats, &s->before);
+	s->inst = zalloc_instance_of(a);
+	KUNIT_ASSERT_NOT_NULL(test, s->inst);
+	zalloc_stats_read(s->inst, &s->before);
 }
 
 /* The counters moved exactly as the calls through @runs say. */
@@ -253,12 +249,7 @@ static void faults_expect_counters(struct kunit *test,
 		nulls += runs[i]->v->alloc_nulls;
 		frees += runs[i]->v->frees;
 	}
-	if (!s->inst) {
-		kunit_info(test, "%s: no instance accessor, counters not checked",
-			   t->name);
-		return;
-	}
-	zalloc_stats_read(&s->inst->stats, &now);
+	zalloc_stats_read(s->inst, &now);
 	for (i = 0; i < NR_ZALLOC_STATS; i++)
 		d[i] = now.v[i] - s->before.v[i];
 	KUNIT_EXPECT_EQ(test, d[ZALLOC_STAT_ALLOC], allocs);
@@ -296,7 +287,7 @@ static void faults_random(struct kunit *test)
 
 	faults_require(test);
 	a = zalloc_test_get(test, t);
-	faults_snap(&snap, t, a);
+	faults_snap(test, &snap, a);
 
 	/* Control: the same kind of workload without faults never fails. */
 	ctl = faults_new_run(test, t, a, faults_seed(t) + 1);
@@ -317,66 +308,42 @@ static void faults_random(struct kunit *test)
 	zalloc_contract_all(test, a);
 }
 
-struct faults_thread {
-	struct faults_run *run;
-	struct task_struct *task;
-	struct completion done;
-};
-
-static int faults_thread_fn(void *data)
+static void faults_thread_fn(void *data, unsigned int idx)
 {
-	struct faults_thread *ft = data;
+	struct faults_run **runs = data;
 
-	faults_workload(ft->run, FAULTS_THREAD_OPS);
-	complete(&ft->done);
-	return 0;
+	faults_workload(runs[idx], FAULTS_THREAD_OPS);
 }
 
 static void faults_threads(struct kunit *test)
 {
 	const struct zalloc_test_allocator *t = zalloc_test_param(test);
+	unsigned int n = num_online_cpus(), i = 0, cpu;
 	struct faults_snapshot snap;
-	struct faults_thread *ft;
 	struct faults_run **runs;
 	unsigned long nulls = 0;
 	const struct zalloc *a;
-	int cpu, n = 0, i;
 
 	faults_require(test);
 	if (t->serial)
 		kunit_skip(test, "%s: calls must be serialised", t->name);
 	a = zalloc_test_get(test, t);
-	faults_snap(&snap, t, a);
-	ft = kunit_kcalloc(test, nr_cpu_ids, sizeof(*ft), GFP_KERNEL);
-	runs = kunit_kcalloc(test, nr_cpu_ids, sizeof(*runs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ft);
+	faults_snap(test, &snap, a);
+	runs = kunit_kcalloc(test, n, sizeof(*runs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, runs);
-
-	cpus_read_lock();
+	/* One run per thread; the harness numbers them in CPU order too. */
 	for_each_online_cpu(cpu) {
-		runs[n] = faults_new_run(test, t, a,
-					 faults_seed(t) + 100 + cpu);
-		ft[n].run = runs[n];
-		init_completion(&ft[n].done);
-		ft[n].task = kthread_create(faults_thread_fn, &ft[n],
-					    "zalloc_faults/%d", cpu);
-		if (IS_ERR(ft[n].task))
+		if (i == n)
 			break;
-		get_task_struct(ft[n].task);
-		kthread_bind(ft[n].task, cpu);
-		n++;
+		runs[i++] = faults_new_run(test, t, a,
+					   faults_seed(t) + 100 + cpu);
 	}
-	cpus_read_unlock();
+	KUNIT_ASSERT_EQ(test, i, n);
+	KUNIT_ASSERT_EQ(test, zalloc_xcpu_run(test, NULL, faults_thread_fn,
+					      runs), n);
 	for (i = 0; i < n; i++)
-		wake_up_process(ft[i].task);
-	for (i = 0; i < n; i++) {
-		wait_for_completion(&ft[i].done);
-		kthread_stop(ft[i].task);
-		put_task_struct(ft[i].task);
 		nulls += runs[i]->v->alloc_nulls;
-	}
-	KUNIT_ASSERT_EQ(test, n, num_online_cpus());
-	kunit_info(test, "%s: %d threads, %lu NULL", t->name, n, nulls);
+	kunit_info(test, "%s: %u threads, %lu NULL", t->name, n, nulls);
 	if (!t->faults_rare)
 		KUNIT_EXPECT_GT(test, nulls, 0);
 	faults_expect_counters(test, &snap, t, runs, n);
@@ -422,7 +389,7 @@ static void faults_every_point(struct kunit *test)
 
 	faults_require(test);
 	r = faults_new_run(test, t, zalloc_test_get(test, t), faults_seed(t));
-	faults_snap(&snap, t, r->v->child);
+	faults_snap(test, &snap, r->v->child);
 	b = &r->blk[0];
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		for (nth = 1; nth <= FAULTS_NTH_MAX; nth++) {
@@ -478,21 +445,19 @@ static void faults_every_point(struct kunit *test)
 }
 #endif
 
-static void faults_smp_destroy(void *smp)
-{
-	zalloc_smp_destroy(smp);
-}
-
 /* What the threads saw is what the instance counted, and nothing is live. */
-static void faults_smp_expect(struct kunit *test, struct zalloc_smp *smp,
+static void faults_smp_expect(struct kunit *test, const struct zalloc *a,
 			      const struct zalloc_stats_sum *before,
 			      const struct zalloc_xcpu_result *res)
 {
+	struct zalloc_instance *inst = zalloc_instance_of(a);
+	unsigned long v[NR_ZALLOC_SMP_COUNTERS];
 	struct zalloc_stats_sum now;
-	struct zalloc_smp_info info;
+	const char *cpus;
 
-	zalloc_smp_info(smp, &info);
-	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &now);
+	KUNIT_ASSERT_EQ(test, zalloc_instance_info(inst, v, ARRAY_SIZE(v)),
+			ARRAY_SIZE(v));
+	zalloc_stats_read(inst, &now);
 	KUNIT_EXPECT_EQ(test, res->corrupt, 0);
 	KUNIT_EXPECT_EQ(test, res->allocs, res->frees);
 	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_ALLOC] -
@@ -503,9 +468,18 @@ static void faults_smp_expect(struct kunit *test, struct zalloc_smp *smp,
 			before->v[ZALLOC_STAT_FREE], res->frees);
 	KUNIT_EXPECT_EQ(test, now.v[ZALLOC_STAT_BYTES_ALLOC],
 			now.v[ZALLOC_STAT_BYTES_FREE]);
-	zalloc_xcpu_expect_smp_clean(test, &info);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_LIVE_OBJECTS], 0);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_LARGE_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_DOUBLE_FREES], 0);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_INVALID_FREES], 0);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_CORRUPT_LISTS], 0);
 	/* Only the empty slabs the slots may cache are still held. */
-	KUNIT_EXPECT_EQ(test, info.slabs, info.empty_cached);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SMP_SLABS], v[ZALLOC_SMP_EMPTY_CACHED]);
+	/* The slots (the "cpus" table) got back every block they gave. */
+	cpus = zalloc_test_debugfs(test, zalloc_instance_name(inst), "cpus");
+	KUNIT_ASSERT_NOT_NULL(test, cpus);
+	KUNIT_EXPECT_EQ(test, zalloc_test_column_sum(cpus, "allocs"),
+			zalloc_test_column_sum(cpus, "frees"));
 }
 
 /*
@@ -524,18 +498,14 @@ static void faults_smp_cross_cpu(struct kunit *test)
 	};
 	struct zalloc_xcpu_result res;
 	struct zalloc_stats_sum before;
-	struct zalloc_smp *smp;
+	struct zalloc *a;
 
 	if (!zalloc_test_faults_available())
 		kunit_skip(test, "needs CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC");
-	smp = zalloc_smp_create(NULL, 0);
-	KUNIT_ASSERT_NOT_NULL(test, smp);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, faults_smp_destroy,
-						  smp));
-	cfg.a = zalloc_smp_zalloc(smp);
+	a = zalloc_test_adopt(test, zalloc_smp_create("kunit-faults-smp", 0));
+	cfg.a = a;
 
-	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &before);
+	zalloc_stats_read(zalloc_instance_of(a), &before);
 	zalloc_xcpu_stress(test, &cfg, &res);
 	kunit_info(test, "faults on: %u threads, %lu ms: %lu allocs, %lu NULL, %lu frees, %lu handed over",
 		   res.threads, res.ms, res.allocs, res.failed, res.frees,
@@ -544,15 +514,15 @@ static void faults_smp_cross_cpu(struct kunit *test)
 	KUNIT_EXPECT_GT(test, res.failed, 0);
 	if (res.threads > 1)
 		KUNIT_EXPECT_GT(test, res.handed, 0);
-	faults_smp_expect(test, smp, &before, &res);
+	faults_smp_expect(test, a, &before, &res);
 
 	cfg.faults = false;
 	cfg.ops = 10000;
-	zalloc_stats_read(&zalloc_smp_instance(smp)->stats, &before);
+	zalloc_stats_read(zalloc_instance_of(a), &before);
 	zalloc_xcpu_stress(test, &cfg, &res);
 	KUNIT_EXPECT_EQ(test, res.failed, 0);
-	faults_smp_expect(test, smp, &before, &res);
-	zalloc_contract_all(test, cfg.a);
+	faults_smp_expect(test, a, &before, &res);
+	zalloc_contract_all(test, a);
 }
 
 static struct kunit_case zalloc_faults_cases[] = {

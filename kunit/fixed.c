@@ -1,37 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zalloc_fixed: the fixed buffer allocator's own rules.  Zig's "reset" and
- * "reuse memory on realloc" tests (its T1..T4 run in zalloc_contract, for
- * both views); overflow-safe index arithmetic; alignments 1..PAGE_SIZE with
- * minimal padding; last-allocation resize and free; reset and reuse;
- * ownership; the thread-safe view's refusals, from hard IRQ and under
- * concurrency (one kthread per online CPU, interrupted on every tick by
- * hard-IRQ work that allocates too).
+ * zalloc_fixed: the fixed buffer allocator's own rules.  Zig's "reset",
+ * "reuse memory on realloc" and "savestate and restore" tests (its T1..T4
+ * run in zalloc_contract, for both views); overflow-safe index arithmetic;
+ * alignments 1..PAGE_SIZE with minimal padding; last-allocation resize and
+ * free; reset and reuse; savestate and restore, in the counters and in
+ * debug mode; ownership; the thread-safe view's refusals, from hard IRQ and
+ * under concurrency (one kthread per online CPU, interrupted every
+ * TS_TICK_NS by a hard-IRQ timer on its CPU that allocates too).
  */
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/irq_work.h>
-#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
+#include <zalloc/debug.h>
 #include <zalloc/fixed.h>
 
-#include "buffers_util.h"
+#include "xcpu.h"
+#include "zalloc_kunit.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(fixed_destroy_action, zalloc_fixed_destroy,
 			    struct zalloc_fixed *);
 KUNIT_DEFINE_ACTION_WRAPPER(fixed_vfree_action, vfree, const void *);
 
 /* A fixed allocator over @buf, destroyed when the test ends. */
-static struct zalloc_fixed *fixed_setup(struct kunit *test, void *buf,
-					size_t size, const char *name)
+static struct zalloc_fixed *fixed_setup_flags(struct kunit *test, void *buf,
+					      size_t size, const char *name,
+					      unsigned int flags)
 {
 	struct zalloc_fixed *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, buf, size, name,
+	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, buf, size, name, flags,
 						GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							fixed_destroy_action,
@@ -39,10 +40,22 @@ static struct zalloc_fixed *fixed_setup(struct kunit *test, void *buf,
 	return f;
 }
 
+static struct zalloc_fixed *fixed_setup(struct kunit *test, void *buf,
+					size_t size, const char *name)
+{
+	return fixed_setup_flags(test, buf, size, name, 0);
+}
+
 static size_t fixed_end(struct zalloc_fixed *f)
 {
 	return READ_ONCE(f->buf.end_index);
 }
+
+/*
+ * ======================================================================
+ * The normal view
+ * ======================================================================
+ */
 
 /* Zig: test "reset". */
 static void fixed_reset(struct kunit *test)
@@ -183,18 +196,26 @@ static void fixed_init_checks(struct kunit *test)
 	u8 buf[8];
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, NULL, 8, NULL, GFP_KERNEL),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, NULL, 8, NULL, 0,
+						GFP_KERNEL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, (void *)(ULONG_MAX - 9), 20,
-						NULL, GFP_KERNEL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, buf, SIZE_MAX, NULL,
+						NULL, 0, GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, buf, SIZE_MAX, NULL, 0,
 						GFP_KERNEL), -EINVAL);
 	/* A name needs a context that may sleep. */
 	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, buf, 8, "kunit-fixed-atomic",
-						GFP_ATOMIC), -EINVAL);
+						0, GFP_ATOMIC), -EINVAL);
+	/* Debug and no debug at once, or flags of another allocator. */
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, buf, 8, NULL,
+						ZALLOC_F_DEBUG |
+						ZALLOC_F_NODEBUG,
+						GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(f, buf, 8, NULL, BIT(0),
+						GFP_KERNEL), -EINVAL);
 
 	/* An empty buffer is valid and serves nothing. */
-	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, NULL, 0, NULL, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, NULL, 0, NULL, 0,
+						GFP_KERNEL), 0);
 	KUNIT_EXPECT_NULL(test, zalloc_alloc(zalloc_fixed_allocator(f), 1, 1,
 					     GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, zalloc_alloc(zalloc_fixed_thread_safe_allocator(f),
@@ -369,6 +390,12 @@ static void fixed_foreign_block(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fixed_end(f), 16);
 }
 
+/*
+ * ======================================================================
+ * The thread-safe view
+ * ======================================================================
+ */
+
 /* The thread-safe view: alloc only; resize, remap and free do nothing. */
 static void fixed_thread_safe_view(struct kunit *test)
 {
@@ -404,38 +431,219 @@ static void fixed_thread_safe_view(struct kunit *test)
 static void fixed_stats_file(struct kunit *test)
 {
 	u8 *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
-	char *out = kunit_kzalloc(test, 256, GFP_KERNEL);
 	struct zalloc_fixed *f, *g;
+	char *stats;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_NOT_NULL(test, out);
 	f = fixed_setup(test, buf, 4096, "kunit-fixed");
-	KUNIT_EXPECT_STREQ(test, f->inst.name, "kunit-fixed");
+	KUNIT_EXPECT_STREQ(test, zalloc_instance_name(&f->inst), "kunit-fixed");
 	KUNIT_ASSERT_NOT_NULL(test, zalloc_alloc(zalloc_fixed_allocator(f),
 						 100, 1, GFP_KERNEL));
-	zalloc_test_show_stats(&f->inst, out, 256);
-	KUNIT_EXPECT_STREQ(test, out, "buffer_size 4096\nend_index 100\n");
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&f->inst,
+					       ZALLOC_FIXED_BUFFER_SIZE), 4096);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&f->inst,
+					       ZALLOC_FIXED_END_INDEX), 100);
+	/* The allocator's lines follow the common ones, in enum order. */
+	stats = zalloc_test_debugfs(test, "kunit-fixed", "stats");
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	KUNIT_EXPECT_NOT_NULL_MSG(test,
+				  strstr(stats, "\nbuffer_size 4096\nend_index 100\n"),
+				  "%s", stats);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, "allocations"), 1);
 
 	/* A second instance under the same name is refused. */
 	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, g);
-	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(g, buf, 4096, "kunit-fixed",
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(g, buf, 4096, "kunit-fixed", 0,
 						GFP_KERNEL), -EEXIST);
 }
 
-struct fixed_irq_ctx {
-	struct irq_work work;
-	const struct zalloc *ts;
-	void *p[4];
-	bool hardirq;
-};
+/*
+ * ======================================================================
+ * Savestate and restore, debug mode
+ * ======================================================================
+ */
 
-static void fixed_irq_fn(struct irq_work *work)
+/* Zig: test "savestate and restore". */
+static void fixed_savestate_restore(struct kunit *test)
 {
-	struct fixed_irq_ctx *c = container_of(work, struct fixed_irq_ctx, work);
+	u8 buf[256];
+	struct zalloc_fixed *f = fixed_setup(test, buf, sizeof(buf), NULL);
+	const struct zalloc *a = zalloc_fixed_allocator(f);
+	struct zalloc_fixed_state before;
+	u8 *p;
+
+	zalloc_fixed_savestate(f, &before);
+	p = zalloc_alloc(a, sizeof(buf), 1, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, (void *)p, (void *)buf);
+	KUNIT_EXPECT_NULL(test, zalloc_alloc(a, 1, 1, GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_restore(f, &before));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 0);
+	p = zalloc_alloc(a, sizeof(buf), 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)p, (void *)buf);
+}
+
+/*
+ * Blocks from before a save stay (and are still the buffer's to free or
+ * grow); those since are gone, in the counters too; a state from before a
+ * later reset or restore is refused and changes nothing.
+ */
+static void fixed_savestate_counters(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	struct zalloc_fixed_state outer, inner;
+	const struct zalloc *a;
+	struct zalloc_fixed *f;
+	u8 *x, *y, *z;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f = fixed_setup(test, buf, 256, NULL);
+	a = zalloc_fixed_allocator(f);
+	x = zalloc_alloc(a, 10, 1, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, x, buf);
+	zalloc_test_fill(x, 10, 1);
+	zalloc_fixed_savestate(f, &outer);
+	y = zalloc_alloc(a, 20, 8, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, y, buf + 16);
+	zalloc_fixed_savestate(f, &inner);
+	z = zalloc_alloc(a, 30, 1, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, z, buf + 36);
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(a, z, 30, 1, 40, GFP_KERNEL));
+	zalloc_free(a, y, 20, 8);	/* not the last: gives nothing back */
+
+	/* Back to inner: z goes, y stays (freed or not, its bytes stay). */
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_restore(f, &inner));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 36);
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_is_last_allocation(f, y, 20));
+	/* Back to outer: y goes; x is the last block again. */
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_restore(f, &outer));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_is_last_allocation(f, x, 10));
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(x, 10, 1));
+	/* inner lies beyond the end now: refused, nothing changes. */
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_restore(f, &inner));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+
+	/* Only x is live: one block of 10 bytes, in the counters. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst, ZALLOC_STAT_ALLOC) -
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test,
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_BYTES_ALLOC) -
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_BYTES_FREE), 10);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(&f->inst,
+					       ZALLOC_FIXED_END_INDEX), 10);
+	zalloc_free(a, x, 10, 1);
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 0);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst, ZALLOC_STAT_ALLOC),
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_FREE));
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst,
+					       ZALLOC_STAT_BYTES_ALLOC),
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_BYTES_FREE));
+
+	/* A reset gives everything back: a state from before it is refused. */
+	zalloc_fixed_savestate(f, &outer);
+	KUNIT_ASSERT_NOT_NULL(test, zalloc_alloc(a, 50, 1, GFP_KERNEL));
+	zalloc_fixed_savestate(f, &inner);
+	zalloc_fixed_reset(f);
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_restore(f, &inner));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_restore(f, &outer));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 0);
+}
+
+/*
+ * In debug mode every block is a shadow; the owner queries see through
+ * them, and a reset or restore drops the shadows of the blocks it gives
+ * back without reporting them, after which they are no blocks at all.
+ */
+static void fixed_debug_mode(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	struct zalloc_fixed_state state;
+	const struct zalloc *a;
+	struct zalloc_fixed *f;
+	u8 *x, *y, *p;
 	int i;
 
-	c->hardirq = in_hardirq();
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f = fixed_setup_flags(test, buf, 256, NULL, ZALLOC_F_DEBUG);
+	a = zalloc_fixed_allocator(f);
+	KUNIT_ASSERT_TRUE(test, zalloc_debug_enabled(a));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_instance_of(a), &f->inst);
+
+	x = zalloc_alloc(a, 10, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	/* The caller's block is the shadow, not the buffer's bytes. */
+	KUNIT_EXPECT_FALSE(test, x >= buf && x < buf + 256);
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_owns_ptr(f, x));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_owns_ptr(f, x + 9));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_owns_range(f, x, 10));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_is_last_allocation(f, x, 10));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+
+	zalloc_fixed_savestate(f, &state);
+	y = zalloc_alloc(a, 246, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	KUNIT_EXPECT_NULL(test, zalloc_alloc(a, 1, 1, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_is_last_allocation(f, x, 10));
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_restore(f, &state));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+	/* y is gone with its bytes: freeing it now is an invalid free. */
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_owns_ptr(f, y));
+	zalloc_free(a, y, 246, 1);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(a, ZALLOC_DEBUG_INVALID_FREE),
+			1);
+	p = zalloc_alloc(a, 246, 1, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+
+	/* x stays a live block through it all; the reset drops both. */
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_owns_ptr(f, x));
+	zalloc_fixed_reset(f);
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_owns_ptr(f, x));
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst, ZALLOC_STAT_ALLOC),
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_FREE));
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst,
+					       ZALLOC_STAT_BYTES_ALLOC),
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_BYTES_FREE));
+	for (i = 0; i < NR_ZALLOC_DEBUG_REPORTS; i++)
+		if (i != ZALLOC_DEBUG_INVALID_FREE)
+			KUNIT_EXPECT_EQ_MSG(test, zalloc_debug_reports(a, i), 0,
+					    "report %d", i);
+	/* The buffer serves again from its start; destroy drops the block. */
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_alloc(a, 256, 1, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 256);
+}
+
+/*
+ * The thread-safe view of an instance in debug mode is not in debug mode
+ * (include/zalloc/fixed.h): its blocks are the buffer's own bytes.
+ */
+static void fixed_debug_thread_safe_view(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	const struct zalloc *ts;
+	struct zalloc_fixed *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f = fixed_setup_flags(test, buf, 64, NULL, ZALLOC_F_DEBUG);
+	ts = zalloc_fixed_thread_safe_allocator(f);
+	KUNIT_EXPECT_TRUE(test, zalloc_debug_enabled(zalloc_fixed_allocator(f)));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_instance_of(ts), &f->inst);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(ts, 10, 1, GFP_KERNEL),
+			    (void *)buf);
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+	KUNIT_EXPECT_FALSE(test, zalloc_debug_enabled(ts));
+}
+
+struct fixed_irq_ctx {
+	const struct zalloc *ts;
+	void *p[4];
+};
+
+static void fixed_irq_fn(void *data)
+{
+	struct fixed_irq_ctx *c = data;
+	int i;
+
 	for (i = 0; i < ARRAY_SIZE(c->p); i++)
 		c->p[i] = zalloc_alloc(c->ts, 24, 8, GFP_ATOMIC);
 }
@@ -451,10 +659,7 @@ static void fixed_thread_safe_hardirq(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	f = fixed_setup(test, buf, 64, NULL);
 	c->ts = zalloc_fixed_thread_safe_allocator(f);
-	c->work = IRQ_WORK_INIT_HARD(fixed_irq_fn);
-	irq_work_queue(&c->work);
-	irq_work_sync(&c->work);
-	KUNIT_EXPECT_TRUE(test, c->hardirq);
+	KUNIT_EXPECT_TRUE(test, zalloc_xcpu_hardirq(test, fixed_irq_fn, c));
 	KUNIT_EXPECT_PTR_EQ(test, c->p[0], (void *)buf);
 	KUNIT_EXPECT_PTR_EQ(test, c->p[1], (void *)(buf + 24));
 	KUNIT_EXPECT_NULL(test, c->p[2]);
@@ -464,8 +669,8 @@ static void fixed_thread_safe_hardirq(struct kunit *test)
 
 /*
  * Concurrency: one kthread per online CPU allocates random sizes and
- * alignments from the thread-safe view until the buffer is full, while
- * hard-IRQ work on every tick of its CPU interrupts it wherever it is
+ * alignments from the thread-safe view until the buffer is full, while a
+ * hard-IRQ timer on its CPU interrupts it every TS_TICK_NS wherever it is
  * (between its read of the end index and its cmpxchg, too) and allocates.
  * Every block is recorded and filled with its owner's pattern.  Afterwards,
  * in address order, each block must start exactly at the previous block's
@@ -480,6 +685,7 @@ static void fixed_thread_safe_hardirq(struct kunit *test)
 #define TS_MAX_RECS	(TS_BUF_SIZE / TS_MIN_LEN + 128)
 #define TS_MAX_ALIGN_ORDER	6
 #define TS_IRQ_ALLOCS	2
+#define TS_TICK_NS	(200 * NSEC_PER_USEC)
 
 struct ts_rec {
 	u8 *p;
@@ -493,15 +699,11 @@ struct ts_run;
 
 struct ts_worker {
 	struct ts_run *run;
-	struct irq_work tick_work;
-	bool stop;
+	struct zalloc_xcpu_timer tick;
 	struct rnd_state rnd;
 	struct rnd_state irq_rnd;
-	struct completion done;
 	u8 owner;
 	bool irq_full;
-	unsigned int irq_runs;
-	unsigned int irq_not_hardirq;
 };
 
 struct ts_run {
@@ -509,9 +711,7 @@ struct ts_run {
 	struct ts_rec *recs;
 	atomic_t nr_recs;
 	atomic_t lost_recs;
-	atomic_t arrived;
-	int nr_workers;
-	struct completion start;
+	struct ts_worker *w;
 };
 
 static bool ts_alloc_one(struct ts_run *run, struct rnd_state *rnd, u8 owner,
@@ -546,48 +746,34 @@ static bool ts_alloc_one(struct ts_run *run, struct rnd_state *rnd, u8 owner,
 	return true;
 }
 
-/*
- * Lazy irq_work runs from the next tick on the CPU that queued it, in hard
- * IRQ (outside PREEMPT_RT).  Requeued from itself, it interrupts the
- * worker on every tick wherever it is, and allocates.
- */
-static void ts_tick_fn(struct irq_work *work)
+/* The timer: interrupts its worker wherever it is, and allocates. */
+static bool ts_tick_fn(struct zalloc_xcpu_timer *t)
 {
-	struct ts_worker *w = container_of(work, struct ts_worker, tick_work);
+	struct ts_worker *w = container_of(t, struct ts_worker, tick);
 	int i;
 
-	w->irq_runs++;
-	if (!in_hardirq() && !IS_ENABLED(CONFIG_PREEMPT_RT))
-		w->irq_not_hardirq++;
 	for (i = 0; i < TS_IRQ_ALLOCS && !w->irq_full; i++)
 		if (!ts_alloc_one(w->run, &w->irq_rnd, w->owner + 1, false))
 			w->irq_full = true;
-	if (!w->irq_full && !READ_ONCE(w->stop))
-		irq_work_queue(work);
+	return !w->irq_full;
 }
 
-static int ts_thread(void *arg)
+static void ts_thread(void *data, unsigned int idx)
 {
-	struct ts_worker *w = arg;
+	struct ts_run *run = data;
+	struct ts_worker *w = &run->w[idx];
 	bool tail = false;
 
-	/* Start together: every worker is on its own CPU, so spinning is fine. */
-	wait_for_completion(&w->run->start);
-	atomic_inc(&w->run->arrived);
-	while (atomic_read(&w->run->arrived) < w->run->nr_workers)
-		cpu_relax();
-	irq_work_queue(&w->tick_work);
+	zalloc_xcpu_timer_start(&w->tick, ts_tick_fn, TS_TICK_NS, true);
 	/* Random sizes until one fails, then single bytes until full. */
 	for (;;) {
-		if (!ts_alloc_one(w->run, &w->rnd, w->owner, tail)) {
+		if (!ts_alloc_one(run, &w->rnd, w->owner, tail)) {
 			if (tail)
 				break;
 			tail = true;
 		}
 	}
-	WRITE_ONCE(w->stop, true);
-	irq_work_sync(&w->tick_work);
-	kthread_complete_and_exit(&w->done, 0);
+	zalloc_xcpu_timer_stop(&w->tick);
 }
 
 static int ts_rec_cmp(const void *a, const void *b)
@@ -643,50 +829,11 @@ static bool ts_check_round(struct kunit *test, struct zalloc_fixed *f,
 	return true;
 }
 
-/*
- * Create one bound worker per online CPU, then let them all go at once.  If
- * one cannot be created, stop those already created (their thread
- * functions never run) and fail.
- */
-static void ts_start_workers(struct kunit *test, struct ts_run *run,
-			     struct ts_worker *w, struct task_struct **tasks,
-			     int round)
-{
-	int cpu, i = 0, n;
-
-	for_each_online_cpu(cpu) {
-		w[i].run = run;
-		w[i].owner = 2 * i;
-		w[i].tick_work = IRQ_WORK_INIT_LAZY(ts_tick_fn);
-		w[i].stop = false;
-		w[i].irq_full = false;
-		w[i].irq_runs = 0;
-		w[i].irq_not_hardirq = 0;
-		prandom_seed_state(&w[i].rnd, round * 1000 + 2 * i);
-		prandom_seed_state(&w[i].irq_rnd, round * 1000 + 2 * i + 1);
-		init_completion(&w[i].done);
-		tasks[i] = kthread_create_on_cpu(ts_thread, &w[i], cpu,
-						 "zalloc_ts/%u");
-		if (IS_ERR(tasks[i]))
-			break;
-		i++;
-	}
-	if (i < num_online_cpus()) {
-		for (n = 0; n < i; n++)
-			kthread_stop(tasks[n]);
-		KUNIT_FAIL_AND_ABORT(test, "cannot create worker %d", i);
-	}
-	for (n = 0; n < i; n++)
-		wake_up_process(tasks[n]);
-	complete_all(&run->start);
-}
-
 static void fixed_thread_safe_concurrent(struct kunit *test)
 {
 	int nw = num_online_cpus(), round, i, nr;
 	struct ts_tally t = {};
 	unsigned long irq_runs = 0, blocks = 0;
-	struct task_struct **tasks;
 	struct ts_worker *w;
 	struct zalloc_fixed *f;
 	struct ts_run *run;
@@ -698,12 +845,11 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fixed_vfree_action,
 							buf), 0);
 	w = kunit_kcalloc(test, nw, sizeof(*w), GFP_KERNEL);
-	tasks = kunit_kcalloc(test, nw, sizeof(*tasks), GFP_KERNEL);
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	KUNIT_ASSERT_NOT_NULL(test, tasks);
 	KUNIT_ASSERT_NOT_NULL(test, run);
+	run->w = w;
 	run->recs = vcalloc(TS_MAX_RECS, sizeof(*run->recs));
 	KUNIT_ASSERT_NOT_NULL(test, run->recs);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fixed_vfree_action,
@@ -717,14 +863,19 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 		memset(buf, 0, TS_BUF_SIZE);
 		atomic_set(&run->nr_recs, 0);
 		atomic_set(&run->lost_recs, 0);
-		atomic_set(&run->arrived, 0);
-		run->nr_workers = nw;
-		init_completion(&run->start);
-		ts_start_workers(test, run, w, tasks, round);
 		for (i = 0; i < nw; i++) {
-			wait_for_completion(&w[i].done);
-			irq_runs += w[i].irq_runs;
-			KUNIT_EXPECT_EQ(test, w[i].irq_not_hardirq, 0);
+			w[i].run = run;
+			w[i].owner = 2 * i;
+			w[i].irq_full = false;
+			prandom_seed_state(&w[i].rnd, round * 1000 + 2 * i);
+			prandom_seed_state(&w[i].irq_rnd,
+					   round * 1000 + 2 * i + 1);
+		}
+		KUNIT_ASSERT_EQ(test, zalloc_xcpu_run(test, NULL, ts_thread,
+						      run), nw);
+		for (i = 0; i < nw; i++) {
+			irq_runs += w[i].tick.runs;
+			KUNIT_EXPECT_EQ(test, w[i].tick.not_hardirq, 0);
 		}
 		nr = atomic_read(&run->nr_recs);
 		KUNIT_ASSERT_EQ(test, atomic_read(&run->lost_recs), 0);
@@ -739,10 +890,10 @@ static void fixed_thread_safe_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst,
 					       ZALLOC_STAT_BYTES_ALLOC),
 			t.requested);
-	/* The tick work ran (its blocks may come after the buffer filled). */
+	/* The timers ran (their blocks may come after the buffer filled). */
 	KUNIT_EXPECT_GT(test, irq_runs, 0);
 	kunit_info(test,
-		   "%d CPUs, %d rounds: %lu blocks (%u from hard IRQ, %lu tick IRQ runs), %zu B requested + %zu B padding; neighbours in address order from other owners %u times, other CPUs %u times; %lld us\n",
+		   "%d CPUs, %d rounds: %lu blocks (%u from hard IRQ, %lu timer runs), %zu B requested + %zu B padding; neighbours in address order from other owners %u times, other CPUs %u times; %lld us\n",
 		   nw, TS_ROUNDS, blocks, t.irq_blocks, irq_runs, t.requested,
 		   t.padding, t.switches, t.cpu_switches,
 		   ktime_us_delta(ktime_get(), t0));
@@ -759,6 +910,10 @@ static struct kunit_case zalloc_fixed_cases[] = {
 	KUNIT_CASE(fixed_foreign_block),
 	KUNIT_CASE(fixed_thread_safe_view),
 	KUNIT_CASE(fixed_stats_file),
+	KUNIT_CASE(fixed_savestate_restore),
+	KUNIT_CASE(fixed_savestate_counters),
+	KUNIT_CASE(fixed_debug_mode),
+	KUNIT_CASE(fixed_debug_thread_safe_view),
 	KUNIT_CASE(fixed_thread_safe_hardirq),
 	KUNIT_CASE(fixed_thread_safe_concurrent),
 	{}

@@ -32,112 +32,76 @@ static u64 fl_outside[FL_LEN / sizeof(u64)] __aligned(FL_LEN);
  * struct fl_subject - an allocator with encoded free lists
  * @name: the parameter's name
  * @make: a fresh private instance, destroyed when the test ends
- * @corrupt: its corrupt_free_lists counter
- * @live: its live blocks, small and large
+ * @corrupt: its corrupt-free-lists counter (its enum)
+ * @live_small: its live small blocks counter
+ * @live_large: its live large blocks counter
  */
 struct fl_subject {
 	const char *name;
 	const struct zalloc *(*make)(struct kunit *test);
-	unsigned long (*corrupt)(const struct zalloc *a);
-	unsigned long (*live)(const struct zalloc *a);
+	unsigned int corrupt;
+	unsigned int live_small;
+	unsigned int live_large;
 };
-
-static void fl_smp_destroy(void *smp)
-{
-	zalloc_smp_destroy(smp);
-}
 
 static const struct zalloc *fl_smp_make(struct kunit *test)
 {
-	struct zalloc_smp *smp = zalloc_smp_create(NULL, 0);
+	struct zalloc *a = zalloc_test_adopt(test, zalloc_smp_create(NULL, 0));
 	int err;
 
-	KUNIT_ASSERT_NOT_NULL(test, smp);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, fl_smp_destroy, smp));
 	/* One CPU, one slot: the blocks share a slab and its free list. */
 	err = set_cpus_allowed_ptr(current,
 				   cpumask_of(raw_smp_processor_id()));
 	KUNIT_ASSERT_EQ(test, err, 0);
-	return zalloc_smp_zalloc(smp);
-}
-
-static struct zalloc_smp_info fl_smp_info(const struct zalloc *a)
-{
-	struct zalloc_smp_info info;
-
-	zalloc_smp_info(zalloc_smp_of(a), &info);
-	return info;
-}
-
-static unsigned long fl_smp_corrupt(const struct zalloc *a)
-{
-	return fl_smp_info(a).corrupt_lists;
-}
-
-static unsigned long fl_smp_live(const struct zalloc *a)
-{
-	struct zalloc_smp_info info = fl_smp_info(a);
-
-	return info.live_objects + info.large_live;
-}
-
-static void fl_sbrk_destroy(void *sb)
-{
-	zalloc_sbrk_destroy(sb);
-}
-
-static const struct zalloc *fl_sbrk_make(struct kunit *test,
-					 struct zalloc_sbrk_provider *prov)
-{
-	struct zalloc_sbrk *sb = zalloc_sbrk_create(NULL, prov, 0);
-
-	KUNIT_ASSERT_NOT_NULL(test, sb);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, fl_sbrk_destroy, sb));
-	return zalloc_sbrk_zalloc(sb);
+	return a;
 }
 
 static const struct zalloc *fl_region_make(struct kunit *test)
 {
-	return fl_sbrk_make(test, zalloc_sbrk_region_create(SZ_16M));
+	return zalloc_test_adopt(test,
+				 zalloc_sbrk_create(NULL,
+						    zalloc_sbrk_region_create(SZ_16M),
+						    0));
 }
 
 static const struct zalloc *fl_pages_make(struct kunit *test)
 {
-	return fl_sbrk_make(test, zalloc_sbrk_pages_create());
+	return zalloc_test_adopt(test,
+				 zalloc_sbrk_create(NULL,
+						    zalloc_sbrk_pages_create(),
+						    0));
 }
 
-static struct zalloc_sbrk_info fl_sbrk_info(const struct zalloc *a)
+static unsigned long fl_corrupt(const struct fl_subject *s,
+				const struct zalloc *a)
 {
-	struct zalloc_sbrk_info info;
-
-	zalloc_sbrk_info(zalloc_sbrk_of(a), &info);
-	return info;
+	return zalloc_test_info(zalloc_instance_of(a), s->corrupt);
 }
 
-static unsigned long fl_sbrk_corrupt(const struct zalloc *a)
+static unsigned long fl_live(const struct fl_subject *s,
+			     const struct zalloc *a)
 {
-	return fl_sbrk_info(a).corrupt_lists;
+	struct zalloc_instance *inst = zalloc_instance_of(a);
+
+	return zalloc_test_info(inst, s->live_small) +
+	       zalloc_test_info(inst, s->live_large);
 }
 
-static unsigned long fl_sbrk_live(const struct zalloc *a)
-{
-	struct zalloc_sbrk_info info = fl_sbrk_info(a);
-
-	return info.live_small + info.live_big;
-}
+#define FL_SMP	{ "smp", fl_smp_make, ZALLOC_SMP_CORRUPT_LISTS, \
+		  ZALLOC_SMP_LIVE_OBJECTS, ZALLOC_SMP_LARGE_LIVE }
+#define FL_SBRK(name, make)	{ name, make, ZALLOC_SBRK_CORRUPT_LISTS, \
+				  ZALLOC_SBRK_LIVE_SMALL, ZALLOC_SBRK_LIVE_BIG }
 
 static const struct fl_subject fl_subjects[] = {
-	{ "smp", fl_smp_make, fl_smp_corrupt, fl_smp_live },
-	{ "sbrk-region", fl_region_make, fl_sbrk_corrupt, fl_sbrk_live },
-	{ "sbrk-pages", fl_pages_make, fl_sbrk_corrupt, fl_sbrk_live },
+	FL_SMP,
+	FL_SBRK("sbrk-region", fl_region_make),
+	FL_SBRK("sbrk-pages", fl_pages_make),
 };
 
 /* Those with big-block free lists. */
 static const struct fl_subject fl_big_subjects[] = {
-	{ "sbrk-region", fl_region_make, fl_sbrk_corrupt, fl_sbrk_live },
-	{ "sbrk-pages", fl_pages_make, fl_sbrk_corrupt, fl_sbrk_live },
+	FL_SBRK("sbrk-region", fl_region_make),
+	FL_SBRK("sbrk-pages", fl_pages_make),
 };
 
 static void fl_subject_desc(const struct fl_subject *s, char *desc)
@@ -213,10 +177,10 @@ static void fl_links_encoded(struct kunit *test)
 	unsigned long kb = fl_check_words(test, b);
 
 	KUNIT_EXPECT_NE(test, ka, kb);
-	KUNIT_EXPECT_EQ(test, s->corrupt(a), 0);
-	KUNIT_EXPECT_EQ(test, s->corrupt(b), 0);
-	KUNIT_EXPECT_EQ(test, s->live(a), 0);
-	KUNIT_EXPECT_EQ(test, s->live(b), 0);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 0);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, b), 0);
+	KUNIT_EXPECT_EQ(test, fl_live(s, a), 0);
+	KUNIT_EXPECT_EQ(test, fl_live(s, b), 0);
 }
 
 /*
@@ -250,7 +214,7 @@ static void fl_check_usable(struct kunit *test, const struct zalloc *a,
 		for (i = 0; i < FL_BATCH; i++)
 			zalloc_free(a, p[i], lens[i % ARRAY_SIZE(lens)], 8);
 	}
-	KUNIT_EXPECT_EQ(test, s->corrupt(a), corrupt);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), corrupt);
 }
 
 enum fl_bad {
@@ -319,7 +283,7 @@ static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 
 	p = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 1);
 	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, FL_LEN));
 	KUNIT_EXPECT_PTR_NE(test, (void *)p, (void *)fl_outside);
 	for (i = 0; i < FL_LIVE; i++)
@@ -337,8 +301,8 @@ static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 		zalloc_free(a, live[i], FL_LEN, 8);
 	}
 	zalloc_free(a, p, FL_LEN, 8);
-	KUNIT_EXPECT_EQ(test, s->live(a), 0);
-	KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+	KUNIT_EXPECT_EQ(test, fl_live(s, a), 0);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 1);
 }
 
 /* Each kind of bad link in a small-block list is caught, once. */
@@ -375,7 +339,7 @@ static void fl_corrupt_big_lists(struct kunit *test)
 
 		p = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p);
-		KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+		KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 1);
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p, SZ_64K));
 		KUNIT_EXPECT_FALSE(test, fl_overlap(p, SZ_64K, live, SZ_64K));
 		zalloc_test_fill(p, SZ_64K, 9);
@@ -390,8 +354,8 @@ static void fl_corrupt_big_lists(struct kunit *test)
 		p = zalloc_alloc(a, SZ_64K, 8, GFP_KERNEL);
 		KUNIT_EXPECT_PTR_EQ(test, (void *)p, (void *)live);
 		zalloc_free(a, p, SZ_64K, 8);
-		KUNIT_EXPECT_EQ(test, s->live(a), 0);
-		KUNIT_EXPECT_EQ(test, s->corrupt(a), 1);
+		KUNIT_EXPECT_EQ(test, fl_live(s, a), 0);
+		KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 1);
 	}
 }
 

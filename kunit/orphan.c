@@ -36,15 +36,15 @@ static int __init orphan_init(void)
 	int err;
 
 	err = zalloc_fixed_init(&orphan_fixed, orphan_buf, sizeof(orphan_buf),
-				"orphan-fixed", GFP_KERNEL);
+				"orphan-fixed", 0, GFP_KERNEL);
 	if (err)
 		return err;
 	err = zalloc_arena_init(&orphan_arena, &zalloc_kmalloc_allocator,
-				"orphan-arena", GFP_KERNEL);
+				"orphan-arena", 0, GFP_KERNEL);
 	if (err)
 		goto destroy_fixed;
 	err = zalloc_stack_fallback_init(&orphan_sf, &zalloc_kmalloc_allocator,
-					 "orphan-sf", GFP_KERNEL);
+					 "orphan-sf", 0, GFP_KERNEL);
 	if (err)
 		goto destroy_arena;
 	/* Something live, so the report has bytes to give. */

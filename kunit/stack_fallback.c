@@ -7,14 +7,14 @@
  * through zalloc_realloc(); ownership is decided by the start address and
  * a block starting in the buffer never reaches the fallback; get() once per
  * init; the struct inside another struct; use under a spinlock with IRQs
- * off; the statistics lines.
+ * off; the statistics lines; debug mode.
  */
 #include <kunit/test.h>
 #include <linux/spinlock.h>
+#include <zalloc/debug.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/stack_fallback.h>
 
-#include "buffers_util.h"
 #include "zalloc_kunit.h"
 
 #define SF_SIZE	256
@@ -36,17 +36,31 @@ struct sf_fix {
 	ZALLOC_STACK_FALLBACK(SF_SIZE) sfa;
 };
 
-static struct sf_fix *sf_setup(struct kunit *test,
-			       const struct zalloc *fallback)
+static struct sf_fix *sf_setup_flags(struct kunit *test,
+				     const struct zalloc *fallback,
+				     unsigned int flags)
 {
 	struct sf_fix *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_ASSERT_EQ(test, zalloc_stack_fallback_init(&f->sfa, fallback,
-							 NULL, GFP_KERNEL), 0);
+							 NULL, flags,
+							 GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sf_destroy_action,
 							&f->sfa.sf), 0);
 	return f;
+}
+
+static struct sf_fix *sf_setup(struct kunit *test,
+			       const struct zalloc *fallback)
+{
+	return sf_setup_flags(test, fallback, 0);
+}
+
+/* Allocations the fallback served. */
+static unsigned long sf_fallback_allocs(struct sf_fix *f)
+{
+	return zalloc_test_info(&f->sfa.sf.inst, ZALLOC_SF_FALLBACK_ALLOCS);
 }
 
 /* The buffer serves what fits, the fallback the rest; frees go back home. */
@@ -75,7 +89,7 @@ static void sf_buffer_then_fallback(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, sf_in_buffer(f->sfa.buffer, SF_SIZE, z));
 	KUNIT_EXPECT_TRUE(test, sf_in_buffer(f->sfa.buffer, SF_SIZE, w));
 	KUNIT_EXPECT_EQ(test, v->live_blocks, 1);
-	KUNIT_EXPECT_EQ(test, f->sfa.sf.fallback_allocs, 1);
+	KUNIT_EXPECT_EQ(test, sf_fallback_allocs(f), 1);
 	zalloc_test_fill(x, 104, 1);
 	zalloc_test_fill(y, 100, 2);
 	zalloc_test_fill(z, 100, 3);
@@ -104,9 +118,8 @@ static void sf_buffer_then_fallback(struct kunit *test)
  */
 static void sf_crossing(struct kunit *test)
 {
-	struct zalloc_test_flaky *fl = zalloc_test_flaky(test,
-							 &zalloc_kmalloc_allocator);
-	struct zalloc_validator *v = zalloc_test_validator(test, &fl->za);
+	struct zalloc_validator *v = zalloc_test_validator(test,
+							   &zalloc_kmalloc_allocator);
 	struct sf_fix *f;
 	const struct zalloc *a;
 	u8 *p, *q;
@@ -131,7 +144,7 @@ static void sf_crossing(struct kunit *test)
 	zalloc_test_fill(p, 1000, 8);
 
 	/* Fallback -> buffer, when the fallback will not remap. */
-	fl->fail_resize = true;
+	v->fail_resize = true;
 	q = zalloc_realloc(a, p, 1000, 8, 32, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)q, (void *)f->sfa.buffer);
@@ -202,7 +215,7 @@ static void sf_get_once(struct kunit *test)
 		KUNIT_ASSERT_EQ(test,
 				zalloc_stack_fallback_init(&sfa,
 							   &zalloc_kmalloc_allocator,
-							   NULL, GFP_KERNEL), 0);
+							   NULL, 0, GFP_KERNEL), 0);
 		a = zalloc_stack_fallback_get(&sfa);
 		KUNIT_EXPECT_NOT_NULL(test, a);
 		KUNIT_EXPECT_NULL(test, zalloc_stack_fallback_get(&sfa));
@@ -215,9 +228,15 @@ static void sf_get_once(struct kunit *test)
 		zalloc_stack_fallback_destroy(&sfa);
 	}
 
-	/* No fallback: refused. */
-	KUNIT_EXPECT_EQ(test, zalloc_stack_fallback_init(&sfa, NULL, NULL,
+	/* No fallback, or flags it does not take: refused. */
+	KUNIT_EXPECT_EQ(test, zalloc_stack_fallback_init(&sfa, NULL, NULL, 0,
 							 GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			zalloc_stack_fallback_init(&sfa,
+						   &zalloc_kmalloc_allocator,
+						   NULL, ZALLOC_F_DEBUG |
+						   ZALLOC_F_NODEBUG,
+						   GFP_KERNEL), -EINVAL);
 }
 
 struct sf_holder {
@@ -234,21 +253,23 @@ struct sf_holder {
 static void sf_in_struct(struct kunit *test)
 {
 	struct sf_holder *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	char *out = kunit_kzalloc(test, 256, GFP_KERNEL);
+	struct zalloc_instance *inst;
 	const struct zalloc *a;
 	size_t used = 0;
+	char *stats;
 	void *p, *fb;
 
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_ASSERT_NOT_NULL(test, out);
 	h->before = 0x1111111111111111ULL;
 	h->after = 0x2222222222222222ULL;
 	KUNIT_ASSERT_EQ(test, zalloc_stack_fallback_init(&h->sfa,
 							 &zalloc_kmalloc_allocator,
-							 "kunit-sf", GFP_KERNEL), 0);
+							 "kunit-sf", 0, GFP_KERNEL),
+			0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sf_destroy_action,
 							&h->sfa.sf), 0);
-	KUNIT_EXPECT_STREQ(test, h->sfa.sf.inst.name, "kunit-sf");
+	inst = &h->sfa.sf.inst;
+	KUNIT_EXPECT_STREQ(test, zalloc_instance_name(inst), "kunit-sf");
 	a = zalloc_stack_fallback_get(&h->sfa);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	while (used < 2048) {
@@ -269,14 +290,21 @@ static void sf_in_struct(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->before, 0x1111111111111111ULL);
 	KUNIT_EXPECT_EQ(test, h->after, 0x2222222222222222ULL);
 
-	zalloc_test_show_stats(&h->sfa.sf.inst, out, 256);
-	KUNIT_EXPECT_STREQ(test, out,
-			   "buffer_size 2048\nend_index 2048\nfallback_allocations 1\n");
+	/* After the common lines: its event, then the rest, in enum order. */
+	stats = zalloc_test_debugfs(test, "kunit-sf", "stats");
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	KUNIT_EXPECT_NOT_NULL_MSG(test,
+				  strstr(stats,
+					 "\nfallback_allocations 1\n"
+					 "buffer_size 2048\nend_index 2048\n"),
+				  "%s", stats);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(inst, ZALLOC_SF_BUFFER_SIZE),
+			2048);
+	KUNIT_EXPECT_EQ(test, zalloc_test_info(inst, ZALLOC_SF_END_INDEX),
+			2048);
 	zalloc_free(a, fb, 1, 1);
-	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&h->sfa.sf.inst, ZALLOC_STAT_ALLOC),
-			22);
-	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&h->sfa.sf.inst, ZALLOC_STAT_FREE),
-			1);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(inst, ZALLOC_STAT_ALLOC), 22);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(inst, ZALLOC_STAT_FREE), 1);
 }
 
 /*
@@ -295,7 +323,7 @@ static void sf_atomic(struct kunit *test)
 
 	spin_lock_irqsave(&lock, flags);
 	err = zalloc_stack_fallback_init(&sfa, &zalloc_kmalloc_allocator, NULL,
-					 GFP_ATOMIC);
+					 0, GFP_ATOMIC);
 	if (!err) {
 		a = zalloc_stack_fallback_get(&sfa);
 		p = zalloc_alloc(a, 100, 8, GFP_ATOMIC);
@@ -314,8 +342,57 @@ static void sf_atomic(struct kunit *test)
 	/* A name cannot be registered without sleeping. */
 	KUNIT_EXPECT_EQ(test, zalloc_stack_fallback_init(&sfa,
 							 &zalloc_kmalloc_allocator,
-							 "kunit-sf-atomic",
+							 "kunit-sf-atomic", 0,
 							 GFP_ATOMIC), -EINVAL);
+}
+
+/*
+ * Debug mode: buffer and fallback blocks alike are shadows, checked on
+ * every call, while the buffer and the fallback serve exactly as in
+ * normal mode.
+ */
+static void sf_debug_mode(struct kunit *test)
+{
+	struct zalloc_validator *v = zalloc_test_validator(test,
+							   &zalloc_kmalloc_allocator);
+	struct sf_fix *f = sf_setup_flags(test, &v->za, ZALLOC_F_DEBUG);
+	const struct zalloc *a = zalloc_stack_fallback_get(&f->sfa);
+	u8 *x, *y;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_TRUE(test, zalloc_debug_enabled(a));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_instance_of(a), &f->sfa.sf.inst);
+	x = zalloc_alloc(a, 100, 8, GFP_KERNEL);
+	y = zalloc_alloc(a, 200, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y);
+	/* x is served by the buffer, y by the fallback; both are shadows. */
+	KUNIT_EXPECT_EQ(test, f->sfa.sf.fixed.end_index, 100);
+	KUNIT_EXPECT_EQ(test, v->live_blocks, 1);
+	KUNIT_EXPECT_EQ(test, sf_fallback_allocs(f), 1);
+	KUNIT_EXPECT_FALSE(test, sf_in_buffer(f->sfa.buffer, SF_SIZE, x));
+	zalloc_test_fill(x, 100, 1);
+
+	/* An overrun of the fallback block, caught when it goes back. */
+	y[200] = 0;
+	zalloc_free(a, y, 200, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(a, ZALLOC_DEBUG_REDZONE_BAD),
+			1);
+	KUNIT_EXPECT_EQ(test, v->live_blocks, 0);
+	/* A wrong length changes nothing; the right one frees. */
+	zalloc_free(a, x, 99, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(a, ZALLOC_DEBUG_WRONG_LEN),
+			1);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(x, 100, 1));
+	KUNIT_EXPECT_EQ(test, f->sfa.sf.fixed.end_index, 100);
+	zalloc_free(a, x, 100, 8);
+	KUNIT_EXPECT_EQ(test, f->sfa.sf.fixed.end_index, 0);
+	zalloc_free(a, x, 100, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(a, ZALLOC_DEBUG_DOUBLE_FREE),
+			1);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->sfa.sf.inst,
+					       ZALLOC_STAT_ALLOC),
+			zalloc_test_stat(&f->sfa.sf.inst, ZALLOC_STAT_FREE));
+	zalloc_test_expect_balanced(v);
 }
 
 static struct kunit_case zalloc_stack_fallback_cases[] = {
@@ -325,6 +402,7 @@ static struct kunit_case zalloc_stack_fallback_cases[] = {
 	KUNIT_CASE(sf_get_once),
 	KUNIT_CASE(sf_in_struct),
 	KUNIT_CASE(sf_atomic),
+	KUNIT_CASE(sf_debug_mode),
 	{}
 };
 

@@ -3,21 +3,23 @@
  * zalloc_stats: the counters and the debugfs files.  A known sequence of
  * operations moves every counter by exactly the expected amount; after
  * everything is freed the live figures are back where they were; the
- * debugfs files of registered instances exist, parse as "name value", and
- * vanish on destroy; bad and duplicate names are refused.
+ * debugfs files of named instances exist, parse as "name value" (the
+ * common counters, then the allocator's own in the order of its enum, as
+ * zalloc_instance_info() reads them), and vanish on destroy; bad and
+ * duplicate names are refused.
  */
 #include <kunit/test.h>
-#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <zalloc/debug.h>
+#include <zalloc/fixed.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
+#include <zalloc/sbrk.h>
 
 #include "zalloc_kunit.h"
-
-#define ZALLOC_DEBUGFS	"/sys/kernel/debug/zalloc/"
 
 static void read_sum(struct kunit *test, const char *name,
 		     struct zalloc_stats_sum *s)
@@ -146,131 +148,161 @@ static void stats_kmalloc_counts(struct kunit *test)
 	expect_back_to_start(test, &s0, &s2);
 }
 
-/* Read a debugfs file into a kunit-managed buffer; NULL if it is absent. */
-static char *read_file(struct kunit *test, const char *path)
-{
-	const size_t max = 4096;
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-	char *buf;
-
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return NULL;
-	buf = kunit_kzalloc(test, max, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	n = kernel_read(f, buf, max - 1, &pos);
-	filp_close(f, NULL);
-	KUNIT_ASSERT_GT(test, n, 0);
-	return buf;
-}
-
-/* The value of "name value" in @text, or -1 if the line is missing. */
-static long stat_value(const char *text, const char *name)
-{
-	size_t len = strlen(name);
-	const char *line = text;
-	long v;
-
-	while (line && *line) {
-		if (!strncmp(line, name, len) && line[len] == ' ' &&
-		    sscanf(line + len + 1, "%ld", &v) == 1)
-			return v;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return -1;
-}
-
 static void stats_debugfs_format(struct kunit *test)
 {
-	static const char * const names[] = { "page", "kmalloc" };
-	char path[64], *text;
+	static const struct zalloc * const globals[] = {
+		&zalloc_page_allocator, &zalloc_kmalloc_allocator,
+	};
+	const char *name;
+	char *text;
 	int i, j;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), ZALLOC_DEBUGFS "%s/stats",
-			 names[i]);
-		text = read_file(test, path);
-		KUNIT_ASSERT_NOT_NULL_MSG(test, text, "%s missing", path);
+	for (i = 0; i < ARRAY_SIZE(globals); i++) {
+		name = zalloc_instance_name(zalloc_instance_of(globals[i]));
+		text = zalloc_test_debugfs(test, name, "stats");
+		KUNIT_ASSERT_NOT_NULL_MSG(test, text, "%s: no stats file", name);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(text, "kind "));
 		for (j = 0; j < NR_ZALLOC_STATS; j++)
 			KUNIT_EXPECT_GE_MSG(test,
-					    stat_value(text, zalloc_stat_name(j)),
-					    0, "%s: no %s", path,
+					    zalloc_test_value(text,
+							      zalloc_stat_name(j)),
+					    0, "%s: no %s", name,
 					    zalloc_stat_name(j));
-		KUNIT_EXPECT_GE(test, stat_value(text, "bytes_live"), 0);
-		KUNIT_EXPECT_GE(test, stat_value(text, "peak_bytes_live"), 0);
-		KUNIT_EXPECT_GE(test, stat_value(text, "backing_bytes_held"),
+		KUNIT_EXPECT_GE(test, zalloc_test_value(text, "bytes_live"), 0);
+		KUNIT_EXPECT_GE(test, zalloc_test_value(text, "peak_bytes_live"),
 				0);
-		KUNIT_EXPECT_EQ(test, stat_value(text, "debug_mode"),
-				(long)zalloc_debug_default());
+		KUNIT_EXPECT_GE(test,
+				zalloc_test_value(text, "backing_bytes_held"),
+				0);
+		/* The globals follow zalloc.debug. */
+		KUNIT_EXPECT_EQ(test, zalloc_test_value(text, "debug_mode"),
+				(long)zalloc_debug_enabled(globals[i]));
 	}
 }
 
-static void instance_destroy_action(void *inst)
+/*
+ * An allocator's own counters, as its stats file shows them: after the
+ * common lines, events first, each in the order of its enum
+ * (include/zalloc/sbrk.h), with the values zalloc_instance_info() reads,
+ * then its other lines (sbrk's provider).
+ */
+static void stats_kind_counters(struct kunit *test)
 {
-	zalloc_instance_destroy(inst);
+	static const char * const names[NR_ZALLOC_SBRK_COUNTERS] = {
+		"brk_bytes", "double_frees", "invalid_frees",
+		"corrupt_free_lists", "bigpage_bytes", "small_bigpages",
+		"live_small", "live_big", "free_small", "free_big",
+		"free_big_bytes",
+	};
+	unsigned long v[NR_ZALLOC_SBRK_COUNTERS];
+	const char *text, *at, *prev;
+	struct zalloc *a;
+	char line[64];
+	void *p, *q;
+	int i;
+
+	a = zalloc_test_adopt(test,
+			      zalloc_sbrk_create("kunit-stats-sbrk",
+						 zalloc_sbrk_region_create(SZ_1M),
+						 0));
+	p = zalloc_alloc(a, 100, 8, GFP_KERNEL);
+	q = zalloc_alloc(a, 100000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q);
+	zalloc_free(a, p, 100, 8);
+	zalloc_free(a, p, 100, 8);	/* a double free, to count */
+	KUNIT_ASSERT_EQ(test, zalloc_instance_info(zalloc_instance_of(a), v,
+						   ARRAY_SIZE(v)),
+			ARRAY_SIZE(v));
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SBRK_DOUBLE_FREES], 1);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SBRK_LIVE_BIG], 1);
+	KUNIT_EXPECT_EQ(test, v[ZALLOC_SBRK_FREE_SMALL], 1);
+
+	text = zalloc_test_debugfs(test, "kunit-stats-sbrk", "stats");
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	prev = strstr(text, "\ndebug_mode ");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, prev, "%s", text);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(line, sizeof(line), "\n%s %lu\n", names[i], v[i]);
+		at = strstr(text, line);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, at, "no \"%s\" in:\n%s",
+					  line + 1, text);
+		KUNIT_EXPECT_TRUE_MSG(test, !at || at > prev, "%s out of order",
+				      names[i]);
+		if (at)
+			prev = at;
+	}
+	at = strstr(text, "\nprovider region\n");
+	KUNIT_EXPECT_NOT_NULL(test, at);
+	KUNIT_EXPECT_TRUE(test, !at || at > prev);
+	zalloc_free(a, q, 100000, 8);
 }
 
-static void stats_register_lifecycle(struct kunit *test)
+KUNIT_DEFINE_ACTION_WRAPPER(stats_fixed_destroy, zalloc_fixed_destroy,
+			    struct zalloc_fixed *);
+
+static void stats_name_lifecycle(struct kunit *test)
 {
 	static const char too_long[] = "a-name-that-is-far-too-long-to-fit";
-	struct zalloc_instance *inst, *twin;
+	static const char * const bad[] = {
+		"", "a/b", ".hidden", "sp ace", too_long,
+	};
+	struct zalloc_fixed *f, *twin;
+	const struct zalloc *a;
 	char *text;
-	int err;
+	u8 *buf;
+	int i;
 
-	inst = kunit_kzalloc(test, sizeof(*inst), GFP_KERNEL);
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	twin = kunit_kzalloc(test, sizeof(*twin), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, inst);
+	buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
 	KUNIT_ASSERT_NOT_NULL(test, twin);
-	KUNIT_ASSERT_EQ(test, zalloc_instance_init(inst, "test", NULL,
-						   GFP_KERNEL), 0);
-	err = kunit_add_action_or_reset(test, instance_destroy_action, inst);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	KUNIT_ASSERT_EQ(test, zalloc_instance_init(twin, "test", NULL,
-						   GFP_KERNEL), 0);
-	err = kunit_add_action_or_reset(test, instance_destroy_action, twin);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(inst, "kunit-inst.1"),
-			0);
-	zalloc_stat_alloc(&inst->stats, inst, 123);
-	text = read_file(test, ZALLOC_DEBUGFS "kunit-inst.1/stats");
+	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(f, buf, 128, "kunit-inst.1", 0,
+						GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							stats_fixed_destroy,
+							f), 0);
+	a = zalloc_fixed_allocator(f);
+	KUNIT_ASSERT_NOT_NULL(test, zalloc_alloc(a, 123, 1, GFP_KERNEL));
+	text = zalloc_test_debugfs(test, "kunit-inst.1", "stats");
 	KUNIT_ASSERT_NOT_NULL(test, text);
-	KUNIT_EXPECT_EQ(test, stat_value(text, "allocations"), 1);
-	KUNIT_EXPECT_EQ(test, stat_value(text, "bytes_live"), 123);
-	KUNIT_EXPECT_EQ(test, stat_value(text, "peak_bytes_live"), 123);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(text, "allocations"), 1);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(text, "bytes_live"), 123);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(text, "peak_bytes_live"), 123);
 
-	/* Duplicates, re-registration and bad names are refused. */
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, "kunit-inst.1"),
+	/* A taken name and bad names are refused, and nothing is set up. */
+	KUNIT_EXPECT_EQ(test, zalloc_fixed_init(twin, buf + 128, 128,
+						"kunit-inst.1", 0, GFP_KERNEL),
 			-EEXIST);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(inst, "other"),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, ""), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, "a/b"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, ".hidden"),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, too_long),
-			-EINVAL);
-	KUNIT_EXPECT_NULL(test, read_file(test, ZALLOC_DEBUGFS "a/b/stats"));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, zalloc_fixed_init(twin, buf + 128,
+							    128, bad[i], 0,
+							    GFP_KERNEL),
+				    -EINVAL, "name \"%s\"", bad[i]);
+	KUNIT_EXPECT_NULL(test, zalloc_test_debugfs(test, "a", "b/stats"));
 
-	zalloc_instance_unregister(inst);
-	KUNIT_EXPECT_NULL(test, read_file(test,
-					  ZALLOC_DEBUGFS "kunit-inst.1/stats"));
-	/* The name is free again; the actions destroy both. */
-	KUNIT_EXPECT_EQ(test, zalloc_instance_register(twin, "kunit-inst.1"),
+	/* Destroyed, the name and its folder go, and the name is free. */
+	kunit_release_action(test, stats_fixed_destroy, f);
+	KUNIT_EXPECT_NULL(test, zalloc_test_debugfs(test, "kunit-inst.1",
+						    "stats"));
+	KUNIT_ASSERT_EQ(test, zalloc_fixed_init(twin, buf + 128, 128,
+						"kunit-inst.1", 0, GFP_KERNEL),
 			0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							stats_fixed_destroy,
+							twin), 0);
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_test_debugfs(test, "kunit-inst.1",
+							"stats"));
 }
 
 static struct kunit_case zalloc_stats_cases[] = {
 	KUNIT_CASE(stats_page_counts),
 	KUNIT_CASE(stats_kmalloc_counts),
 	KUNIT_CASE(stats_debugfs_format),
-	KUNIT_CASE(stats_register_lifecycle),
+	KUNIT_CASE(stats_kind_counters),
+	KUNIT_CASE(stats_name_lifecycle),
 	{}
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The validating wrapper used by the zalloc KUnit suites (Zig's
- * std.mem.ValidationAllocator, plus live-block accounting).
+ * std.mem.ValidationAllocator, plus live-block accounting, plus failures
+ * on request).
  */
 #include <kunit/test.h>
 
@@ -21,7 +22,8 @@ static void *val_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	v->calls++;
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_TRUE(v->test, is_power_of_2(align));
-	p = zalloc_raw_alloc(v->child, len, align, gfp, ip);
+	p = v->fail_alloc ? NULL :
+	    zalloc_raw_alloc(v->child, len, align, gfp, ip);
 	if (!p) {
 		v->alloc_nulls++;
 		return NULL;
@@ -43,7 +45,8 @@ static bool val_resize(void *ctx, void *ptr, size_t len, size_t align,
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_GT(v->test, new_len, 0);
 	v->resizes++;
-	if (!zalloc_raw_resize(v->child, ptr, len, align, new_len, gfp, ip)) {
+	if (v->fail_resize ||
+	    !zalloc_raw_resize(v->child, ptr, len, align, new_len, gfp, ip)) {
 		v->refusals++;
 		return false;
 	}
@@ -61,7 +64,8 @@ static void *val_remap(void *ctx, void *ptr, size_t len, size_t align,
 	KUNIT_EXPECT_GT(v->test, len, 0);
 	KUNIT_EXPECT_GT(v->test, new_len, 0);
 	v->remaps++;
-	p = zalloc_raw_remap(v->child, ptr, len, align, new_len, gfp, ip);
+	p = v->fail_resize ? NULL :
+	    zalloc_raw_remap(v->child, ptr, len, align, new_len, gfp, ip);
 	if (!p) {
 		v->refusals++;
 		return NULL;

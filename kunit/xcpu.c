@@ -1,30 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Cross-CPU stress and hard-IRQ hammering of an allocator.
+ * The concurrency harness (kunit/xcpu.h) and the workloads on it.
  *
- * zalloc_xcpu_stress(): one kthread bound to each online CPU does random
- * allocations and frees of random sizes and alignments, keeping up to
- * XCPU_LIVE blocks; a share of the frees is handed to another CPU's thread
- * through that thread's ring (a spinlock-protected array), so blocks are
- * freed on a CPU other than the one that allocated them.  Every block is
- * filled with a byte pattern when allocated and checked before it is freed.
- * When a thread has done its operations it frees what it holds and keeps
- * draining its ring until every thread has stopped producing.
+ * zalloc_xcpu_run(): one kthread bound to each online CPU (of a mask),
+ * created first, then woken and held at a barrier until every one has
+ * arrived, so they really run at once; the caller sleeps until all are
+ * done.  struct zalloc_xcpu_timer: a hard hrtimer, periodic until its
+ * function says stop or it is stopped.  zalloc_xcpu_hardirq(): one call
+ * in hard IRQ, waited for.
  *
- * zalloc_irq_hammer(): a kthread bound to one CPU allocates and frees in a
- * loop while a pinned hard hrtimer on the same CPU allocates with
- * GFP_ATOMIC (and frees the block of its previous tick) every
- * IRQ_PERIOD_NS, until both sides have done enough.
+ * zalloc_xcpu_stress(): every thread does random allocations and frees of
+ * random sizes and alignments, keeping up to XCPU_LIVE blocks; a share of
+ * the frees is handed to another CPU's thread through that thread's ring (a
+ * spinlock-protected array), so blocks are freed on a CPU other than the
+ * one that allocated them.  Every block is filled with a byte pattern when
+ * allocated and checked before it is freed.  When a thread has done its
+ * operations it frees what it holds and keeps draining its ring until
+ * every thread has stopped producing.
+ *
+ * zalloc_irq_hammer(): a thread bound to one CPU allocates and frees in a
+ * loop while a timer pinned to the same CPU allocates with GFP_ATOMIC (and
+ * frees the block of its previous tick) every IRQ_PERIOD_NS, until both
+ * sides have done enough.
  *
  * zalloc_xcpu_expect_balanced(): an instance's counters show that every
  * block handed out came back and no allocation failed.
  */
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/overflow.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -34,10 +43,206 @@
 #include "xcpu.h"
 #include "zalloc_kunit.h"
 
-#define XCPU_LIVE		128
-#define XCPU_RING		256
 #define XCPU_WAIT		(10 * HZ)
 #define XCPU_TIMEOUT_MS		(300 * MSEC_PER_SEC)
+
+/*
+ * Wait for a thread.  Wake every XCPU_WAIT, so a slow run under emulation
+ * is not taken for a hung task; fail a run that takes too long, but keep
+ * waiting: the threads use memory this test owns.
+ */
+static void xcpu_wait(struct kunit *test, struct completion *done,
+		      unsigned long start)
+{
+	bool failed = false;
+
+	while (!wait_for_completion_timeout(done, XCPU_WAIT)) {
+		if (!failed &&
+		    jiffies_to_msecs(jiffies - start) > XCPU_TIMEOUT_MS) {
+			KUNIT_FAIL(test, "xcpu: threads still running after %lu ms",
+				   XCPU_TIMEOUT_MS);
+			failed = true;
+		}
+	}
+}
+
+struct xcpu_run;
+
+struct xcpu_worker {
+	struct xcpu_run *run;
+	unsigned int idx;
+	struct task_struct *task;
+	struct completion done;
+};
+
+struct xcpu_run {
+	void (*fn)(void *data, unsigned int idx);
+	void *data;
+	unsigned int n;
+	atomic_t arrived;
+	struct xcpu_worker w[];
+};
+
+static int xcpu_worker_fn(void *arg)
+{
+	struct xcpu_worker *w = arg;
+	struct xcpu_run *run = w->run;
+
+	/* Each worker has a CPU of its own: spinning for the others is fine. */
+	atomic_inc(&run->arrived);
+	while (atomic_read(&run->arrived) < run->n)
+		cpu_relax();
+	run->fn(run->data, w->idx);
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/**
+ * zalloc_xcpu_run() - run a function on every CPU at once
+ * @test: the test; failed and aborted if the threads cannot be made
+ * @cpus: the CPUs, or NULL for every online CPU (offline ones are skipped)
+ * @fn: called once on each, with @data and the thread's index (0, 1, ...
+ *	in CPU order), on a kthread bound to that CPU; it may use KUNIT_EXPECT
+ *	but not KUNIT_ASSERT (which would end the wrong thread)
+ * @data: passed to @fn
+ *
+ * The threads start together and the caller sleeps until every one is done.
+ *
+ * Return: the number of threads.
+ */
+unsigned int zalloc_xcpu_run(struct kunit *test, const struct cpumask *cpus,
+			     void (*fn)(void *data, unsigned int idx),
+			     void *data)
+{
+	unsigned long start = jiffies;
+	struct xcpu_worker *w;
+	struct xcpu_run *run;
+	unsigned int cpu, i, n = 0;
+	bool failed = false;
+
+	run = kzalloc(struct_size(run, w, nr_cpu_ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	run->fn = fn;
+	run->data = data;
+	for_each_cpu_and(cpu, cpus ?: cpu_online_mask, cpu_online_mask) {
+		w = &run->w[n];
+		w->run = run;
+		w->idx = n;
+		init_completion(&w->done);
+		w->task = kthread_create_on_cpu(xcpu_worker_fn, w, cpu,
+						"zalloc_xcpu/%u");
+		if (IS_ERR(w->task)) {
+			failed = true;
+			break;
+		}
+		n++;
+	}
+	if (failed || !n) {
+		/* Never woken: their function does not run. */
+		for (i = 0; i < n; i++)
+			kthread_stop(run->w[i].task);
+		kfree(run);
+		KUNIT_FAIL_AND_ABORT(test, "xcpu: cannot create the threads");
+	}
+	run->n = n;
+	for (i = 0; i < n; i++)
+		wake_up_process(run->w[i].task);
+	for (i = 0; i < n; i++)
+		xcpu_wait(test, &run->w[i].done, start);
+	kfree(run);
+	return n;
+}
+
+static enum hrtimer_restart xcpu_timer_fn(struct hrtimer *timer)
+{
+	struct zalloc_xcpu_timer *t = container_of(timer,
+						   struct zalloc_xcpu_timer,
+						   timer);
+
+	t->runs++;
+	if (!in_hardirq())
+		t->not_hardirq++;
+	if (!t->fn(t) || READ_ONCE(t->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, t->period);
+	return HRTIMER_RESTART;
+}
+
+/**
+ * zalloc_xcpu_timer_start() - call a function in hard IRQ periodically
+ * @t: the timer, in memory that outlives zalloc_xcpu_timer_stop()
+ * @fn: called every @period_ns in hard IRQ until it returns false or the
+ *	timer is stopped
+ * @period_ns: the period, and the delay before the first call
+ * @pinned: run on the CPU that starts it (else wherever the timer base is)
+ */
+void zalloc_xcpu_timer_start(struct zalloc_xcpu_timer *t,
+			     bool (*fn)(struct zalloc_xcpu_timer *t),
+			     u64 period_ns, bool pinned)
+{
+	enum hrtimer_mode mode = pinned ? HRTIMER_MODE_REL_PINNED_HARD :
+					  HRTIMER_MODE_REL_HARD;
+
+	t->fn = fn;
+	t->period = ns_to_ktime(period_ns);
+	t->stop = false;
+	t->runs = 0;
+	t->not_hardirq = 0;
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, mode);
+	t->timer.function = xcpu_timer_fn;
+	hrtimer_start(&t->timer, t->period, mode);
+}
+
+/**
+ * zalloc_xcpu_timer_stop() - stop a timer and wait for a running callback
+ * @t: a started timer
+ */
+void zalloc_xcpu_timer_stop(struct zalloc_xcpu_timer *t)
+{
+	WRITE_ONCE(t->stop, true);
+	hrtimer_cancel(&t->timer);
+}
+
+struct xcpu_once {
+	struct zalloc_xcpu_timer t;
+	void (*fn)(void *data);
+	void *data;
+	struct completion done;
+};
+
+static bool xcpu_once_fn(struct zalloc_xcpu_timer *t)
+{
+	struct xcpu_once *o = container_of(t, struct xcpu_once, t);
+
+	o->fn(o->data);
+	complete(&o->done);
+	return false;
+}
+
+/**
+ * zalloc_xcpu_hardirq() - call a function once in hard IRQ and wait for it
+ * @test: the test
+ * @fn: the function; it runs on the caller's CPU
+ * @data: passed to @fn
+ *
+ * Return: true if @fn ran in hard IRQ context.
+ */
+bool zalloc_xcpu_hardirq(struct kunit *test, void (*fn)(void *data),
+			 void *data)
+{
+	struct xcpu_once *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->fn = fn;
+	o->data = data;
+	init_completion(&o->done);
+	zalloc_xcpu_timer_start(&o->t, xcpu_once_fn, NSEC_PER_USEC, true);
+	xcpu_wait(test, &o->done, jiffies);
+	zalloc_xcpu_timer_stop(&o->t);
+	return o->t.runs == 1 && !o->t.not_hardirq;
+}
+
+#define XCPU_LIVE		128
+#define XCPU_RING		256
 
 struct xcpu_obj {
 	void *p;
@@ -60,8 +265,6 @@ struct xcpu_thread {
 	struct xcpu_ctx *ctx;
 	unsigned int idx;
 	struct rnd_state rnd;
-	struct task_struct *task;
-	struct completion done;
 	struct xcpu_ring ring;
 	struct xcpu_obj live[XCPU_LIVE];
 	unsigned long ops;
@@ -176,10 +379,10 @@ static unsigned int xcpu_drain(struct xcpu_thread *t, unsigned int max)
 	return n;
 }
 
-static int xcpu_thread_fn(void *data)
+static void xcpu_stress_fn(void *data, unsigned int idx)
 {
-	struct xcpu_thread *t = data;
-	struct xcpu_ctx *ctx = t->ctx;
+	struct xcpu_ctx *ctx = data;
+	struct xcpu_thread *t = &ctx->t[idx];
 	const struct zalloc_xcpu_cfg *cfg = ctx->cfg;
 	struct xcpu_obj *o;
 	unsigned int i;
@@ -203,27 +406,6 @@ static int xcpu_thread_fn(void *data)
 		if (!xcpu_drain(t, 64))
 			usleep_range(500, 1000);
 	t->ops += xcpu_drain(t, UINT_MAX);
-	kthread_complete_and_exit(&t->done, 0);
-}
-
-/*
- * Wait for a thread.  Wake every XCPU_WAIT, so a slow run under emulation
- * is not taken for a hung task; fail a run that takes too long, but keep
- * waiting: the threads use memory this test owns.
- */
-static void xcpu_wait(struct kunit *test, struct completion *done,
-		      unsigned long start)
-{
-	bool failed = false;
-
-	while (!wait_for_completion_timeout(done, XCPU_WAIT)) {
-		if (!failed &&
-		    jiffies_to_msecs(jiffies - start) > XCPU_TIMEOUT_MS) {
-			KUNIT_FAIL(test, "xcpu: threads still running after %lu ms",
-				   XCPU_TIMEOUT_MS);
-			failed = true;
-		}
-	}
 }
 
 /**
@@ -232,46 +414,31 @@ static void xcpu_wait(struct kunit *test, struct completion *done,
  * @cfg: the allocator and the work
  * @res: what happened, summed over the threads
  *
- * Fails @test if a thread cannot be created.  The caller checks @res and
- * the allocator's own counters.
+ * The caller checks @res and the allocator's own counters.
  */
 void zalloc_xcpu_stress(struct kunit *test, const struct zalloc_xcpu_cfg *cfg,
 			struct zalloc_xcpu_result *res)
 {
 	unsigned long start = jiffies;
-	struct xcpu_thread *t;
 	struct xcpu_ctx ctx = { .cfg = cfg };
-	unsigned int i, cpu;
+	struct xcpu_thread *t;
+	unsigned int i;
 
 	memset(res, 0, sizeof(*res));
-	ctx.t = kvcalloc(nr_cpu_ids, sizeof(*ctx.t), GFP_KERNEL);
+	ctx.n = num_online_cpus();
+	ctx.t = kvcalloc(ctx.n, sizeof(*ctx.t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx.t);
-	for_each_online_cpu(cpu) {
-		t = &ctx.t[ctx.n];
+	for (i = 0; i < ctx.n; i++) {
+		t = &ctx.t[i];
 		t->ctx = &ctx;
-		t->idx = ctx.n;
+		t->idx = i;
 		prandom_seed_state(&t->rnd, get_random_u64());
-		init_completion(&t->done);
 		spin_lock_init(&t->ring.lock);
-		t->task = kthread_create_on_cpu(xcpu_thread_fn, t, cpu,
-						"zalloc_xcpu/%u");
-		if (IS_ERR(t->task))
-			break;
-		ctx.n++;
-	}
-	if (ctx.n != num_online_cpus()) {
-		for (i = 0; i < ctx.n; i++)
-			kthread_stop(ctx.t[i].task);
-		kvfree(ctx.t);
-		KUNIT_FAIL_AND_ABORT(test, "xcpu: cannot create the threads");
 	}
 	atomic_set(&ctx.producing, ctx.n);
-	for (i = 0; i < ctx.n; i++)
-		wake_up_process(ctx.t[i].task);
-	for (i = 0; i < ctx.n; i++)
-		xcpu_wait(test, &ctx.t[i].done, start);
+	res->threads = zalloc_xcpu_run(test, NULL, xcpu_stress_fn, &ctx);
+	KUNIT_EXPECT_EQ(test, res->threads, ctx.n);
 
-	res->threads = ctx.n;
 	res->min_ops = ULONG_MAX;
 	for (i = 0; i < ctx.n; i++) {
 		t = &ctx.t[i];
@@ -296,29 +463,12 @@ void zalloc_xcpu_expect_balanced(struct kunit *test,
 {
 	struct zalloc_stats_sum s;
 
-	zalloc_stats_read(&inst->stats, &s);
+	zalloc_stats_read(inst, &s);
 	KUNIT_EXPECT_GT(test, s.v[ZALLOC_STAT_ALLOC], 0);
 	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC], s.v[ZALLOC_STAT_FREE]);
 	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_BYTES_ALLOC],
 			s.v[ZALLOC_STAT_BYTES_FREE]);
 	KUNIT_EXPECT_EQ(test, s.v[ZALLOC_STAT_ALLOC_FAIL], 0);
-}
-
-/**
- * zalloc_xcpu_expect_smp_clean() - an SMP instance holds no block and saw
- * no bad free or corrupted list
- * @test: the test to fail
- * @info: from zalloc_smp_info()
- */
-void zalloc_xcpu_expect_smp_clean(struct kunit *test,
-				  const struct zalloc_smp_info *info)
-{
-	KUNIT_EXPECT_EQ(test, info->allocs, info->frees);
-	KUNIT_EXPECT_EQ(test, info->live_objects, 0);
-	KUNIT_EXPECT_EQ(test, info->large_live, 0);
-	KUNIT_EXPECT_EQ(test, info->double_frees, 0);
-	KUNIT_EXPECT_EQ(test, info->invalid_frees, 0);
-	KUNIT_EXPECT_EQ(test, info->corrupt_lists, 0);
 }
 
 #define IRQ_PERIOD_NS		(500 * NSEC_PER_USEC)
@@ -327,14 +477,12 @@ void zalloc_xcpu_expect_smp_clean(struct kunit *test,
 #define IRQ_MIN_PROC_OPS	4096
 
 struct irq_ctx {
-	struct hrtimer timer;
+	struct zalloc_xcpu_timer timer;
 	const struct zalloc *a;
 	size_t max_size;
 	unsigned long min_irqs;
 	u32 seed;
-	bool stop;
 	struct xcpu_obj held;
-	struct completion done;
 	struct zalloc_irq_result res;
 };
 
@@ -355,13 +503,11 @@ static size_t irq_len(struct irq_ctx *c)
 	return 1 + (c->seed >> 8) % c->max_size;
 }
 
-static enum hrtimer_restart irq_tick(struct hrtimer *timer)
+static bool irq_tick(struct zalloc_xcpu_timer *t)
 {
-	struct irq_ctx *c = container_of(timer, struct irq_ctx, timer);
+	struct irq_ctx *c = container_of(t, struct irq_ctx, timer);
 	struct xcpu_obj *o = &c->held;
 
-	if (!in_hardirq())
-		c->res.not_hardirq++;
 	if (o->p) {
 		irq_check(c, o);
 		c->res.irq_frees++;
@@ -376,13 +522,10 @@ static enum hrtimer_restart irq_tick(struct hrtimer *timer)
 	} else {
 		c->res.irq_failed++;
 	}
-	if (READ_ONCE(c->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(IRQ_PERIOD_NS));
-	return HRTIMER_RESTART;
+	return true;
 }
 
-static int irq_proc_fn(void *data)
+static void irq_proc_fn(void *data, unsigned int idx)
 {
 	struct xcpu_obj obj[IRQ_BATCH];
 	unsigned long start = jiffies;
@@ -390,10 +533,7 @@ static int irq_proc_fn(void *data)
 	u32 seed = 1;
 	int i;
 
-	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
-	c->timer.function = irq_tick;
-	hrtimer_start(&c->timer, ns_to_ktime(IRQ_PERIOD_NS),
-		      HRTIMER_MODE_REL_PINNED_HARD);
+	zalloc_xcpu_timer_start(&c->timer, irq_tick, IRQ_PERIOD_NS, true);
 	while ((READ_ONCE(c->res.irq_allocs) < c->min_irqs ||
 		c->res.proc_ops < IRQ_MIN_PROC_OPS) &&
 	       jiffies_to_msecs(jiffies - start) < IRQ_TIMEOUT_MS) {
@@ -415,11 +555,10 @@ static int irq_proc_fn(void *data)
 		c->res.proc_ops += 2 * IRQ_BATCH;
 		cond_resched();
 	}
-	WRITE_ONCE(c->stop, true);
-	hrtimer_cancel(&c->timer);
+	zalloc_xcpu_timer_stop(&c->timer);
+	c->res.not_hardirq = c->timer.not_hardirq;
 	if (c->held.p)
 		irq_check(c, &c->held);
-	kthread_complete_and_exit(&c->done, 0);
 }
 
 /**
@@ -437,7 +576,6 @@ void zalloc_irq_hammer(struct kunit *test, const struct zalloc *a,
 		       struct zalloc_irq_result *res)
 {
 	unsigned int cpu = cpumask_last(cpu_online_mask);
-	struct task_struct *task;
 	struct irq_ctx *c;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
@@ -446,10 +584,6 @@ void zalloc_irq_hammer(struct kunit *test, const struct zalloc *a,
 	c->max_size = max_size;
 	c->min_irqs = min_irqs;
 	c->seed = get_random_u32();
-	init_completion(&c->done);
-	task = kthread_create_on_cpu(irq_proc_fn, c, cpu, "zalloc_irq/%u");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	wake_up_process(task);
-	xcpu_wait(test, &c->done, jiffies);
+	zalloc_xcpu_run(test, cpumask_of(cpu), irq_proc_fn, c);
 	*res = c->res;
 }

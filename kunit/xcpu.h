@@ -1,15 +1,61 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Cross-CPU stress and hard-IRQ hammering for allocators that claim to be
- * SMP- and IRQ-safe (used by the zalloc_smp and zalloc_sbrk suites).
+ * The concurrency harness of the zalloc KUnit suites (kunit/xcpu.c), and
+ * the two workloads built on it that the smp, sbrk and faults suites share.
+ *
+ * Every test that runs code on several CPUs at once or in hard IRQ does it
+ * through here:
+ *
+ *  - zalloc_xcpu_run(): a function on one kthread bound to each online CPU
+ *    (or to each CPU of a mask), all released at once;
+ *  - struct zalloc_xcpu_timer: a hard hrtimer calling a function
+ *    periodically in hard IRQ, pinned to the CPU that starts it or not;
+ *  - zalloc_xcpu_hardirq(): a function run once in hard IRQ, waited for.
+ *
+ * Workloads: zalloc_xcpu_stress() (random allocations and frees from every
+ * CPU, a share of the frees handed to another CPU) and zalloc_irq_hammer()
+ * (allocation from hard IRQ while a kthread hammers the same CPU).
  */
 #ifndef _ZALLOC_XCPU_H
 #define _ZALLOC_XCPU_H
 
 #include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <zalloc/registry.h>
-#include <zalloc/smp.h>
 #include <zalloc/zalloc.h>
+
+unsigned int zalloc_xcpu_run(struct kunit *test, const struct cpumask *cpus,
+			     void (*fn)(void *data, unsigned int idx),
+			     void *data);
+
+/**
+ * struct zalloc_xcpu_timer - a periodic hard-IRQ callback
+ * @timer: the hrtimer (hard mode: the callback runs in hard IRQ, on
+ *	PREEMPT_RT too)
+ * @fn: called on every expiry; return false to stop the timer
+ * @period: time between expiries
+ * @stop: set by zalloc_xcpu_timer_stop()
+ * @runs: expiries so far
+ * @not_hardirq: expiries that ran outside hard IRQ context (a harness bug)
+ *
+ * Embed it and find the container in @fn with container_of().
+ */
+struct zalloc_xcpu_timer {
+	struct hrtimer timer;
+	bool (*fn)(struct zalloc_xcpu_timer *t);
+	ktime_t period;
+	bool stop;
+	unsigned long runs;
+	unsigned long not_hardirq;
+};
+
+void zalloc_xcpu_timer_start(struct zalloc_xcpu_timer *t,
+			     bool (*fn)(struct zalloc_xcpu_timer *t),
+			     u64 period_ns, bool pinned);
+void zalloc_xcpu_timer_stop(struct zalloc_xcpu_timer *t);
+bool zalloc_xcpu_hardirq(struct kunit *test, void (*fn)(void *data),
+			 void *data);
 
 /**
  * struct zalloc_xcpu_cfg - what zalloc_xcpu_stress() does
@@ -82,13 +128,11 @@ struct zalloc_irq_result {
 	unsigned long corrupt;
 };
 
-void zalloc_xcpu_expect_balanced(struct kunit *test,
-				 struct zalloc_instance *inst);
-void zalloc_xcpu_expect_smp_clean(struct kunit *test,
-				  const struct zalloc_smp_info *info);
-
 void zalloc_irq_hammer(struct kunit *test, const struct zalloc *a,
 		       size_t max_size, unsigned long min_irqs,
 		       struct zalloc_irq_result *res);
+
+void zalloc_xcpu_expect_balanced(struct kunit *test,
+				 struct zalloc_instance *inst);
 
 #endif /* _ZALLOC_XCPU_H */

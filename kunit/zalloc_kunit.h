@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared pieces of the zalloc KUnit suites: the validating wrapper (Zig's
- * ValidationAllocator), the table of allocators the contract, badinput and
- * faults suites run over (zalloc_contract_allocators[] in contract.c), the
- * contract tests T1..T4 for other suites to reuse, and fault injection
- * switches.
+ * ValidationAllocator, kunit/validator.c), the table of allocators the
+ * contract, badinput and faults suites run over (zalloc_contract_allocators[]
+ * in contract.c), the contract tests T1..T4 for other suites to reuse, the
+ * test's own instances and their counters and debugfs files
+ * (kunit/util.c), and fault injection switches.  The concurrency harness
+ * is kunit/xcpu.h.
  */
 #ifndef _ZALLOC_KUNIT_H
 #define _ZALLOC_KUNIT_H
@@ -29,11 +31,15 @@
  * @remaps: remap ops (done or refused)
  * @refusals: resize ops that returned false plus remap ops that returned
  *	NULL
+ * @fail_alloc: alloc returns NULL without calling @child
+ * @fail_resize: resize returns false and remap NULL without calling @child
  *
  * Like Zig's ValidationAllocator it checks that no zero length reaches the
  * child and that every block is aligned as asked; it also checks the remap
  * result's alignment and keeps live counts, which must balance at the end.
- * Not thread safe: for single-threaded tests.
+ * The test may make it fail on purpose (@fail_alloc, @fail_resize), as a
+ * child that runs out of memory.  Not thread safe: for single-threaded
+ * tests.
  */
 struct zalloc_validator {
 	struct zalloc za;
@@ -48,11 +54,26 @@ struct zalloc_validator {
 	unsigned long resizes;
 	unsigned long remaps;
 	unsigned long refusals;
+	bool fail_alloc;
+	bool fail_resize;
 };
 
-/* A pattern of @seed and the offset (kunit/buffers_util.c). */
+/* A pattern of @seed and the offset. */
 void zalloc_test_fill(void *p, size_t len, u8 seed);
 bool zalloc_test_filled(const void *p, size_t len, u8 seed);
+
+/* The test's own instances and their counters (kunit/util.c). */
+struct zalloc *zalloc_test_adopt(struct kunit *test, struct zalloc *a);
+unsigned long zalloc_test_destroy_now(struct kunit *test, struct zalloc *a);
+unsigned long zalloc_test_stat(struct zalloc_instance *inst,
+			       enum zalloc_stat_item item);
+unsigned long zalloc_test_info(struct zalloc_instance *inst, unsigned int i);
+
+/* An instance's debugfs files (kunit/util.c). */
+char *zalloc_test_debugfs(struct kunit *test, const char *name,
+			  const char *file);
+long zalloc_test_value(const char *text, const char *key);
+long zalloc_test_column_sum(const char *table, const char *column);
 
 struct zalloc_validator *zalloc_test_validator(struct kunit *test,
 					       const struct zalloc *child);
@@ -62,10 +83,8 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
  * struct zalloc_test_allocator - one allocator the suites run over
  * @name: shown as the parameter's name
  * @get: return the allocator for @test, setting up (and registering the
- *	cleanup of) whatever instance it needs; NULL fails the test.
- * @inst: return the struct zalloc_instance whose counters @a (as returned
- *	by @get) keeps, for the faults suite's counter checks; may be NULL,
- *	and then only the validator's own counts are checked.
+ *	cleanup of) whatever instance it needs; NULL fails the test.  Its
+ *	counters (zalloc_instance_of()) are what the faults suite checks.
  * @keeps_backing: freeing every block does not give the backing memory
  *	back before the instance is destroyed (arena, fixed buffer), so the
  *	faults suite does not expect the backing counters to balance.
@@ -85,7 +104,6 @@ void zalloc_test_expect_balanced(struct zalloc_validator *v);
 struct zalloc_test_allocator {
 	const char *name;
 	const struct zalloc *(*get)(struct kunit *test);
-	struct zalloc_instance *(*inst)(const struct zalloc *a);
 	bool keeps_backing;
 	size_t faults_max_len;
 	bool faults_skip;

@@ -1,0 +1,1216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zalloc_smp and zalloc_sbrk: the two size-class allocators, one suite
+ * each, built from one set of cases.
+ *
+ * Both serve blocks whose max(len, align) is at most 32 KiB from
+ * power-of-two classes of 8 B .. 32 KiB and larger blocks another way (smp:
+ * whole pages; sbrk: powers of two of 64 KiB big pages), refuse double and
+ * misplaced frees, allocate with GFP_ATOMIC in hard IRQ and are shared by
+ * every CPU.  The shared cases run on either (struct sc_kind says how the
+ * two differ; sbrk runs each over both of its break providers): every
+ * class boundary (alignment to the class, resize and remap inside the
+ * class only, never between small and large), alignments up to 1 MiB, the
+ * large path and realloc across the line, LIFO reuse of freed blocks,
+ * double and misplaced frees, atomic and zeroing allocations, a cross-CPU
+ * stress, allocation from hard IRQ, destroy with live blocks, what the
+ * debugfs files show, and the global instance.
+ *
+ * smp's own cases: slab carving, reuse and the empty-slab cache; foreign
+ * and wrong-size frees and a corrupted free list; the one-slot search and
+ * remote frees; memory return (64 MiB of small blocks freed in random
+ * order: the slabs go back, then the shrinker takes the cached ones).
+ * sbrk's own: the fixes to Zig's refill and big-size rounding, measured on
+ * the break; big blocks resizing within their power of two; big blocks
+ * reused without moving the break; a big double free; running out of a
+ * region; creates that must fail.
+ */
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/kmemleak.h>
+#include <linux/mm.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <zalloc/debug.h>
+#include <zalloc/page.h>
+#include <zalloc/registry.h>
+#include <zalloc/sbrk.h>
+#include <zalloc/smp.h>
+
+#include "xcpu.h"
+#include "zalloc_kunit.h"
+
+#define SMP_SLAB	ZALLOC_SMP_SLAB_SIZE
+#define SMP_SLAB_PAGES	(SMP_SLAB >> PAGE_SHIFT)
+#define SBRK_BIG	ZALLOC_SBRK_BIGPAGE
+#define SBRK_REGION	SZ_16M
+
+/*
+ * ======================================================================
+ * The two allocators, as the shared cases see them
+ * ======================================================================
+ */
+
+/**
+ * struct sc_kind - how the two size-class allocators differ
+ * @name: the kind ("kind" line of its stats file) and its global's name
+ * @global: the global instance
+ * @create: a private instance for the running test (named @name or not),
+ *	destroyed when the test ends
+ * @max_small: the largest small block
+ * @large_unit: every large block is aligned to at least this
+ * @largest: the largest block the large path must serve (sbrk's pages
+ *	provider takes one buddy block per break)
+ * @large_room: how far a large block of @len bytes at @align grows in place
+ * @carved: its counter of backing units carved into small blocks
+ * @live_small: its counter of live small blocks
+ * @live_large: its counter of live large blocks
+ * @double_frees: its counter of refused double frees
+ * @invalid_frees: its counter of refused invalid frees
+ * @corrupt_lists: its counter of corrupted free lists
+ * @live_small_name: the name @live_small has in the stats file
+ * @live_large_name: the name @live_large has in the stats file
+ * @tables: check its own lines of the stats file and its classes table,
+ *	after sc_tables_alloc() (@live) or once both blocks are freed
+ * @slot_counters: it counts allocations, frees and remote frees per slot,
+ *	in its "cpus" table
+ * @large_outlives: a large block live at destroy stays allocated, for the
+ *	test to free (see sc_free_orphan())
+ */
+struct sc_kind {
+	const char *name;
+	struct zalloc *global;
+	struct zalloc *(*create)(struct kunit *test, const char *name);
+	size_t max_small;
+	size_t large_unit;
+	size_t largest;
+	size_t (*large_room)(size_t len, size_t align);
+	unsigned int carved;
+	unsigned int live_small;
+	unsigned int live_large;
+	unsigned int double_frees;
+	unsigned int invalid_frees;
+	unsigned int corrupt_lists;
+	const char *live_small_name;
+	const char *live_large_name;
+	void (*tables)(struct kunit *test, const char *stats,
+		       const char *classes, bool live);
+	bool slot_counters;
+	bool large_outlives;
+};
+
+static const struct sc_kind *sc_kind(struct kunit *test)
+{
+	return test->priv;
+}
+
+static struct zalloc_instance *sc_inst(const struct zalloc *a)
+{
+	return zalloc_instance_of(a);
+}
+
+static unsigned long sc_count(const struct zalloc *a, unsigned int counter)
+{
+	return zalloc_test_info(sc_inst(a), counter);
+}
+
+/* A private instance named "kunit-<kind>-<what>", or unnamed for NULL. */
+static struct zalloc *sc_create(struct kunit *test, const char *what)
+{
+	const struct sc_kind *k = sc_kind(test);
+	char name[ZALLOC_NAME_MAX];
+
+	if (!what)
+		return k->create(test, NULL);
+	snprintf(name, sizeof(name), "kunit-%s-%s", k->name, what);
+	return k->create(test, name);
+}
+
+/* Keep the test on one CPU, so every call starts from the same slot. */
+static void sc_pin(struct kunit *test)
+{
+	int err = set_cpus_allowed_ptr(current,
+				       cpumask_of(raw_smp_processor_id()));
+
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+static size_t sc_class_size(size_t len, size_t align)
+{
+	return roundup_pow_of_two(max3(len, align, (size_t)8));
+}
+
+static void sc_check_small(struct kunit *test, const struct zalloc *a,
+			   size_t len)
+{
+	const struct sc_kind *k = sc_kind(test);
+	unsigned long small = sc_count(a, k->live_small);
+	unsigned long large = sc_count(a, k->live_large);
+	size_t cs = sc_class_size(len, 1);
+	u8 *p;
+
+	p = zalloc_alloc(a, len, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "len %zu", len);
+	KUNIT_EXPECT_EQ_MSG(test, sc_count(a, k->live_small), small + 1,
+			    "len %zu not small", len);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), large);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, cs),
+			      "%p not aligned to its %zu-byte class", p, cs);
+	memset(p, 0x5a, len);
+
+	/* In place up to the class size; one byte more is the next class. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(a, p, len, 1, cs, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE_MSG(test, zalloc_resize(a, p, cs, 1, cs + 1,
+						   GFP_KERNEL), "len %zu", len);
+	KUNIT_EXPECT_NULL(test, zalloc_remap(a, p, cs, 1, cs + 1, GFP_KERNEL));
+	if (cs > 8) {
+		/* Down to one byte above the class below, and no further. */
+		KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, cs, 1, cs / 2,
+						       GFP_KERNEL));
+		KUNIT_EXPECT_TRUE(test, zalloc_resize(a, p, cs, 1, cs / 2 + 1,
+						      GFP_KERNEL));
+		KUNIT_EXPECT_NULL(test, zalloc_remap(a, p, cs / 2 + 1, 1,
+						     cs / 2, GFP_KERNEL));
+		KUNIT_EXPECT_PTR_EQ(test, zalloc_remap(a, p, cs / 2 + 1, 1,
+						       len, GFP_KERNEL),
+				    (void *)p);
+	} else {
+		KUNIT_EXPECT_TRUE(test, zalloc_resize(a, p, cs, 1, 1,
+						      GFP_KERNEL));
+		KUNIT_EXPECT_PTR_EQ(test, zalloc_remap(a, p, 1, 1, len,
+						       GFP_KERNEL), (void *)p);
+	}
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x5a, len));
+	zalloc_free(a, p, len, 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), small);
+}
+
+static void sc_check_large(struct kunit *test, const struct zalloc *a,
+			   size_t len, size_t align)
+{
+	const struct sc_kind *k = sc_kind(test);
+	unsigned long small = sc_count(a, k->live_small);
+	unsigned long large = sc_count(a, k->live_large);
+	size_t room = k->large_room(len, align);
+	u8 *p;
+
+	p = zalloc_alloc(a, len, align, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "len %zu align %zu", len, align);
+	KUNIT_EXPECT_EQ_MSG(test, sc_count(a, k->live_large), large + 1,
+			    "len %zu not large", len);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), small);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)p,
+					   max(align, k->large_unit)));
+	memset(p, 0xa5, len);
+
+	if (align <= k->max_small) {
+		/* Never from large to small, however small the new length. */
+		KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, len, align,
+						       k->max_small,
+						       GFP_KERNEL));
+		KUNIT_EXPECT_NULL(test, zalloc_remap(a, p, len, align, 8,
+						     GFP_KERNEL));
+	}
+	/* In place up to the end of its pages, and not one byte further. */
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(a, p, len, align, room,
+					      GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, room, align, room + 1,
+					       GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_remap(a, p, room, align, len,
+					       GFP_KERNEL), (void *)p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0xa5, len));
+	zalloc_free(a, p, len, align);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), large);
+}
+
+/*
+ * ======================================================================
+ * The shared cases
+ * ======================================================================
+ */
+
+/* 1, then 8, 9, 16, 17, ..., 32768 small and 32769 large. */
+static void class_boundaries(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, NULL);
+	size_t size;
+
+	sc_check_small(test, a, 1);
+	for (size = 8; size <= k->max_small; size <<= 1) {
+		sc_check_small(test, a, size);
+		if (size < k->max_small)
+			sc_check_small(test, a, size + 1);
+	}
+	sc_check_large(test, a, k->max_small + 1, 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), 0);
+}
+
+/* A block of @len at @align is aligned, and small or large as it must be. */
+static void sc_check_align(struct kunit *test, const struct zalloc *a,
+			   size_t len, size_t align)
+{
+	const struct sc_kind *k = sc_kind(test);
+	unsigned long small = sc_count(a, k->live_small);
+	unsigned long large = sc_count(a, k->live_large);
+	bool is_small = max(len, align) <= k->max_small;
+	u8 *p;
+
+	p = zalloc_alloc(a, len, align, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "len %zu align %zu", len, align);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)p, align),
+			      "%p: len %zu align %zu", p, len, align);
+	KUNIT_EXPECT_EQ_MSG(test, sc_count(a, k->live_small), small + is_small,
+			    "len %zu align %zu", len, align);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), large + !is_small);
+	memset(p, 0x3c, len);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x3c, len));
+	zalloc_free(a, p, len, align);
+}
+
+/* Alignments 1 B .. 64 KiB, then 1 MiB: the class is max(len, align). */
+static void alignments(struct kunit *test)
+{
+	static const size_t lens[] = { 1, 24, 3000, 40000 };
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, NULL);
+	size_t align;
+	unsigned int i;
+
+	for (align = 1; align <= SZ_64K; align <<= 1)
+		for (i = 0; i < ARRAY_SIZE(lens); i++)
+			sc_check_align(test, a, lens[i], align);
+	/* Above a page and a big page: sbrk pads its break to it. */
+	sc_check_align(test, a, 100, SZ_1M);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), 0);
+}
+
+/* The large path, and realloc across the small/large line (copies). */
+static void large_path(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	const size_t lens[] = {
+		k->max_small + 1, SZ_64K, 100000, SZ_1M, k->largest,
+	};
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned int i;
+	u8 *p, *q, *r;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		sc_check_large(test, a, lens[i], 1);
+	sc_check_large(test, a, 100000, SZ_64K);
+	sc_check_large(test, a, 1, SZ_64K);
+
+	p = zalloc_alloc(a, 1000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x77, 1000);
+	q = zalloc_realloc(a, p, 1000, 8, 50000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, (void *)p, (void *)q);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x77, 1000));
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), 1);
+	r = zalloc_realloc(a, q, 50000, 8, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_NULL(test, memchr_inv(r, 0x77, 100));
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), 0);
+	zalloc_free(a, r, 100, 8);
+}
+
+/* Freed blocks of a class come back last freed first. */
+static void lifo_reuse(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	void *keep, *p, *q;
+
+	/* One slot, and a live block so that smp's slab never empties. */
+	sc_pin(test);
+	keep = zalloc_alloc(a, 200, 8, GFP_KERNEL);
+	p = zalloc_alloc(a, 200, 8, GFP_KERNEL);
+	q = zalloc_alloc(a, 200, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, keep && p && q);
+	zalloc_free(a, p, 200, 8);
+	zalloc_free(a, q, 200, 8);
+	/* Any length of the same class. */
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, 130, 1, GFP_KERNEL), q);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, 256, 1, GFP_KERNEL), p);
+	zalloc_free(a, p, 256, 1);
+	zalloc_free(a, q, 130, 1);
+	zalloc_free(a, keep, 200, 8);
+}
+
+/*
+ * A double free of the latest freed block and a free off a block boundary
+ * are refused and counted; the lists stay intact.
+ */
+static void bad_frees(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, NULL);
+	u8 *x, *y, *keep, *p, *q;
+
+	sc_pin(test);
+	x = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	y = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	keep = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y && keep);
+
+	zalloc_free(a, x, 64, 8);
+	zalloc_free(a, x, 64, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->double_frees), 1);
+	zalloc_free(a, y + 8, 64, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->invalid_frees), 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 2);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->corrupt_lists), 0);
+	/* x went back once, so it comes back once. */
+	p = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	q = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, x);
+	KUNIT_EXPECT_TRUE(test, q && q != x && q != y && q != keep);
+	/* Destroy counts what is left: p, q, y and keep. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 4);
+}
+
+/* GFP_ATOMIC under a spinlock takes fresh memory; __GFP_ZERO zeroes reuse. */
+static void atomic_and_zero(struct kunit *test)
+{
+	static DEFINE_SPINLOCK(lock);
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, NULL);
+	/* Every class, then two large blocks. */
+	void *p[ZALLOC_SMP_NR_CLASSES + 2];
+	unsigned int c;
+	size_t len;
+	u8 *z, *r;
+
+	BUILD_BUG_ON(ZALLOC_SMP_NR_CLASSES != ZALLOC_SBRK_NR_CLASSES);
+	spin_lock(&lock);
+	for (c = 0; c < ARRAY_SIZE(p); c++)
+		p[c] = zalloc_alloc(a, 8UL << c, 8, GFP_ATOMIC);
+	spin_unlock(&lock);
+	for (c = 0; c < ARRAY_SIZE(p); c++) {
+		len = 8UL << c;
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p[c], "len %zu", len);
+		memset(p[c], 0xee, len);
+		zalloc_free(a, p[c], len, 8);
+	}
+	/* One slab or big page carved for each class. */
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->carved), ZALLOC_SMP_NR_CLASSES);
+
+	sc_pin(test);
+	r = zalloc_alloc(a, 300, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	memset(r, 0xff, 300);
+	zalloc_free(a, r, 300, 8);
+	z = zalloc_alloc(a, 300, 8, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_EXPECT_PTR_EQ(test, z, r);
+	KUNIT_EXPECT_NULL(test, memchr_inv(z, 0, 300));
+	zalloc_free(a, z, 300, 8);
+}
+
+/* The instance holds no block and saw no bad free or corrupted list. */
+static void sc_expect_clean(struct kunit *test, const struct zalloc *a)
+{
+	const struct sc_kind *k = sc_kind(test);
+
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_large), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->double_frees), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->invalid_frees), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->corrupt_lists), 0);
+	zalloc_xcpu_expect_balanced(test, sc_inst(a));
+}
+
+/* smp's per-slot counters, summed from the "cpus" table of @a's name. */
+static long sc_slots(struct kunit *test, const struct zalloc *a,
+		     const char *column)
+{
+	const char *cpus = zalloc_test_debugfs(test,
+					       zalloc_instance_name(sc_inst(a)),
+					       "cpus");
+
+	KUNIT_ASSERT_NOT_NULL(test, cpus);
+	return zalloc_test_column_sum(cpus, column);
+}
+
+/* The slots handed out as many small blocks as came back. */
+static void sc_expect_slots_balanced(struct kunit *test,
+				     const struct zalloc *a)
+{
+	long allocs;
+
+	if (!sc_kind(test)->slot_counters)
+		return;
+	allocs = sc_slots(test, a, "allocs");
+	KUNIT_EXPECT_GT(test, allocs, 0);
+	KUNIT_EXPECT_EQ(test, allocs, sc_slots(test, a, "frees"));
+}
+
+/* One kthread per CPU, 100,000 operations each, a quarter of frees remote. */
+static void cross_cpu_stress(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, "xcpu");
+	struct zalloc_xcpu_cfg cfg = {
+		.a = a,
+		.ops = 100000,
+		.max_small = k->max_small,
+		.max_large = 4 * k->max_small,
+		.large_permille = 2,
+		.handoff_pct = 25,
+	};
+	struct zalloc_xcpu_result res;
+	struct zalloc_stats_sum s;
+	long remote = 0;
+
+	zalloc_xcpu_stress(test, &cfg, &res);
+	zalloc_stats_read(sc_inst(a), &s);
+	if (k->slot_counters)
+		remote = sc_slots(test, a, "remote_frees");
+	kunit_info(test, "%u threads, %lu ms: %lu allocs, %lu frees, %lu handed over; %ld remote frees; %lu KiB of backing taken, %lu given back\n",
+		   res.threads, res.ms, res.allocs, res.frees, res.handed,
+		   remote, s.v[ZALLOC_STAT_BACKING_ALLOC] >> 10,
+		   s.v[ZALLOC_STAT_BACKING_FREE] >> 10);
+	KUNIT_EXPECT_GE(test, res.min_ops, cfg.ops);
+	KUNIT_EXPECT_EQ(test, res.failed, 0);
+	KUNIT_EXPECT_EQ(test, res.corrupt, 0);
+	KUNIT_EXPECT_EQ(test, res.allocs, res.frees);
+	if (res.threads > 1) {
+		KUNIT_EXPECT_GT(test, res.handed, 0);
+		if (k->slot_counters)
+			KUNIT_EXPECT_GT(test, remote, 0);
+	}
+	sc_expect_clean(test, a);
+	sc_expect_slots_balanced(test, a);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 0);
+}
+
+/* A hard hrtimer allocates on the CPU where a kthread hammers the locks. */
+static void hardirq(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, "irq");
+	struct zalloc_irq_result res;
+
+	zalloc_irq_hammer(test, a, 512, 200, &res);
+	kunit_info(test, "hard IRQ: %lu allocs, %lu frees; process side: %lu operations\n",
+		   res.irq_allocs, res.irq_frees, res.proc_ops);
+	KUNIT_EXPECT_GE(test, res.irq_allocs, 200);
+	KUNIT_EXPECT_EQ(test, res.irq_failed, 0);
+	KUNIT_EXPECT_EQ(test, res.not_hardirq, 0);
+	KUNIT_EXPECT_EQ(test, res.proc_failed, 0);
+	KUNIT_EXPECT_EQ(test, res.corrupt, 0);
+	KUNIT_EXPECT_GT(test, res.proc_ops, 0);
+	sc_expect_clean(test, a);
+	sc_expect_slots_balanced(test, a);
+}
+
+/*
+ * A large block smp's destroy left allocated ("they stay allocated",
+ * zalloc/smp.c): no zalloc call can give it back any more (freeing it
+ * through zalloc_page_allocator would count, in the page instance, a free
+ * it never counted the allocation of), so give the pages back as
+ * zalloc/page.c does, for the test not to leak them.
+ */
+static void sc_free_orphan(void *p, size_t len)
+{
+	if (is_vmalloc_addr(p)) {
+		vfree(p);
+		return;
+	}
+	kmemleak_free(p);
+	free_pages_exact(p, PAGE_ALIGN(len));
+}
+
+/* Destroy with live blocks: counted, reported, the memory given back. */
+static void destroy_live(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, "live");
+	void *p[4];
+	unsigned int i;
+
+	p[0] = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	p[1] = zalloc_alloc(a, 4096, 8, GFP_KERNEL);
+	p[2] = zalloc_alloc(a, 100000, 8, GFP_KERNEL);
+	p[3] = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	zalloc_free(a, p[3], 64, 8);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 3);
+	if (k->large_outlives)
+		sc_free_orphan(p[2], 100000);
+}
+
+static void sc_tables_read(struct kunit *test, const struct zalloc *a,
+			   bool live)
+{
+	const char *name = zalloc_instance_name(sc_inst(a));
+	const struct sc_kind *k = sc_kind(test);
+	char *stats = zalloc_test_debugfs(test, name, "stats");
+	char *classes = zalloc_test_debugfs(test, name, "classes");
+	char kind[32];
+
+	KUNIT_ASSERT_NOT_NULL(test, stats);
+	KUNIT_ASSERT_NOT_NULL(test, classes);
+	snprintf(kind, sizeof(kind), "kind %s\n", k->name);
+	KUNIT_EXPECT_TRUE_MSG(test, !strncmp(stats, kind, strlen(kind)),
+			      "%s", stats);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, "debug_mode"),
+			zalloc_debug_enabled(a));
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, k->live_small_name),
+			live);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, k->live_large_name),
+			live);
+	k->tables(test, stats, classes, live);
+}
+
+/* What the debugfs files of a named instance show, and that they go. */
+static void debugfs_tables(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, "tables");
+	char name[ZALLOC_NAME_MAX];
+	void *p, *big;
+
+	/* A copy: the instance and its name go before the last check. */
+	strscpy(name, zalloc_instance_name(sc_inst(a)), sizeof(name));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(name, "-tables"));
+	p = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	big = zalloc_alloc(a, 100000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && big);
+	sc_tables_read(test, a, true);
+	zalloc_free(a, p, 64, 8);
+	zalloc_free(a, big, 100000, 8);
+	sc_tables_read(test, a, false);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 0);
+	KUNIT_EXPECT_NULL(test, zalloc_test_debugfs(test, name, "stats"));
+}
+
+/* The global instance: found, named, not destroyable, serving. */
+static void global_instance(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = k->global;
+	struct zalloc_instance *inst = sc_inst(a);
+	u8 *p, *big;
+
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_STREQ(test, zalloc_instance_name(inst), k->name);
+	KUNIT_EXPECT_EQ(test, zalloc_destroy(a), 0);
+	KUNIT_EXPECT_PTR_EQ(test, sc_inst(a), inst);
+	p = zalloc_alloc(a, 100, 8, GFP_KERNEL);
+	big = zalloc_alloc(a, 50000, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && big);
+	memset(p, 1, 100);
+	memset(big, 2, 50000);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 1, 100));
+	KUNIT_EXPECT_NULL(test, memchr_inv(big, 2, 50000));
+	zalloc_free(a, p, 100, 8);
+	zalloc_free(a, big, 50000, 8);
+}
+
+/*
+ * ======================================================================
+ * smp: its description and its own cases
+ * ======================================================================
+ */
+
+static struct zalloc *smp_create(struct kunit *test, const char *name)
+{
+	return zalloc_test_adopt(test, zalloc_smp_create(name, 0));
+}
+
+static size_t smp_large_room(size_t len, size_t align)
+{
+	return PAGE_ALIGN(len);
+}
+
+static void smp_tables(struct kunit *test, const char *stats,
+		       const char *classes, bool live)
+{
+	char row[64];
+
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, "slabs_taken"), 1);
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, "empty_slabs_cached"),
+			!live);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(classes, "class"));
+	/* Freed, the slab left the class for the slot's empty list. */
+	snprintf(row, sizeof(row), "%5u %6u %10u %10u %8u %8lu\n", 3, 64, live,
+		 0, live, live ? SMP_SLAB_PAGES : 0);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(classes, row), "%s", classes);
+}
+
+static const struct sc_kind sc_smp = {
+	.name			= "smp",
+	.global			= &zalloc_smp_allocator,
+	.create			= smp_create,
+	.max_small		= ZALLOC_SMP_MAX_SMALL,
+	.large_unit		= PAGE_SIZE,
+	/* Beyond the largest buddy block: vmalloc. */
+	.largest		= (PAGE_SIZE << MAX_PAGE_ORDER) + 1,
+	.large_room		= smp_large_room,
+	.carved			= ZALLOC_SMP_SLABS_TAKEN,
+	.live_small		= ZALLOC_SMP_LIVE_OBJECTS,
+	.live_large		= ZALLOC_SMP_LARGE_LIVE,
+	.double_frees		= ZALLOC_SMP_DOUBLE_FREES,
+	.invalid_frees		= ZALLOC_SMP_INVALID_FREES,
+	.corrupt_lists		= ZALLOC_SMP_CORRUPT_LISTS,
+	.live_small_name	= "live_objects",
+	.live_large_name	= "large_live",
+	.tables			= smp_tables,
+	.slot_counters		= true,
+	.large_outlives		= true,
+};
+
+/*
+ * A slab holds SMP_SLAB / size blocks, handed out in address order; freed
+ * blocks come back before the slab's untouched end or a new slab; up to
+ * ZALLOC_SMP_EMPTY_MAX empty slabs stay cached for any class, the next one
+ * goes back to the buddy allocator.
+ */
+static void smp_slab_reuse(struct kunit *test)
+{
+	const unsigned int n = SMP_SLAB / 256;
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned long base;
+	unsigned int i;
+	void **p, *q;
+
+	p = kunit_kcalloc(test, 3 * n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	sc_pin(test);
+
+	for (i = 0; i < n; i++) {
+		p[i] = zalloc_alloc(a, 256, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	base = (unsigned long)p[0];
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(base, SMP_SLAB));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, (unsigned long)p[i], base + i * 256);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 1);
+
+	/* Full: the next block takes a second slab. */
+	q = zalloc_alloc(a, 256, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 2);
+	zalloc_free(a, q, 256, 1);
+
+	/* A freed block is the next one handed out. */
+	zalloc_free(a, p[7], 256, 1);
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, 256, 1, GFP_KERNEL), p[7]);
+
+	for (i = 0; i < n; i++)
+		zalloc_free(a, p[i], 256, 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_EMPTY_CACHED), 2);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_RETURNED), 0);
+
+	/* Cached empty slabs serve any class: no new slab. */
+	for (i = 0; i < n / 4; i++) {
+		p[i] = zalloc_alloc(a, 1024, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 2);
+	for (i = 0; i < n / 4; i++)
+		zalloc_free(a, p[i], 1024, 1);
+
+	/* Three slabs emptied: two stay cached, one goes back. */
+	for (i = 0; i < 3 * n; i++) {
+		p[i] = zalloc_alloc(a, 256, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 3);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_EMPTY_CACHED), 0);
+	for (i = 0; i < 3 * n; i++)
+		zalloc_free(a, p[i], 256, 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_RETURNED), 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_EMPTY_CACHED), 2);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS), 2);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+}
+
+/* Wrong-size and foreign frees are refused; a bad link is dropped. */
+static void smp_bad_frees(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	u8 *x, *y, *keep, *p, *q;
+	void *k, *v;
+
+	sc_pin(test);
+	x = zalloc_alloc(a, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+
+	/* Not of that size, or not a block of this instance: refused. */
+	zalloc_free(a, x, 128, 8);
+	k = kmalloc(64, GFP_KERNEL);
+	v = vmalloc(64);
+	KUNIT_ASSERT_TRUE(test, k && v);
+	zalloc_free(a, k, 64, 8);
+	zalloc_free(a, v, 64, 8);
+	kfree(k);
+	vfree(v);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_INVALID_FREES), 3);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 1);
+	zalloc_free(a, x, 64, 8);
+
+	/* A link overwritten after free: reported, list dropped, no harm. */
+	x = zalloc_alloc(a, 32, 8, GFP_KERNEL);
+	y = zalloc_alloc(a, 32, 8, GFP_KERNEL);
+	keep = zalloc_alloc(a, 32, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && y && keep);
+	zalloc_free(a, x, 32, 8);
+	zalloc_free(a, y, 32, 8);
+	*(void **)y = y + SMP_SLAB;
+	p = zalloc_alloc(a, 32, 8, GFP_KERNEL);
+	q = zalloc_alloc(a, 32, 8, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q);
+	KUNIT_EXPECT_TRUE(test, p != x && p != y && q != x && q != y &&
+			  p != q);
+	memset(p, 1, 32);
+	memset(q, 2, 32);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_CORRUPT_LISTS), 1);
+	zalloc_free(a, p, 32, 8);
+	zalloc_free(a, q, 32, 8);
+	zalloc_free(a, keep, 32, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS),
+			sc_count(a, ZALLOC_SMP_EMPTY_CACHED));
+}
+
+/* Keep the test on @cpu. */
+static void smp_pin_to(struct kunit *test, unsigned int cpu)
+{
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)),
+			0);
+}
+
+/*
+ * Zig's max_alloc_search: a slot with nothing for a class uses the next
+ * slot's slab before taking a new one.  Frees go home to the slab's slot
+ * and count as remote when run elsewhere.
+ */
+static void smp_search_and_remote(struct kunit *test)
+{
+	unsigned int cpu, home = nr_cpu_ids;
+	struct zalloc *a;
+	void *p, *q;
+
+	for_each_online_cpu(cpu) {
+		if (cpu_online((cpu + 1) % nr_cpu_ids) &&
+		    (cpu + 1) % nr_cpu_ids != cpu) {
+			home = cpu;
+			break;
+		}
+	}
+	if (home == nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs with adjacent slots");
+
+	a = sc_create(test, "remote");
+	smp_pin_to(test, (home + 1) % nr_cpu_ids);
+	p = zalloc_alloc(a, 128, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	smp_pin_to(test, home);
+	q = zalloc_alloc(a, 128, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 1);
+	KUNIT_EXPECT_EQ(test, (unsigned long)q, (unsigned long)p + 128);
+	zalloc_free(a, q, 128, 8);
+	zalloc_free(a, p, 128, 8);
+	KUNIT_EXPECT_EQ(test, sc_slots(test, a, "remote_frees"), 2);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+}
+
+static size_t ret_size(unsigned long i)
+{
+	return 64UL << (i % 7);		/* 64 B .. 4 KiB */
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(sc_kvfree, kvfree, const void *);
+
+/*
+ * ziglang/zig#23592: allocate 64 MiB in small blocks, free them all in
+ * random order; at least 90% of the slabs must go back at once, and the
+ * shrinker must give back the rest.
+ */
+static void smp_memory_return(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long n = 0, i, j, idx, taken, returned, cached;
+	unsigned long count, freed, bytes = 0;
+	struct rnd_state rnd;
+	struct shrinker *sh;
+	void **p;
+
+	while (bytes < SZ_64M)
+		bytes += ret_size(n++);
+	p = kvcalloc(n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, sc_kvfree, p));
+
+	for (i = 0; i < n; i++) {
+		p[i] = zalloc_alloc(a, ret_size(i), 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		*(unsigned long *)p[i] = i;
+	}
+	taken = sc_count(a, ZALLOC_SMP_SLABS_TAKEN);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), n);
+	KUNIT_EXPECT_GE(test, taken * SMP_SLAB, (unsigned long)SZ_64M);
+
+	prandom_seed_state(&rnd, get_random_u64());
+	for (i = n - 1; i > 0; i--) {
+		j = prandom_u32_state(&rnd) % (i + 1);
+		swap(p[i], p[j]);
+	}
+	for (i = 0; i < n; i++) {
+		idx = *(unsigned long *)p[i];
+		KUNIT_ASSERT_LT(test, idx, n);
+		zalloc_free(a, p[i], ret_size(idx), 8);
+	}
+	returned = sc_count(a, ZALLOC_SMP_SLABS_RETURNED);
+	cached = sc_count(a, ZALLOC_SMP_EMPTY_CACHED);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS), cached);
+	KUNIT_EXPECT_GE(test, returned * 10, taken * 9);
+	kunit_info(test, "64 MiB in %lu blocks took %lu slabs (%lu KiB); freeing all gave back %lu at once (%lu.%lu%%), %lu stayed cached\n",
+		   n, taken, taken * (SMP_SLAB >> 10), returned,
+		   returned * 100 / taken, returned * 1000 / taken % 10, cached);
+
+	sh = zalloc_smp_shrinker(a);
+	KUNIT_ASSERT_NOT_NULL(test, sh);
+	count = sh->count_objects(sh, &sc);
+	KUNIT_EXPECT_EQ(test, count,
+			cached ? cached * SMP_SLAB_PAGES : SHRINK_EMPTY);
+	sc.nr_to_scan = count;
+	freed = sh->scan_objects(sh, &sc);
+	if (cached)
+		KUNIT_EXPECT_EQ(test, freed, count);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_EMPTY_CACHED), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_RETURNED), taken);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SHRINKER_RECLAIMS),
+			cached);
+	KUNIT_EXPECT_EQ(test, sh->count_objects(sh, &sc), SHRINK_EMPTY);
+	kunit_info(test, "shrinker counted %lu pages and gave back %lu; %lu slabs held after\n",
+		   cached ? count : 0, cached ? freed : 0,
+		   sc_count(a, ZALLOC_SMP_SLABS));
+}
+
+/* The shrinker is there for every SMP instance and for nothing else. */
+static void smp_shrinker_accessor(struct kunit *test)
+{
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_smp_shrinker(&zalloc_smp_allocator));
+	KUNIT_EXPECT_NOT_NULL(test, zalloc_smp_shrinker(sc_create(test, NULL)));
+	KUNIT_EXPECT_NULL(test, zalloc_smp_shrinker(&zalloc_page_allocator));
+	KUNIT_EXPECT_NULL(test, zalloc_smp_shrinker(&zalloc_sbrk_allocator));
+	KUNIT_EXPECT_NULL(test, zalloc_smp_shrinker(NULL));
+}
+
+static int sc_smp_init(struct kunit *test)
+{
+	test->priv = (void *)&sc_smp;
+	return 0;
+}
+
+static struct kunit_case zalloc_smp_cases[] = {
+	KUNIT_CASE(class_boundaries),
+	KUNIT_CASE(alignments),
+	KUNIT_CASE(large_path),
+	KUNIT_CASE(lifo_reuse),
+	KUNIT_CASE(bad_frees),
+	KUNIT_CASE(atomic_and_zero),
+	KUNIT_CASE_SLOW(cross_cpu_stress),
+	KUNIT_CASE(hardirq),
+	KUNIT_CASE(destroy_live),
+	KUNIT_CASE(debugfs_tables),
+	KUNIT_CASE(global_instance),
+	KUNIT_CASE(smp_slab_reuse),
+	KUNIT_CASE(smp_bad_frees),
+	KUNIT_CASE(smp_search_and_remote),
+	KUNIT_CASE_SLOW(smp_memory_return),
+	KUNIT_CASE(smp_shrinker_accessor),
+	{}
+};
+
+static struct kunit_suite zalloc_smp_suite = {
+	.name = "zalloc_smp",
+	.init = sc_smp_init,
+	.test_cases = zalloc_smp_cases,
+};
+
+/*
+ * ======================================================================
+ * sbrk, over each of its break providers: its description and own cases
+ * ======================================================================
+ */
+
+struct sbrk_provider_param {
+	const char *name;
+	struct zalloc_sbrk_provider *(*make)(void);
+};
+
+static struct zalloc_sbrk_provider *sbrk_make_region(void)
+{
+	return zalloc_sbrk_region_create(SBRK_REGION);
+}
+
+static const struct sbrk_provider_param sbrk_providers[] = {
+	{ "region",	sbrk_make_region },
+	{ "pages",	zalloc_sbrk_pages_create },
+};
+
+static void sbrk_provider_desc(const struct sbrk_provider_param *p,
+			       char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sbrk_provider, sbrk_providers, sbrk_provider_desc);
+
+/* Over the test's provider parameter, or a region if it has none. */
+static struct zalloc *sbrk_create(struct kunit *test, const char *name)
+{
+	const struct sbrk_provider_param *p = test->param_value;
+
+	return zalloc_test_adopt(test,
+				 zalloc_sbrk_create(name, p ? p->make() :
+						    sbrk_make_region(), 0));
+}
+
+/* 2^k big pages hold a big block. */
+static size_t sbrk_large_room(size_t len, size_t align)
+{
+	return SBRK_BIG << order_base_2(DIV_ROUND_UP(max(len, align),
+						     SBRK_BIG));
+}
+
+static void sbrk_tables(struct kunit *test, const char *stats,
+			const char *classes, bool live)
+{
+	const struct sbrk_provider_param *p = test->param_value;
+	char row[64];
+
+	snprintf(row, sizeof(row), "\nprovider %s\n", p ? p->name : "region");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(stats, row), "%s", stats);
+	/* A big page carved for 64-byte blocks, two for the big block. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_value(stats, "brk_bytes"),
+			3 * SBRK_BIG);
+	snprintf(row, sizeof(row), "%5u %5s %12u %10u %10u\n", 3, "small", 64,
+		 live, !live);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(classes, row), "%s", classes);
+	snprintf(row, sizeof(row), "%5u %5s %12lu %10u %10u\n", 1, "big",
+		 2 * SBRK_BIG, live, !live);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(classes, row), "%s", classes);
+}
+
+static const struct sc_kind sc_sbrk = {
+	.name			= "sbrk",
+	.global			= &zalloc_sbrk_allocator,
+	.create			= sbrk_create,
+	.max_small		= ZALLOC_SBRK_MAX_SMALL,
+	.large_unit		= SBRK_BIG,
+	.largest		= PAGE_SIZE << MAX_PAGE_ORDER,
+	.large_room		= sbrk_large_room,
+	.carved			= ZALLOC_SBRK_SMALL_BIGPAGES,
+	.live_small		= ZALLOC_SBRK_LIVE_SMALL,
+	.live_large		= ZALLOC_SBRK_LIVE_BIG,
+	.double_frees		= ZALLOC_SBRK_DOUBLE_FREES,
+	.invalid_frees		= ZALLOC_SBRK_INVALID_FREES,
+	.corrupt_lists		= ZALLOC_SBRK_CORRUPT_LISTS,
+	.live_small_name	= "live_small",
+	.live_large_name	= "live_big",
+	.tables			= sbrk_tables,
+};
+
+/*
+ * The two defects of Zig's version, measured on the break of a fresh region:
+ * a big page is carved completely (Zig carved 4 KiB of it below 4 KiB
+ * classes, one block per big page above), and a 64 KiB block takes one big
+ * page (Zig: two); blocks take no room for the link (Zig: len + 8).
+ */
+static void sbrk_zig_fixes(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	const unsigned int n = SBRK_BIG / 16;
+	u8 **p, *q;
+	unsigned int i;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = zalloc_alloc(a, 16, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_EXPECT_PTR_EQ(test, p[i], p[0] + 16 * i);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES), SBRK_BIG);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_SMALL_BIGPAGES), 1);
+
+	for (i = 0; i < 16; i++) {
+		q = zalloc_alloc(a, 4096, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES),
+			2 * SBRK_BIG);
+
+	q = zalloc_alloc(a, SBRK_BIG, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES),
+			3 * SBRK_BIG);
+	q = zalloc_alloc(a, SBRK_BIG + 1, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES),
+			5 * SBRK_BIG);
+	q = zalloc_alloc(a, 3 * SBRK_BIG, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES),
+			9 * SBRK_BIG);
+	/* Leave the blocks to destroy: it counts them. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), n + 16 + 3);
+}
+
+/* Big blocks resize within their power of two of big pages only. */
+static void sbrk_big_resize(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	u8 *p;
+
+	p = zalloc_alloc(a, SBRK_BIG + 1, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x42, SBRK_BIG + 1);
+	KUNIT_EXPECT_TRUE(test, zalloc_resize(a, p, SBRK_BIG + 1, 1,
+					      2 * SBRK_BIG, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, 2 * SBRK_BIG, 1,
+					       2 * SBRK_BIG + 1, GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, 2 * SBRK_BIG, 1, SBRK_BIG,
+					       GFP_KERNEL));
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_remap(a, p, 2 * SBRK_BIG, 1,
+					       SBRK_BIG + 100, GFP_KERNEL),
+			    (void *)p);
+	KUNIT_EXPECT_NULL(test, zalloc_remap(a, p, SBRK_BIG + 100, 1, 100,
+					     GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x42, SBRK_BIG + 1));
+	zalloc_free(a, p, SBRK_BIG + 100, 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_LIVE_BIG), 0);
+}
+
+/* A freed big block serves a bigger request of its power; the break stays. */
+static void sbrk_big_reuse(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned long brk;
+	void *p, *r;
+
+	r = zalloc_alloc(a, 3 * SBRK_BIG, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	zalloc_free(a, r, 3 * SBRK_BIG, 1);
+	brk = sc_count(a, ZALLOC_SBRK_BRK_BYTES);
+	p = zalloc_alloc(a, 4 * SBRK_BIG, 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, r);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES), brk);
+	zalloc_free(a, p, 4 * SBRK_BIG, 1);
+}
+
+/* A big block freed twice: no live block of that size, refused. */
+static void sbrk_big_double_free(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	u8 *big = zalloc_alloc(a, SBRK_BIG, 8, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	zalloc_free(a, big, SBRK_BIG, 8);
+	zalloc_free(a, big, SBRK_BIG, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_DOUBLE_FREES), 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_LIVE_BIG), 0);
+	/* Its list is intact: it comes back once. */
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, SBRK_BIG, 8, GFP_KERNEL),
+			    big);
+	KUNIT_EXPECT_PTR_NE(test, zalloc_alloc(a, SBRK_BIG, 8, GFP_KERNEL),
+			    big);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 2);
+}
+
+/* A region runs out like sbrk: NULL, no harm, and freed memory is reused. */
+static void sbrk_region_exhaustion(struct kunit *test)
+{
+	struct zalloc *a;
+	void *p[16], *q;
+	unsigned int i;
+
+	a = zalloc_test_adopt(test,
+			      zalloc_sbrk_create(NULL,
+						 zalloc_sbrk_region_create(SZ_1M),
+						 0));
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = zalloc_alloc(a, SBRK_BIG, 1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SBRK_BRK_BYTES), SZ_1M);
+	KUNIT_EXPECT_NULL(test, zalloc_alloc(a, SBRK_BIG, 1, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, zalloc_alloc(a, 8, 1, GFP_ATOMIC));
+	/* A freed big page serves the next big block or a small class. */
+	zalloc_free(a, p[5], SBRK_BIG, 1);
+	q = zalloc_alloc(a, SBRK_BIG, 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p[5]);
+	zalloc_free(a, q, SBRK_BIG, 1);
+	q = zalloc_alloc(a, 8, 1, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p[5]);
+	zalloc_free(a, q, 8, 1);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		if (i != 5)
+			zalloc_free(a, p[i], SBRK_BIG, 1);
+}
+
+/* Creates that must fail. */
+static void sbrk_bad_create(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, zalloc_sbrk_create("x", NULL, 0));
+	KUNIT_EXPECT_NULL(test, zalloc_sbrk_region_create(0));
+}
+
+static int sc_sbrk_init(struct kunit *test)
+{
+	test->priv = (void *)&sc_sbrk;
+	return 0;
+}
+
+#define SBRK_CASE(fn)	KUNIT_CASE_PARAM(fn, sbrk_provider_gen_params)
+
+static struct kunit_case zalloc_sbrk_cases[] = {
+	SBRK_CASE(class_boundaries),
+	SBRK_CASE(alignments),
+	SBRK_CASE(large_path),
+	SBRK_CASE(lifo_reuse),
+	SBRK_CASE(bad_frees),
+	SBRK_CASE(atomic_and_zero),
+	KUNIT_CASE_PARAM_ATTR(cross_cpu_stress, sbrk_provider_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	SBRK_CASE(hardirq),
+	SBRK_CASE(destroy_live),
+	SBRK_CASE(debugfs_tables),
+	KUNIT_CASE(global_instance),
+	KUNIT_CASE(sbrk_zig_fixes),
+	SBRK_CASE(sbrk_big_resize),
+	SBRK_CASE(sbrk_big_reuse),
+	SBRK_CASE(sbrk_big_double_free),
+	KUNIT_CASE(sbrk_region_exhaustion),
+	KUNIT_CASE(sbrk_bad_create),
+	{}
+};
+
+static struct kunit_suite zalloc_sbrk_suite = {
+	.name = "zalloc_sbrk",
+	.init = sc_sbrk_init,
+	.test_cases = zalloc_sbrk_cases,
+};
+
+kunit_test_suites(&zalloc_smp_suite, &zalloc_sbrk_suite);
