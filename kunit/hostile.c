@@ -310,4 +310,5 @@ static struct kunit_suite zalloc_hostile_suite = {
 	.name = "zalloc_hostile",
 	.test_cases = zalloc_hostile_cases,
 };
+
 kunit_test_suite(zalloc_hostile_suite);

@@ -27,7 +27,6 @@
  */
 #include <kunit/test.h>
 #include <linux/cpumask.h>
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
@@ -81,8 +80,6 @@
  *	after sc_tables_alloc() (@live) or once both blocks are freed
  * @slot_counters: it counts allocations, frees and remote frees per slot,
  *	in its "cpus" table
- * @large_outlives: a large block live at destroy stays allocated, for the
- *	test to free (see sc_free_orphan())
  */
 struct sc_kind {
 	const char *name;
@@ -103,7 +100,6 @@ struct sc_kind {
 	void (*tables)(struct kunit *test, const char *stats,
 		       const char *classes, bool live);
 	bool slot_counters;
-	bool large_outlives;
 };
 
 static const struct sc_kind *sc_kind(struct kunit *test)
@@ -515,27 +511,9 @@ static void hardirq(struct kunit *test)
 	sc_expect_slots_balanced(test, a);
 }
 
-/*
- * A large block smp's destroy left allocated ("they stay allocated",
- * zalloc/smp.c): no zalloc call can give it back any more (freeing it
- * through zalloc_page_allocator would count, in the page instance, a free
- * it never counted the allocation of), so give the pages back as
- * zalloc/page.c does, for the test not to leak them.
- */
-static void sc_free_orphan(void *p, size_t len)
-{
-	if (is_vmalloc_addr(p)) {
-		vfree(p);
-		return;
-	}
-	kmemleak_free(p);
-	free_pages_exact(p, PAGE_ALIGN(len));
-}
-
 /* Destroy with live blocks: counted, reported, the memory given back. */
 static void destroy_live(struct kunit *test)
 {
-	const struct sc_kind *k = sc_kind(test);
 	struct zalloc *a = sc_create(test, "live");
 	void *p[4];
 	unsigned int i;
@@ -548,8 +526,6 @@ static void destroy_live(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	zalloc_free(a, p[3], 64, 8);
 	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 3);
-	if (k->large_outlives)
-		sc_free_orphan(p[2], 100000);
 }
 
 static void sc_tables_read(struct kunit *test, const struct zalloc *a,
@@ -669,7 +645,6 @@ static const struct sc_kind sc_smp = {
 	.live_large_name	= "large_live",
 	.tables			= smp_tables,
 	.slot_counters		= true,
-	.large_outlives		= true,
 };
 
 /*

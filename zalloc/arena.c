@@ -42,9 +42,8 @@
 #include <zalloc/arena.h>
 #include <zalloc/page.h>
 
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
-
 
 static const char * const arena_counters[NR_ZALLOC_ARENA_COUNTERS] = {
 	[ZALLOC_ARENA_RESETS]		= "resets",

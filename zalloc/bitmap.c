@@ -61,7 +61,7 @@
 #include <zalloc/bitmap.h>
 
 #include "bitmap_search.h"
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 /* Locking: a no-op for caller-locked instances (see the file header). */
@@ -89,14 +89,15 @@ static __always_inline void zb_unlock(struct zalloc_bitmap *b,
 }
 
 /* Chunks a block of @len bytes takes. */
-static __always_inline size_t zb_chunks_for(const struct zalloc_bitmap *b, size_t len)
+static __always_inline size_t zb_chunks_for(const struct zalloc_bitmap *b,
+					    size_t len)
 {
 	return (len >> b->chunk_shift) + !!(len & (b->chunk_size - 1));
 }
 
 /* The chunk @ptr starts, if it is the start of a chunk of @b. */
-static __always_inline bool zb_index_of(const struct zalloc_bitmap *b, const void *ptr,
-			size_t *index)
+static __always_inline bool zb_index_of(const struct zalloc_bitmap *b,
+					const void *ptr, size_t *index)
 {
 	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
 
@@ -232,7 +233,7 @@ static noinline void zb_zero_if_used(struct zalloc_bitmap *b, void *ptr,
 }
 
 static noinline void zb_bad_block(struct zalloc_bitmap *b, const char *what,
-			 const void *ptr, size_t len, unsigned long ip)
+				  const void *ptr, size_t len, unsigned long ip)
 {
 	pr_warn_ratelimited("bitmap %s: %s of %zu bytes at %p by %pS: not an allocated block\n",
 			    zalloc_report_name(&b->inst), what,
@@ -240,7 +241,7 @@ static noinline void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 }
 
 static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
-				       size_t align)
+				      size_t align)
 {
 	unsigned long flags;
 	size_t index, n;

@@ -25,7 +25,7 @@
  * are kmemleak_ignore()d: a scan at any moment, instances alive or not,
  * reports only blocks their users leaked.
  *
- * Lock order: see debug.h.
+ * Lock order: see debug_core.h.
  */
 #define pr_fmt(fmt) "zalloc-debug " fmt
 
@@ -35,7 +35,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 /* Up to this size kmalloc() (no vmalloc fallback); kvmalloc() above. */
@@ -488,13 +488,14 @@ const void *zalloc_debug_inner_ptr(struct zalloc_instance *inst,
  * @a: any allocator
  *
  * Context: any context.
- * Return: true if @a is a zalloc instance in debug mode.
+ * Return: true if calls through @a go through a debug-mode core (a
+ * fixed buffer's thread-safe view never does, even when the instance is in
+ * debug mode).
  */
 bool zalloc_debug_enabled(const struct zalloc *a)
 {
-	struct zalloc_instance *inst = zalloc_instance_of(a);
-
-	return inst && inst->dbg;
+	/* Only through the core: a fixed buffer's lock-free view is not. */
+	return a && a->ops == &zalloc_debug_ops;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_debug_enabled, ZALLOC_NS);
 

@@ -18,7 +18,7 @@
 #include <linux/ratelimit.h>
 #include <linux/string.h>
 
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 static DEFINE_RATELIMIT_STATE(zalloc_debug_ratelimit, 5 * HZ, 50);

@@ -20,7 +20,7 @@
 #include <zalloc/fixed.h>
 
 #include "buffers.h"
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 static struct zalloc_fixed *to_fixed(void *ctx)

@@ -31,7 +31,7 @@
 #include <linux/slab.h>
 #include <zalloc/zalloc.h>
 
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 static bool zalloc_debug_param;

@@ -19,6 +19,8 @@
 #ifndef _ZALLOC_MAG_H
 #define _ZALLOC_MAG_H
 
+#include <linux/build_bug.h>
+#include <linux/minmax.h>
 #include <linux/swab.h>
 #include <linux/types.h>
 
@@ -42,12 +44,19 @@ struct zalloc_mag {
 	void *obj[ZALLOC_MAG_MAX];
 };
 
-extern const u8 zalloc_mag_caps[ZALLOC_MAG_CLASSES];
+/* A power of two, so that a CPU's magazine for a class is a shift away. */
+static_assert(sizeof(struct zalloc_mag) == 512);
 
-/* Blocks of class @class (8 << @class bytes) a magazine holds. */
-static __always_inline unsigned int zalloc_mag_cap(unsigned int class)
+/*
+ * Blocks of class @class (8 << @class bytes) a magazine holds:
+ * ZALLOC_MAG_BYTES worth, between 1 and ZALLOC_MAG_MAX (63 blocks up to
+ * 512 bytes, 32 of 1 KiB, down to 1 of 32 KiB), so that a CPU's magazines
+ * hold at most ~400 KiB.
+ */
+static inline unsigned int zalloc_mag_cap(unsigned int class)
 {
-	return zalloc_mag_caps[class];
+	return clamp_t(unsigned int, ZALLOC_MAG_BYTES >> (class + 3), 1,
+		       ZALLOC_MAG_MAX);
 }
 
 /* Empty magazines for classes 0 .. @n - 1 of one CPU. */

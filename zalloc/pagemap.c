@@ -73,6 +73,7 @@ static void **pm_publish(void **slot, void **spare)
 	if (!node) {
 		node = *spare;
 		*spare = NULL;
+		/* Publish the zeroed node: pairs with the lookups' acquire. */
 		smp_store_release(slot, node);
 	}
 	return node;
@@ -95,10 +96,14 @@ int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 	void *mid_spare = NULL, *leaf_spare = NULL;
 	void **mid, **leaf;
 
-	/* Missing levels get spares, taken outside the lock. */
+	/*
+	 * Missing levels get spares, taken outside the lock.  Acquire pairs
+	 * with the release that published a node: its contents are seen.
+	 */
 	mid = smp_load_acquire(&pm->top[zalloc_pm_top(key)]);
 	if (!mid)
 		mid_spare = kvzalloc(PM_MID_SIZE, gfp);
+	/* Acquire: as above, for the leaf. */
 	if (!mid || !smp_load_acquire((void ***)&mid[zalloc_pm_mid(key)]))
 		leaf_spare = kvzalloc(PM_LEAF_SIZE, gfp);
 	raw_spin_lock_irqsave(&pm->lock, flags);
@@ -154,7 +159,9 @@ int zalloc_pagemap_reserve(struct zalloc_pagemap *pm, unsigned long start,
 
 	for (; addr < end; addr = ALIGN(addr + 1, step)) {
 		key = zalloc_pm_key(addr);
+		/* Acquire pairs with the release that published each node. */
 		mid = smp_load_acquire(&pm->top[zalloc_pm_top(key)]);
+		/* Acquire: as above, for the leaf. */
 		if (mid && smp_load_acquire((void ***)&mid[zalloc_pm_mid(key)]))
 			continue;
 		/* Setting NULL makes the nodes and changes no slot. */

@@ -28,12 +28,13 @@
 #ifndef _ZALLOC_PAGEMAP_H
 #define _ZALLOC_PAGEMAP_H
 
+#include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
 #define ZALLOC_PM_SHIFT		16
-#define ZALLOC_PM_GRANULE	(1UL << ZALLOC_PM_SHIFT)
+#define ZALLOC_PM_GRANULE	BIT(ZALLOC_PM_SHIFT)
 #define ZALLOC_PM_TOP_BITS	11
 #define ZALLOC_PM_MID_BITS	11
 #define ZALLOC_PM_LEAF_BITS	10
@@ -99,9 +100,11 @@ static __always_inline void *zalloc_pagemap_get(const struct zalloc_pagemap *pm,
 
 	if (addr < READ_ONCE(pm->lo) || addr >= READ_ONCE(pm->hi))
 		return NULL;
+	/* Acquire pairs with the release that published the node. */
 	mid = smp_load_acquire(&pm->top[zalloc_pm_top(key)]);
 	if (!mid)
 		return NULL;
+	/* Acquire: as above, for the leaf. */
 	leaf = smp_load_acquire((void ***)&mid[zalloc_pm_mid(key)]);
 	if (!leaf)
 		return NULL;

@@ -21,6 +21,7 @@ static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
 {
 	zalloc_pagemap_update(&sb->map, addr, (void *)(addr | tag));
 }
+
 /* The tag of the big page @addr lies in, 0 if it is not the break's. */
 static unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
 				 unsigned long addr)
@@ -30,6 +31,7 @@ static unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
 
 	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
 }
+
 /*
  * Move the break; no lock held.  The page map gets the nodes the new
  * bytes need, so tagging them never allocates.
@@ -57,6 +59,7 @@ void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 	zalloc_stats_sample_peak(&sb->inst.stats);
 	return p;
 }
+
 /* [@p, @p + @len) came from the break: free-list links may point there. */
 static void sbrk_note_brk(struct zalloc_sbrk *sb, void *p, size_t len)
 {
@@ -67,6 +70,7 @@ static void sbrk_note_brk(struct zalloc_sbrk *sb, void *p, size_t len)
 		sb->brk_lo = a;
 	sb->brk_hi = max(sb->brk_hi, a + len);
 }
+
 /*
  * Can @next follow free block @p, @left blocks before the end of a list of
  * @size-byte blocks aligned to @align?  The last link is NULL and no other
@@ -96,6 +100,7 @@ static void sbrk_drop_list(struct zalloc_sbrk *sb, void **head,
 	*head = NULL;
 	*nr_free = 0;
 }
+
 static void sbrk_push_big(struct zalloc_sbrk *sb, void *p, unsigned int k)
 {
 	zalloc_link_set(p, sb->big_frees[k], sb->link_key);
@@ -103,6 +108,7 @@ static void sbrk_push_big(struct zalloc_sbrk *sb, void *p, unsigned int k)
 	sb->big_nr_free[k]++;
 	sbrk_tag(sb, (unsigned long)p, SB_TAG_BIG | SB_TAG_FREE | k);
 }
+
 /* Put [@addr, @addr + @len), whole big pages, on the big free lists. */
 static void sbrk_push_run(struct zalloc_sbrk *sb, unsigned long addr,
 			  unsigned long len)
@@ -116,6 +122,7 @@ static void sbrk_push_run(struct zalloc_sbrk *sb, unsigned long addr,
 		len -= sbrk_big_size(k);
 	}
 }
+
 /*
  * A free big block of class @k aligned to @align, or NULL; every link is
  * checked before it is followed, and a bad one drops the list.
@@ -148,6 +155,7 @@ static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 	}
 	return NULL;
 }
+
 /* A block of small class @class from its free list, bump or a big page. */
 static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
 {
@@ -179,6 +187,7 @@ static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
 	sb->next_addrs[class] = (unsigned long)p + size;
 	return p;
 }
+
 void *sbrk_alloc_big(struct zalloc_sbrk *sb, size_t len, size_t align,
 		     gfp_t gfp, unsigned long ip)
 {
@@ -212,6 +221,7 @@ out:
 	raw_spin_unlock_irqrestore(&sb->lock, flags);
 	return (void *)p;
 }
+
 /*
  * Is @p a block of small class @class the break carved?  Its big page must
  * be carved into that class, @p on a block boundary below the bump.
@@ -235,6 +245,7 @@ static bool sbrk_is_small(const struct zalloc_sbrk *sb, const void *p,
 	return (a & ~(SBRK_BIG - 1)) != (next & ~(SBRK_BIG - 1)) ||
 	       !(next & (SBRK_BIG - 1)) || a < next;
 }
+
 /* Is @p the head of a live big block of class @k? */
 static enum sbrk_verdict sbrk_check_big(const struct zalloc_sbrk *sb,
 					const void *p, unsigned int k)
@@ -248,6 +259,7 @@ static enum sbrk_verdict sbrk_check_big(const struct zalloc_sbrk *sb,
 		return SBRK_FREE_DOUBLE;
 	return tag == (SB_TAG_BIG | k) ? SBRK_FREE_OK : SBRK_FREE_INVALID;
 }
+
 /*
  * Is @p a live block of @len bytes at @align?  Under the lock.  A double
  * free is caught for a small block in a magazine or at the head of its
@@ -269,6 +281,7 @@ enum sbrk_verdict sbrk_check(struct zalloc_sbrk *sb, const void *p,
 		return SBRK_FREE_DOUBLE;
 	return SBRK_FREE_OK;
 }
+
 void sbrk_report(struct zalloc_sbrk *sb, enum sbrk_verdict v,
 		 const char *what, const void *p, size_t len, size_t align,
 		 unsigned long ip)
@@ -279,6 +292,7 @@ void sbrk_report(struct zalloc_sbrk *sb, enum sbrk_verdict v,
 			   sbrk_name(sb), v == SBRK_FREE_DOUBLE ? "double" :
 			   "invalid", what, p, len, align, (void *)ip);
 }
+
 /* A block left a magazine with its first word no longer the cookie. */
 void sbrk_overwritten(struct zalloc_sbrk *sb, const void *p)
 {
@@ -448,6 +462,7 @@ void sbrk_read(struct zalloc_instance *inst, unsigned long *v)
 	v[ZALLOC_SBRK_SMALL_BIGPAGES] = sb->small_bigpages;
 	raw_spin_unlock_irqrestore(&sb->lock, flags);
 }
+
 /* Small classes by size; big classes that were ever used, as "big". */
 void sbrk_show_classes(struct seq_file *m, struct zalloc_instance *inst)
 {

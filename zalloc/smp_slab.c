@@ -52,7 +52,6 @@
 /* Slab descriptors of every instance: a bit per block makes them odd-sized. */
 struct kmem_cache *zsmp_slab_cache;
 
-
 /* ---------------------------------------------------------------------
  * Slots and slabs
  */

@@ -25,7 +25,7 @@
 #include <zalloc/stack_fallback.h>
 
 #include "buffers.h"
-#include "debug.h"
+#include "debug_core.h"
 #include "internal.h"
 
 static const char * const sf_counters[NR_ZALLOC_SF_COUNTERS] = {

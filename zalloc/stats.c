@@ -78,7 +78,7 @@ long zalloc_stats_live(const struct zalloc_stats *s)
 	unsigned long v[2];
 	long live;
 
-	BUILD_BUG_ON(ZALLOC_STAT_BYTES_FREE != ZALLOC_STAT_BYTES_ALLOC + 1);
+	BUILD_BUG_ON(ZALLOC_STAT_BYTES_ALLOC + 1 != ZALLOC_STAT_BYTES_FREE);
 	zalloc_stats_sum(s, v, ZALLOC_STAT_BYTES_ALLOC, 2);
 	live = v[0] - v[1];
 	return max(live, 0L);

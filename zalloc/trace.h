@@ -11,20 +11,14 @@
 #if !defined(_ZALLOC_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _ZALLOC_TRACE_H
 
+#include <linux/string.h>
 #include <linux/tracepoint.h>
-#include <linux/version.h>
 #include <trace/events/mmflags.h>
+#include <zalloc/registry.h>
 
 /* trace.c: the first enabled event turns the forwarders' key on. */
 int zalloc_trace_reg(void);
 void zalloc_trace_unreg(void);
-
-/* 6.10 dropped __assign_str()'s source argument: __string() has it. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define zalloc_assign_name(src)	__assign_str(name)
-#else
-#define zalloc_assign_name(src)	__assign_str(name, src)
-#endif
 
 /*
  * Every event is one change of a block, from (@ptr, @len) to (@new_ptr,
@@ -34,40 +28,31 @@ void zalloc_trace_unreg(void);
  * shown as "none".
  */
 DECLARE_EVENT_CLASS(zalloc_block,
-
-	TP_PROTO(const char *name, const void *ptr, size_t len,
-		 const void *new_ptr, size_t new_len, size_t align, gfp_t gfp,
-		 unsigned long ip),
-
-	TP_ARGS(name, ptr, len, new_ptr, new_len, align, gfp, ip),
-
-	TP_STRUCT__entry(
-		__string(	name,		name		)
-		__field(	const void *,	ptr		)
-		__field(	size_t,		len		)
-		__field(	const void *,	new_ptr		)
-		__field(	size_t,		new_len		)
-		__field(	size_t,		align		)
-		__field(	unsigned long,	gfp_flags	)
-		__field(	unsigned long,	call_site	)
-	),
-
-	TP_fast_assign(
-		zalloc_assign_name(name);
-		__entry->ptr		= ptr;
-		__entry->len		= len;
-		__entry->new_ptr	= new_ptr;
-		__entry->new_len	= new_len;
-		__entry->align		= align;
-		__entry->gfp_flags	= (__force unsigned long)gfp;
-		__entry->call_site	= ip;
-	),
-
-	TP_printk("name=%s ptr=%p len=%zu new_ptr=%p new_len=%zu align=%zu gfp_flags=%s call_site=%pS",
-		  __get_str(name), __entry->ptr, __entry->len,
-		  __entry->new_ptr, __entry->new_len, __entry->align,
-		  show_gfp_flags(__entry->gfp_flags),
-		  (void *)__entry->call_site)
+		    TP_PROTO(const char *name, const void *ptr, size_t len,
+			     const void *new_ptr, size_t new_len, size_t align,
+			     gfp_t gfp, unsigned long ip),
+		    TP_ARGS(name, ptr, len, new_ptr, new_len, align, gfp, ip),
+		    TP_STRUCT__entry(__array(char, name, ZALLOC_NAME_MAX)
+				     __field(const void *, ptr)
+				     __field(size_t, len)
+				     __field(const void *, new_ptr)
+				     __field(size_t, new_len)
+				     __field(size_t, align)
+				     __field(unsigned long, gfp_flags)
+				     __field(unsigned long, call_site)),
+		    TP_fast_assign(strscpy(__entry->name, name, ZALLOC_NAME_MAX);
+				   __entry->ptr = ptr;
+				   __entry->len = len;
+				   __entry->new_ptr = new_ptr;
+				   __entry->new_len = new_len;
+				   __entry->align = align;
+				   __entry->gfp_flags = (__force unsigned long)gfp;
+				   __entry->call_site = ip;),
+		    TP_printk("name=%s ptr=%p len=%zu new_ptr=%p new_len=%zu align=%zu gfp_flags=%s call_site=%pS",
+			      __entry->name, __entry->ptr, __entry->len,
+			      __entry->new_ptr, __entry->new_len, __entry->align,
+			      show_gfp_flags(__entry->gfp_flags),
+			      (void *)__entry->call_site)
 );
 
 #define ZALLOC_BLOCK_EVENT(event)					\
@@ -88,29 +73,20 @@ ZALLOC_BLOCK_EVENT(remap);
  * the page allocator, by per-CPU slot @slot.
  */
 TRACE_EVENT(slab,
-
-	TP_PROTO(const char *name, const void *base, unsigned int slot,
-		 bool taken),
-
-	TP_ARGS(name, base, slot, taken),
-
-	TP_STRUCT__entry(
-		__string(	name,		name		)
-		__field(	const void *,	base		)
-		__field(	unsigned int,	slot		)
-		__field(	bool,		taken		)
-	),
-
-	TP_fast_assign(
-		zalloc_assign_name(name);
-		__entry->base		= base;
-		__entry->slot		= slot;
-		__entry->taken		= taken;
-	),
-
-	TP_printk("name=%s base=%p slot=%u %s",
-		  __get_str(name), __entry->base, __entry->slot,
-		  __entry->taken ? "taken" : "given_back")
+	    TP_PROTO(const char *name, const void *base, unsigned int slot,
+		     bool taken),
+	    TP_ARGS(name, base, slot, taken),
+	    TP_STRUCT__entry(__array(char, name, ZALLOC_NAME_MAX)
+			     __field(const void *, base)
+			     __field(unsigned int, slot)
+			     __field(bool, taken)),
+	    TP_fast_assign(strscpy(__entry->name, name, ZALLOC_NAME_MAX);
+			   __entry->base = base;
+			   __entry->slot = slot;
+			   __entry->taken = taken;),
+	    TP_printk("name=%s base=%p slot=%u %s", __entry->name,
+		      __entry->base, __entry->slot,
+		      __entry->taken ? "taken" : "given_back")
 );
 
 #endif /* _ZALLOC_TRACE_H */

@@ -27,7 +27,7 @@
 #include <linux/mmzone.h>
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 #define ZALLOC_NS	"ZALLOC"
 #else
 #define ZALLOC_NS	ZALLOC

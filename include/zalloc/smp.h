@@ -7,7 +7,7 @@
  * from power-of-two size classes 8 B .. 32 KiB carved out of 64 KiB slabs
  * (order-4 buddy blocks, aligned to their size, so every block is aligned
  * to its own size and any alignment up to the class size is honoured).
- * Each CPU keeps a magazine of free blocks per class (up to 32, or 32 KiB
+ * Each CPU keeps a magazine of free blocks per class (up to 63, or 32 KiB
  * worth); behind the magazines there is one slot per possible CPU with a
  * lock, owning slabs.  Larger blocks come from the page allocator, recorded
  * so that their frees are checked.
