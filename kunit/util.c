@@ -163,6 +163,38 @@ long zalloc_test_value(const char *text, const char *key)
 	return kstrtol(word, 10, &n) ? -1 : n;
 }
 
+/* The index of the column headed @column in a table's header line, or -1. */
+static int zalloc_test_column(const char *table, const char *column)
+{
+	const char *p;
+	char word[32];
+	int i, n;
+
+	for (i = 0, p = table; *p && *p != '\n'; i++) {
+		if (sscanf(p, "%31s%n", word, &n) != 1)
+			break;
+		if (!strcmp(word, column))
+			return i;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return -1;
+}
+
+/* Number @col of the row of numbers at @row, in *@v; false if none. */
+static bool zalloc_test_cell(const char *row, int col, long *v)
+{
+	int i, n;
+
+	for (i = 0; i <= col; i++) {
+		if (sscanf(row, "%ld%n", v, &n) != 1)
+			return false;
+		row += n;
+	}
+	return true;
+}
+
 /*
  * zalloc_test_column_sum - the sum of the column headed @column over the
  * rows of a table file ("classes", "cpus": a header line of names, then
@@ -170,32 +202,30 @@ long zalloc_test_value(const char *text, const char *key)
  */
 long zalloc_test_column_sum(const char *table, const char *column)
 {
-	const char *line = table, *p;
-	char word[32];
-	int col = -1, i, n;
+	int col = zalloc_test_column(table, column);
+	const char *line;
 	long sum = 0, v;
 
-	/* The header: find the column's index. */
-	for (i = 0, p = line; *p && *p != '\n'; i++) {
-		if (sscanf(p, "%31s%n", word, &n) != 1)
-			break;
-		if (!strcmp(word, column))
-			col = i;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
 	if (col < 0)
 		return -1;
 	for (line = strchr(table, '\n'); line && line[1]; ) {
-		p = ++line;
-		for (i = 0; i <= col; i++) {
-			if (sscanf(p, "%ld%n", &v, &n) != 1)
-				return -1;
-			p += n;
-		}
+		if (!zalloc_test_cell(++line, col, &v))
+			return -1;
 		sum += v;
 		line = strchr(line, '\n');
 	}
 	return sum;
+}
+
+/*
+ * zalloc_test_row_value - the number in column @column of the row that
+ * starts at @row in @table; -1 if there is no such column or number.
+ */
+long zalloc_test_row_value(const char *table, const char *row,
+			   const char *column)
+{
+	int col = zalloc_test_column(table, column);
+	long v;
+
+	return col >= 0 && zalloc_test_cell(row, col, &v) ? v : -1;
 }

@@ -74,6 +74,8 @@ char *zalloc_test_debugfs(struct kunit *test, const char *name,
 			  const char *file);
 long zalloc_test_value(const char *text, const char *key);
 long zalloc_test_column_sum(const char *table, const char *column);
+long zalloc_test_row_value(const char *table, const char *row,
+			   const char *column);
 
 struct zalloc_validator *zalloc_test_validator(struct kunit *test,
 					       const struct zalloc *child);

@@ -141,25 +141,32 @@ static void *kmalloc_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	return p;
 }
 
-/* Remember that @ptr's object is of class @c whatever its length says. */
-static void km_note_class(void *ptr, size_t new_size, unsigned int c)
+/*
+ * Remember that @ptr's object is of class @c whatever its new size says
+ * (or forget it, if the size says @c again).  -ENOMEM if the record cannot
+ * be made: the caller must then leave the block as it is, since its free
+ * would count the wrong class.
+ */
+static int km_note_class(void *ptr, size_t new_size, unsigned int c)
 {
+	bool back = km_class(new_size) == c;
 	unsigned long flags;
 	void *old;
 
 	xa_lock_irqsave(&km_shrunk, flags);
-	if (km_class(new_size) == c)
+	if (back)
 		old = __xa_erase(&km_shrunk, (unsigned long)ptr);
 	else
 		old = __xa_store(&km_shrunk, (unsigned long)ptr,
 				 xa_mk_value(c + 1), GFP_ATOMIC);
 	xa_unlock_irqrestore(&km_shrunk, flags);
 	if (xa_is_err(old))
-		return;
-	if (!old && km_class(new_size) != c)
+		return -ENOMEM;
+	if (!old && !back)
 		atomic_inc(&km_nr_shrunk);
-	else if (old && km_class(new_size) == c)
+	else if (old && back)
 		atomic_dec(&km_nr_shrunk);
+	return 0;
 }
 
 /* The class of @ptr's object, for a block of @size bytes. */
@@ -182,12 +189,12 @@ static bool kmalloc_relen(void *ptr, size_t len, size_t align, size_t new_len,
 	if (!size || size > ksize(ptr) || !zalloc_can_alloc())
 		return false;
 	c = km_class_of(ptr, kmalloc_size(len, align));
-	/* Fits: krealloc() keeps the address and re-poisons for KASAN. */
-	if (krealloc(ptr, new_len, gfp) != ptr)
+	/* The record first: a block whose class it cannot keep stays. */
+	if ((km_class(size) != c || atomic_read(&km_nr_shrunk)) &&
+	    km_note_class(ptr, size, c))
 		return false;
-	if (km_class(size) != c || atomic_read(&km_nr_shrunk))
-		km_note_class(ptr, size, c);
-	return true;
+	/* Fits: krealloc() keeps the address and re-poisons for KASAN. */
+	return krealloc(ptr, new_len, gfp) == ptr;
 }
 
 static bool kmalloc_resize(void *ctx, void *ptr, size_t len, size_t align,

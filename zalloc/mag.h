@@ -59,6 +59,15 @@ static inline unsigned int zalloc_mag_cap(unsigned int class)
 		       ZALLOC_MAG_MAX);
 }
 
+/* Reverse @m's blocks from @first on, so they pop in the order added. */
+static inline void zalloc_mag_reverse(struct zalloc_mag *m, unsigned int first)
+{
+	unsigned int i = first, j = m->nr;
+
+	while (j > i + 1)
+		swap(m->obj[i++], m->obj[--j]);
+}
+
 /* Empty magazines for classes 0 .. @n - 1 of one CPU. */
 static inline void zalloc_mags_init(struct zalloc_mag *mag, unsigned int n)
 {

@@ -318,7 +318,7 @@ static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 			      struct zalloc_mag *m, unsigned int want,
 			      unsigned long ip)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, first = m->nr;
 	void *p;
 
 	lockdep_assert_held(&sb->lock);
@@ -330,6 +330,8 @@ static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 		m->obj[m->nr++] = p;
 		n++;
 	}
+	/* Popped from the end: the first block taken goes out first. */
+	zalloc_mag_reverse(m, first);
 	sb->live[class] += n;
 	if (n)
 		sb->ip[class] = ip;

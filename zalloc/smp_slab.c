@@ -164,8 +164,8 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			      unsigned int want, unsigned long ip)
 {
 	struct zsmp_class *cls = &slot->cls[class];
+	unsigned int n = 0, got, first = m->nr;
 	struct zsmp_slab *slab;
-	unsigned int n = 0, got;
 
 	lockdep_assert_held(&slot->lock);
 	while (n < want) {
@@ -189,6 +189,8 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 	cls->out += n;
 	cls->nr_free -= n;
 	slot->allocs += n;
+	/* Popped from the end: the lowest address goes out first. */
+	zalloc_mag_reverse(m, first);
 	return n;
 }
 
