@@ -25,6 +25,8 @@
  * locking; single-owner ones (page_frag) get one instance per CPU from the
  * harness (no ZB_SHARED).
  */
+#define pr_fmt(fmt) "zbench: " fmt
+
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
