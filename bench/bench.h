@@ -27,6 +27,8 @@
 #define ZB_MIXED_SLOTS		20000
 #define ZB_MIXED_MAX		32768
 #define ZB_RING			1024	/* cross: blocks in flight; power of two */
+#define ZB_CHURN_BATCH		8192	/* churn: blocks handed over at once */
+#define ZB_CHURN_DEPTH		2	/* churn: batches in flight */
 #define ZB_NR_SIZES		5
 
 extern const size_t zb_sizes[ZB_NR_SIZES];
@@ -55,6 +57,33 @@ struct zb_ring {
 	void *slot[ZB_RING] ____cacheline_aligned_in_smp;
 };
 
+/*
+ * Churn: batches of ZB_CHURN_BATCH blocks handed from a producer to a
+ * consumer, ZB_CHURN_DEPTH batches in flight.  Batch i is in batch[i %
+ * ZB_CHURN_DEPTH]; the producer may fill it once the consumer has freed
+ * batch i - ZB_CHURN_DEPTH.
+ */
+struct zb_churn {
+	unsigned long filled ____cacheline_aligned_in_smp;	/* producer */
+	unsigned long freed ____cacheline_aligned_in_smp;	/* consumer */
+	void **batch[ZB_CHURN_DEPTH];
+};
+
+/**
+ * struct zb_taken - what a subject has taken from the kernel so far
+ * @zstats: the zalloc instance's backing_bytes_taken (ZB_MEM_ZSTATS only)
+ * @pages: pages the buddy allocator handed out, system-wide (the PGALLOC
+ *	events), if the kernel counts them
+ * @has_zstats: @zstats was read
+ * @has_pages: @pages was read
+ */
+struct zb_taken {
+	unsigned long zstats;
+	unsigned long pages;
+	bool has_zstats;
+	bool has_pages;
+};
+
 /**
  * struct zb_run - one thread's state for one figure
  * @h: the subject instance it uses
@@ -71,7 +100,10 @@ struct zb_ring {
  * @live_bytes: mixed: live requested bytes
  * @mem: mixed: memory figures, or NULL not to sample
  * @ring: cross: the ring between the pair
- * @producer: cross: allocates into @ring (else frees from it)
+ * @churn: churn: the batches between the pair
+ * @events: churn producer: room for all_vm_events(), allocated up front so
+ *	reading it takes no page
+ * @producer: cross and churn: allocates (else frees what the other made)
  */
 struct zb_run {
 	const struct zbench_h *h;
@@ -86,10 +118,12 @@ struct zb_run {
 	unsigned long live, live_bytes;
 	struct zb_mem *mem;
 	struct zb_ring *ring;
+	struct zb_churn *churn;
+	unsigned long *events;
 	bool producer;
 };
 
-/* The parallel and cross workloads: one bound kthread per CPU. */
+/* The parallel, cross and churn workloads: one bound kthread per CPU. */
 
 struct zb_gate {
 	struct completion go;
@@ -98,7 +132,7 @@ struct zb_gate {
 };
 
 /**
- * struct zb_worker - one kthread of a parallel or cross figure
+ * struct zb_worker - one kthread of a parallel, cross or churn figure
  * @run: its run state (its own, though @run.h may be shared)
  * @h: its instance, when the subject is not ZB_SHARED
  * @gate: the start gate
@@ -108,6 +142,7 @@ struct zb_gate {
  * @ns: its timed time
  * @t0: when its timed part started
  * @t1: when it ended
+ * @taken: churn producer: what the subject had taken at @t0 and at @t1
  * @task: the kthread
  * @done: completed as the kthread exits
  */
@@ -118,6 +153,7 @@ struct zb_worker {
 	unsigned long n, warmup;
 	unsigned int cpu;
 	u64 ns, t0, t1;
+	struct zb_taken taken[2];
 	struct task_struct *task;
 	struct completion done;
 };
@@ -125,6 +161,11 @@ struct zb_worker {
 static inline bool zb_batchy(enum zbench_workload w)
 {
 	return w == ZB_BATCH_REVERSE || w == ZB_BATCH_RANDOM || w == ZB_BURST;
+}
+
+static inline bool zb_paired(enum zbench_workload w)
+{
+	return w == ZB_CROSS || w == ZB_CHURN;
 }
 
 /* workloads.c */
@@ -135,16 +176,21 @@ void zb_run_destroy(struct zb_run *r);
 void zb_mixed_free_all(struct zb_run *r);
 void zb_need(struct zbench_need *need, enum zbench_workload w, size_t size,
 	     unsigned int cpus);
+unsigned long zb_churn_round(unsigned long n);
+struct zb_churn *zb_churn_alloc(unsigned int pairs);
+void zb_churn_free(struct zb_churn *c, unsigned int pairs);
 long zb_mem_now(const struct zb_run *r);
 void zb_mem_start(struct zb_run *r, struct zb_mem *m);
 bool zb_mem_walks(const struct zb_run *r);
 void zb_mem_sample(struct zb_run *r);
+void zb_taken_read(const struct zb_run *r, struct zb_taken *t);
 
 /* report.c */
 extern unsigned int zb_figures, zb_skipped;
 void zb_print_begin(unsigned long ops, unsigned long slow_ops,
-		    unsigned long warmup, unsigned int rounds,
-		    unsigned int workloads, const char *only);
+		    unsigned long churn_ops, unsigned long warmup,
+		    unsigned int rounds, unsigned int workloads,
+		    const char *only);
 void zb_print_end(u64 ns);
 void zb_print_done(enum zbench_workload w, unsigned int subjects, u64 ns);
 void zb_print_subject(const struct zbench_subject *s);
@@ -157,6 +203,8 @@ void zb_print_mem(const struct zbench_subject *s, const struct zb_mem *m);
 void zb_print_parallel(const struct zbench_subject *s, enum zbench_workload w,
 		       size_t size, const struct zb_worker *wk, unsigned int n);
 void zb_print_cross(const struct zbench_subject *s, size_t size,
+		    const struct zb_worker *wk, unsigned int n);
+void zb_print_churn(const struct zbench_subject *s, size_t size,
 		    const struct zb_worker *wk, unsigned int n);
 void zb_error(const struct zbench_subject *s, enum zbench_workload w,
 	      size_t size, int err);

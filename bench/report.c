@@ -10,8 +10,9 @@
  *
  * with alloc_ns= and free_ns= (reset_ns= where burst resets) for the batch
  * and burst workloads; parallel figures print one line per CPU (cpu=) and
- * one for the system (cpus=); cross prints one line per figure.  Besides
- * the figures: "zbench: begin" (the parameters),
+ * one for the system (cpus=); cross and churn print one line per figure,
+ * churn with what the subject took from the kernel (pages_taken=,
+ * zstats_taken=).  Besides the figures: "zbench: begin" (the parameters),
  * "subject" (what each subject is), "skip" (the workloads a subject cannot
  * run and why), "mem" (the mixed workload's memory figures), "error" (a
  * figure that could not be set up), "done" (a workload's guest seconds) and
@@ -71,12 +72,14 @@ static const char *zb_instance(const struct zbench_subject *s)
 }
 
 void zb_print_begin(unsigned long ops, unsigned long slow_ops,
-		    unsigned long warmup, unsigned int rounds,
-		    unsigned int workloads, const char *only)
+		    unsigned long churn_ops, unsigned long warmup,
+		    unsigned int rounds, unsigned int workloads,
+		    const char *only)
 {
-	pr_info("begin kernel=%s cpus=%u ops=%lu slow_ops=%lu warmup=%lu rounds=%u workloads=%#x only=%s\n",
+	pr_info("begin kernel=%s cpus=%u ops=%lu slow_ops=%lu churn_ops=%lu warmup=%lu rounds=%u workloads=%#x only=%s\n",
 		init_utsname()->release, num_online_cpus(), ops, slow_ops,
-		warmup, rounds, workloads, only && *only ? only : "all");
+		churn_ops, warmup, rounds, workloads,
+		only && *only ? only : "all");
 }
 
 void zb_print_end(u64 ns)
@@ -229,5 +232,32 @@ void zb_print_cross(const struct zbench_subject *s, size_t size,
 	pr_info("workload=cross alloc=%s size=%zu cpus=%u pairs=%u ops=%lu ns_per_op=%s instance=%s fail=%lu\n",
 		s->name, size, n, n / 2, total, zb_ns(b, ps), zb_instance(s),
 		fail);
+	zb_figures++;
+}
+
+/*
+ * A churn figure: what the subject took from the kernel while the producer
+ * (wk[0]) allocated its timed batches, and wall time per block passed.
+ */
+void zb_print_churn(const struct zbench_subject *s, size_t size,
+		    const struct zb_worker *wk, unsigned int n)
+{
+	const struct zb_taken *t = wk[0].taken;
+	char taken[96] = "", b[ZB_NS_LEN];
+	size_t off = 0;
+	u64 ps;
+
+	if (t[0].has_pages && t[1].has_pages)
+		off += scnprintf(taken + off, sizeof(taken) - off,
+				 " pages_taken=%lu", t[1].pages - t[0].pages);
+	if (t[0].has_zstats && t[1].has_zstats)
+		off += scnprintf(taken + off, sizeof(taken) - off,
+				 " zstats_taken=%lu",
+				 t[1].zstats - t[0].zstats);
+	ps = div64_u64((max(wk[0].t1, wk[1].t1) - wk[0].t0) * 1000,
+		       max(wk[0].n, 1UL));
+	pr_info("workload=churn alloc=%s size=%zu cpus=%u batch=%u depth=%u ops=%lu ns_per_op=%s%s instance=%s fail=%lu\n",
+		s->name, size, n, ZB_CHURN_BATCH, ZB_CHURN_DEPTH, wk[0].n,
+		zb_ns(b, ps), taken, zb_instance(s), wk[0].run.fail);
 	zb_figures++;
 }

@@ -11,20 +11,22 @@
  * This file runs the figures.  Every figure sets its subject up, runs a
  * warm-up of @warmup operations, then @ops operations (for the workloads a
  * subject marks slow, gen_pool's mixed ones, @slow_ops after @slow_ops / 5
- * of warm-up).  An operation is one allocation and its free (in burst, the
+ * of warm-up; churn passes @churn_ops blocks after four batches of
+ * warm-up).  An operation is one allocation and its free (in burst, the
  * free is the block's share of the reset).  Single-CPU figures split the
  * operations into @rounds rounds, interleaved across the subjects, and
  * report the median round (and the best), which filters out a noisy host;
  * parallel figures run one bound kthread per online CPU and report each
- * CPU's whole run and the summed throughput; cross figures pair a
- * producer kthread with a consumer on another CPU and report wall time per
- * block.  A figure never fails on a
+ * CPU's whole run and the summed throughput; cross and churn figures pair
+ * a producer kthread with a consumer on another CPU and report wall time
+ * per block (churn: one pair, the first two online CPUs, and what the
+ * subject took from the kernel meanwhile).  A figure never fails on a
  * timing; allocation failures are counted in fail=.
  *
- * Locking: the parallel and cross workloads share only a start gate (a
- * completion and an atomic arrival count), the per-pair rings (see
+ * Locking: the multi-CPU workloads share only a start gate (a completion
+ * and an atomic arrival count), their pair's ring or batches (see
  * workloads.c) and the subject's instance, which the subject's own locking
- * protects (ZB_SHARED) or which is per CPU.
+ * protects (ZB_SHARED) or which is per CPU or per pair.
  */
 #define pr_fmt(fmt) "zbench: " fmt
 
@@ -52,6 +54,10 @@ static unsigned long slow_ops = 100000;
 module_param(slow_ops, ulong, 0444);
 MODULE_PARM_DESC(slow_ops, "Operations per figure for the workloads a subject marks slow, after slow_ops / 5 of warm-up (default 100000)");
 
+static unsigned long churn_ops = 250000;
+module_param(churn_ops, ulong, 0444);
+MODULE_PARM_DESC(churn_ops, "Blocks per churn figure (at most slow_ops where a subject marks churn slow), rounded up to batches of 8192, after 4 batches of warm-up (default 250000)");
+
 static unsigned long warmup = 100000;
 module_param(warmup, ulong, 0444);
 MODULE_PARM_DESC(warmup, "Untimed operations before each figure (default 100000)");
@@ -66,7 +72,7 @@ MODULE_PARM_DESC(only, "Comma-separated subjects to run (default: all)");
 
 static unsigned int workloads = (1U << NR_ZB_WORKLOADS) - 1;
 module_param(workloads, uint, 0444);
-MODULE_PARM_DESC(workloads, "Bit mask of workloads to run, bit 0 reuse, 1 batch-reverse, 2 batch-random, 3 burst, 4 mixed, 5 parallel-reuse, 6 parallel-mixed, 7 cross (default all)");
+MODULE_PARM_DESC(workloads, "Bit mask of workloads to run, bit 0 reuse, 1 batch-reverse, 2 batch-random, 3 burst, 4 mixed, 5 parallel-reuse, 6 parallel-mixed, 7 cross, 8 churn (default all)");
 
 /* ======================== Subjects and workloads ======================== */
 
@@ -114,6 +120,7 @@ static const char *zb_skip_reason(const struct zbench_subject *s,
 			return "frees-only-the-newest-block";
 		return s->caps & ZB_ONE_SIZE ? "one-size-per-cache" : NULL;
 	case ZB_CROSS:
+	case ZB_CHURN:
 		if (!multi)
 			return "one-cpu-online";
 		return any && (s->caps & ZB_REMOTE_FREE) ?
@@ -126,12 +133,18 @@ static const char *zb_skip_reason(const struct zbench_subject *s,
 static unsigned long zb_ops(const struct zbench_subject *s,
 			    enum zbench_workload w)
 {
+	if (w == ZB_CHURN)
+		return zb_churn_round(s->slow & ZB_W(w) ?
+				      min(churn_ops, slow_ops) : churn_ops);
 	return s->slow & ZB_W(w) ? slow_ops : ops;
 }
 
 static unsigned long zb_warmup(const struct zbench_subject *s,
 			       enum zbench_workload w)
 {
+	/* Churn: two round trips of the pipeline before the steady state. */
+	if (w == ZB_CHURN)
+		return 2 * ZB_CHURN_DEPTH * ZB_CHURN_BATCH;
 	return s->slow & ZB_W(w) ? min(warmup, slow_ops / 5) : warmup;
 }
 
@@ -277,6 +290,17 @@ static void zb_gate_arrive(struct zb_gate *g)
 		cpu_relax();
 }
 
+/*
+ * A churn producer reads what its subject has taken from the kernel when
+ * its timed part starts and when it ends; nothing else allocates from the
+ * subject meanwhile, and the consumer only frees.
+ */
+static void zb_worker_taken(struct zb_worker *wk, int i)
+{
+	if (wk->run.w == ZB_CHURN && wk->run.producer)
+		zb_taken_read(&wk->run, &wk->taken[i]);
+}
+
 static int zb_worker_fn(void *data)
 {
 	struct zb_worker *wk = data;
@@ -286,9 +310,11 @@ static int zb_worker_fn(void *data)
 	zb_step(&wk->run, wk->warmup);
 	wk->run.fail = 0;
 	zb_gate_arrive(g);
+	zb_worker_taken(wk, 0);
 	wk->t0 = ktime_get_ns();
 	wk->ns = zb_step(&wk->run, wk->n);
 	wk->t1 = ktime_get_ns();
+	zb_worker_taken(wk, 1);
 	kthread_complete_and_exit(&wk->done, 0);
 }
 
@@ -326,13 +352,16 @@ unwind:
 
 /*
  * One figure on every online CPU: parallel workloads run the same loop on
- * each; cross pairs CPU 2k (producer) with CPU 2k + 1 (consumer).
+ * each; cross pairs CPU 2k (producer) with CPU 2k + 1 (consumer); churn
+ * runs one such pair, on the first two online CPUs, so that its producer's
+ * readings of what the subject took cover every allocation.
  */
 static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 		     size_t size)
 {
 	unsigned int n = num_online_cpus(), i = 0, cpu;
-	bool shared = s->caps & ZB_SHARED, cross = w == ZB_CROSS;
+	bool shared = s->caps & ZB_SHARED, paired = zb_paired(w);
+	struct zb_churn *churn = NULL;
 	struct zb_ring *rings = NULL;
 	struct zbench_h sh = { };
 	struct zbench_need need;
@@ -340,27 +369,28 @@ static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 	struct zb_gate gate;
 	int err = -ENOMEM;
 
-	if (cross)
-		n &= ~1U;
+	n = w == ZB_CHURN ? 2 : paired ? n & ~1U : n;
 	wk = kvcalloc(n, sizeof(*wk), GFP_KERNEL);
-	if (cross)
+	if (w == ZB_CROSS)
 		rings = kvcalloc(n / 2, sizeof(*rings), GFP_KERNEL);
-	if (!wk || (cross && !rings))
+	if (w == ZB_CHURN)
+		churn = zb_churn_alloc(n / 2);
+	if (!wk || (w == ZB_CROSS && !rings) || (w == ZB_CHURN && !churn))
 		goto out;
 	for_each_online_cpu(cpu) {
 		if (i == n)
 			break;
 		wk[i++].cpu = cpu;
 	}
-	/* One shared instance, else one per worker (cross: per pair). */
-	zb_need(&need, w, size, shared ? (cross ? n / 2 : n) : 1);
+	/* One shared instance, else one per worker (paired: per pair). */
+	zb_need(&need, w, size, shared ? (paired ? n / 2 : n) : 1);
 	if (shared) {
 		err = zb_setup(&sh, s, &need);
 		if (err)
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
-		struct zb_worker *owner = cross ? &wk[i & ~1U] : &wk[i];
+		struct zb_worker *owner = paired ? &wk[i & ~1U] : &wk[i];
 
 		if (!shared && owner == &wk[i]) {
 			err = zb_setup(&wk[i].h, s, &need);
@@ -373,16 +403,21 @@ static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 			goto out;
 		wk[i].n = zb_ops(s, w);
 		wk[i].warmup = zb_warmup(s, w);
-		if (cross) {
-			wk[i].run.ring = &rings[i / 2];
+		if (paired) {
+			if (rings)
+				wk[i].run.ring = &rings[i / 2];
+			if (churn)
+				wk[i].run.churn = &churn[i / 2];
 			wk[i].run.producer = !(i & 1);
 		}
 	}
 	err = zb_run_workers(wk, n, &gate);
 	if (err)
 		goto out;
-	if (cross)
+	if (w == ZB_CROSS)
 		zb_print_cross(s, size, wk, n);
+	else if (w == ZB_CHURN)
+		zb_print_churn(s, size, wk, n);
 	else
 		zb_print_parallel(s, w, size, wk, n);
 out:
@@ -396,6 +431,7 @@ out:
 			zb_teardown(&wk[i].h);
 	if (sh.s)
 		zb_teardown(&sh);
+	zb_churn_free(churn, n / 2);
 	kvfree(rings);
 	kvfree(wk);
 }
@@ -465,8 +501,8 @@ static int __init zbench_init(void)
 		kfree(run);
 		return -ENOMEM;
 	}
-	zb_print_begin(ops, slow_ops, warmup, clamp(rounds, 1U, ZB_MAX_ROUNDS),
-		       workloads, only);
+	zb_print_begin(ops, slow_ops, churn_ops, warmup,
+		       clamp(rounds, 1U, ZB_MAX_ROUNDS), workloads, only);
 	for (i = 0; i < zbench_nr_subjects; i++)
 		if (zb_selected(&zbench_subjects[i]) &&
 		    zb_subject(&zbench_subjects[i]))

@@ -18,6 +18,10 @@
  *   parallel-mixed  mixed likewise
  *   cross           producer kthreads allocate, consumers on other CPUs free
  *                   (through a single-producer ring per pair)
+ *   churn           producer kthreads allocate batches of 8,192 blocks,
+ *                   consumers on other CPUs free whole batches, two batches
+ *                   in flight, round after round; what the subject takes
+ *                   from the kernel in the steady state is the figure
  *
  * Each loop takes the subject's kind as a constant and is instantiated once
  * per kind (zb_steps[]), so the kernel's allocators are called directly (see
@@ -28,10 +32,10 @@
  * The memory figures come from the subject's source (enum zbench_mem); a
  * zalloc instance's counters are read in one place, zb_backing_read().
  *
- * Locking: a zb_run belongs to one thread.  The cross pairs share only
- * their ring, one producer and one consumer ordered with acquire/release;
- * the subject's instance is protected by its own locking (ZB_SHARED) or is
- * per CPU.
+ * Locking: a zb_run belongs to one thread.  The cross and churn pairs share
+ * only their ring or batches, one producer and one consumer ordered with
+ * acquire/release; the subject's instance is protected by its own locking
+ * (ZB_SHARED) or is per CPU.
  */
 #define pr_fmt(fmt) "zbench: " fmt
 
@@ -39,6 +43,7 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -60,6 +65,7 @@ const char * const zb_names[NR_ZB_WORKLOADS] = {
 	[ZB_PAR_REUSE]		= "parallel-reuse",
 	[ZB_PAR_MIXED]		= "parallel-mixed",
 	[ZB_CROSS]		= "cross",
+	[ZB_CHURN]		= "churn",
 };
 
 /* ================= Sizes, random numbers, the cross ring ================= */
@@ -263,6 +269,32 @@ void zb_mem_sample(struct zb_run *r)
 	}
 }
 
+/*
+ * What the subject has taken from the kernel so far: its zalloc counters'
+ * backing bytes (ZB_MEM_ZSTATS subjects) and, for every subject, the pages
+ * the buddy allocator handed out system-wide (the PGALLOC events; the churn
+ * workload reads them where nothing else in the guest allocates).
+ */
+void zb_taken_read(const struct zb_run *r, struct zb_taken *t)
+{
+	unsigned long returned;
+
+	memset(t, 0, sizeof(*t));
+	if (r->h->s->mem == ZB_MEM_ZSTATS)
+		t->has_zstats = !zb_backing_read(r->h, &t->zstats, &returned);
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	if (r->events) {
+		int z;
+
+		all_vm_events(r->events);
+		/* In zone order, as __count_zid_vm_events() has them. */
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			t->pages += r->events[PGALLOC_NORMAL - ZONE_NORMAL + z];
+		t->has_pages = true;
+	}
+#endif
+}
+
 /* ======================== The loops ======================== */
 
 /*
@@ -447,6 +479,52 @@ static __always_inline u64 zb_cross_k(struct zb_run *r, unsigned long n,
 	return ktime_get_ns() - t0;
 }
 
+/*
+ * Timed: hand @n blocks over in batches of ZB_CHURN_BATCH (@n rounded up
+ * to whole batches), allocating or freeing as r->producer says.  Returns
+ * the wall time.
+ */
+static __always_inline u64 zb_churn_k(struct zb_run *r, unsigned long n,
+				      const enum zbench_kind k)
+{
+	const struct zbench_h *h = r->h;
+	struct zb_churn *c = r->churn;
+	unsigned long b, i, nb = DIV_ROUND_UP(n, ZB_CHURN_BATCH);
+	size_t size = r->size;
+	u64 t0 = ktime_get_ns();
+	void **batch;
+	int j;
+
+	for (b = 0; b < nb; b++) {
+		if (r->producer) {
+			i = c->filled;
+			/* Acquire: the consumer is done with the batch. */
+			while (i - smp_load_acquire(&c->freed) >= ZB_CHURN_DEPTH)
+				cpu_relax();
+			batch = c->batch[i % ZB_CHURN_DEPTH];
+			for (j = 0; j < ZB_CHURN_BATCH; j++) {
+				batch[j] = zbench_alloc_k(h, size, k);
+				r->fail += !batch[j];
+			}
+			/* Release: the batch is written before it is seen. */
+			smp_store_release(&c->filled, i + 1);
+		} else {
+			i = c->freed;
+			/* Acquire: pairs with the producer's release. */
+			while (smp_load_acquire(&c->filled) == i)
+				cpu_relax();
+			batch = c->batch[i % ZB_CHURN_DEPTH];
+			for (j = 0; j < ZB_CHURN_BATCH; j++)
+				if (batch[j])
+					zbench_free_k(h, batch[j], size, k);
+			/* Release: the batch is read before it is refilled. */
+			smp_store_release(&c->freed, i + 1);
+		}
+		cond_resched();
+	}
+	return ktime_get_ns() - t0;
+}
+
 static __always_inline u64 zb_step_k(struct zb_run *r, unsigned long n,
 				     const enum zbench_kind k)
 {
@@ -459,6 +537,8 @@ static __always_inline u64 zb_step_k(struct zb_run *r, unsigned long n,
 		return zb_mixed_k(r, n, k);
 	case ZB_CROSS:
 		return zb_cross_k(r, n, k);
+	case ZB_CHURN:
+		return zb_churn_k(r, n, k);
 	default:
 		return zb_batch_k(r, n, k);
 	}
@@ -496,6 +576,42 @@ u64 zb_step(struct zb_run *r, unsigned long n)
 
 /* ======================== Run state ======================== */
 
+/* Blocks a churn figure of about @n blocks passes: whole batches. */
+unsigned long zb_churn_round(unsigned long n)
+{
+	return roundup(max(n, 1UL), ZB_CHURN_BATCH);
+}
+
+/* The batches of @pairs churn pairs, or NULL. */
+struct zb_churn *zb_churn_alloc(unsigned int pairs)
+{
+	struct zb_churn *c = kvcalloc(pairs, sizeof(*c), GFP_KERNEL);
+	unsigned int i, j;
+
+	for (i = 0; c && i < pairs; i++) {
+		for (j = 0; j < ZB_CHURN_DEPTH; j++) {
+			c[i].batch[j] = kvcalloc(ZB_CHURN_BATCH,
+						 sizeof(void *), GFP_KERNEL);
+			if (!c[i].batch[j]) {
+				zb_churn_free(c, pairs);
+				return NULL;
+			}
+		}
+	}
+	return c;
+}
+
+/* Free what zb_churn_alloc() gave, once every block in it is freed. */
+void zb_churn_free(struct zb_churn *c, unsigned int pairs)
+{
+	unsigned int i, j;
+
+	for (i = 0; c && i < pairs; i++)
+		for (j = 0; j < ZB_CHURN_DEPTH; j++)
+			kvfree(c[i].batch[j]);
+	kvfree(c);
+}
+
 /* Untimed: free what the mixed workload left live. */
 void zb_mixed_free_all(struct zb_run *r)
 {
@@ -510,6 +626,24 @@ void zb_mixed_free_all(struct zb_run *r)
 	}
 	r->live = 0;
 	r->live_bytes = 0;
+}
+
+/* Untimed: free the batches a churn pair left in flight (if it stopped). */
+static void zb_churn_drain(struct zb_run *r)
+{
+	struct zb_churn *c = r->churn;
+	unsigned long i;
+	int j;
+
+	for (i = c->freed; i != c->filled; i++) {
+		void **batch = c->batch[i % ZB_CHURN_DEPTH];
+
+		for (j = 0; j < ZB_CHURN_BATCH; j++)
+			if (batch[j])
+				zbench_free_k(r->h, batch[j], r->size,
+					      r->h->s->kind);
+	}
+	c->freed = c->filled;
 }
 
 int zb_run_init(struct zb_run *r, const struct zbench_h *h,
@@ -529,6 +663,11 @@ int zb_run_init(struct zb_run *r, const struct zbench_h *h,
 		r->perm = kvcalloc(ZB_BATCH, sizeof(*r->perm), GFP_KERNEL);
 		return r->ptrs && r->perm ? 0 : -ENOMEM;
 	}
+	if (w == ZB_CHURN && IS_ENABLED(CONFIG_VM_EVENT_COUNTERS)) {
+		r->events = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*r->events),
+				    GFP_KERNEL);
+		return r->events ? 0 : -ENOMEM;
+	}
 	return 0;
 }
 
@@ -536,9 +675,12 @@ void zb_run_destroy(struct zb_run *r)
 {
 	if (r->slot)
 		zb_mixed_free_all(r);
+	if (r->churn && !r->producer)
+		zb_churn_drain(r);
 	vfree(r->slot);
 	kvfree(r->ptrs);
 	kvfree(r->perm);
+	kfree(r->events);
 }
 
 /* What an instance serving @cpus CPUs at once will be asked for. */
@@ -552,6 +694,9 @@ void zb_need(struct zbench_need *need, enum zbench_workload w, size_t size,
 	if (mixed) {
 		objs = ZB_MIXED_SLOTS;
 		bytes = zb_mixed_live_bytes();
+	} else if (w == ZB_CHURN) {
+		objs = ZB_CHURN_BATCH * ZB_CHURN_DEPTH;
+		bytes = objs * size;
 	} else if (w != ZB_REUSE && w != ZB_PAR_REUSE) {
 		objs = w == ZB_CROSS ? ZB_RING + 1 : ZB_BATCH;
 		bytes = objs * size;

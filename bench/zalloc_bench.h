@@ -44,6 +44,7 @@ enum zbench_workload {
 	ZB_PAR_REUSE,		/* ZB_REUSE on every online CPU at once */
 	ZB_PAR_MIXED,		/* ZB_MIXED on every online CPU at once */
 	ZB_CROSS,		/* allocated on one CPU, freed on another */
+	ZB_CHURN,		/* batches of that, steady state: slabs taken */
 	NR_ZB_WORKLOADS
 };
 
