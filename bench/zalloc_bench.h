@@ -124,6 +124,7 @@ struct zbench_subject;
  * @stats_name: the registered zalloc instance whose counters give the
  *	memory figures (ZB_MEM_ZSTATS); setup() may set it, else the
  *	subject's
+ * @name: room for the name setup() registers its instance under
  */
 struct zbench_h {
 	const struct zbench_subject *s;
@@ -134,6 +135,7 @@ struct zbench_h {
 	long __percpu *held;
 	void *priv;
 	const char *stats_name;
+	char name[32];
 };
 
 /**
