@@ -23,6 +23,11 @@
  * subject took from the kernel meanwhile).  A figure never fails on a
  * timing; allocation failures are counted in fail=.
  *
+ * tools/bench.sh boots the benchmark kernel twice: once on one vCPU under
+ * QEMU's -icount shift=0,sleep=off, where ktime_get_ns() advances one
+ * nanosecond per guest instruction, for the single-CPU workloads; once with
+ * real concurrency under TCG for the parallel, cross and churn workloads.
+ *
  * Locking: the multi-CPU workloads share only a start gate (a completion
  * and an atomic arrival count), their pair's ring or batches (see
  * workloads.c) and the subject's instance, which the subject's own locking
