@@ -519,6 +519,13 @@ def host_cpu():
     return platform.processor() or "unknown"
 
 
+def shown(path):
+    """@path relative to the repository when it is inside it."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rel = os.path.relpath(os.path.abspath(path), top)
+    return path if rel.startswith("..") else rel
+
+
 def params(run):
     b = run.begin
     return (f"ops={b.get('ops')} per figure (slow_ops={b.get('slow_ops')} "
@@ -669,7 +676,7 @@ def main():
     if base:
         h = base.header
         doc += [
-            f"- **Before** (the before/after table): `{a.baseline}`, an "
+            f"- **Before** (the before/after table): `{shown(a.baseline)}`, an "
             f"icount boot of zalloc at commit {h.get('zalloc-commit', '?')} "
             f"({h.get('zalloc-date', '?')}), measured by "
             f"{h.get('harness', '?')} on {h.get('kernel', '?')}, "
