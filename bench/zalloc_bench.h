@@ -44,6 +44,7 @@ enum zbench_workload {
 	ZB_PAR_REUSE,		/* ZB_REUSE on every online CPU at once */
 	ZB_PAR_MIXED,		/* ZB_MIXED on every online CPU at once */
 	ZB_CROSS,		/* allocated on one CPU, freed on another */
+	ZB_CHURN,		/* batches of that, steady state: slabs taken */
 	NR_ZB_WORKLOADS
 };
 
@@ -123,6 +124,7 @@ struct zbench_subject;
  * @stats_name: the registered zalloc instance whose counters give the
  *	memory figures (ZB_MEM_ZSTATS); setup() may set it, else the
  *	subject's
+ * @name: room for the name setup() registers its instance under
  */
 struct zbench_h {
 	const struct zbench_subject *s;
@@ -133,6 +135,7 @@ struct zbench_h {
 	long __percpu *held;
 	void *priv;
 	const char *stats_name;
+	char name[32];
 };
 
 /**

@@ -2,15 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """tools/bench-report.py - turn zalloc_bench's console lines into a report.
 
-Usage: tools/bench-report.py LOG OUT [--accel A] [--smp N] [--seconds S]
-                             [--load L]
+Usage: tools/bench-report.py [--icount LOG] [--wall LOG] [--baseline FILE]
+                             [--icount-seconds S] [--wall-seconds S]
+                             [--wall-accel A] [--load L] OUT
 
-Reads the "zbench:" lines of a QEMU console LOG (tools/bench.sh), prints a
-table of every figure (workload, size, subject, ns/op, ratio to kmalloc in
-the same run) and writes OUT (BENCHMARKS.md; "-" writes nothing) with the
-run's conditions, the tables, the issue's targets and a reading generated
-from the figures.  Exits 1 only if the log holds no complete run; a timing
-never fails it.  Python 3 standard library only.
+Reads the "zbench:" lines of the console logs tools/bench.sh keeps: LOG of
+the instruction-count boot (--icount: one vCPU under QEMU's -icount
+shift=0,sleep=off, where every "ns" is a guest instruction) and of the
+wall-time boot (--wall: TCG on several vCPUs).  --baseline is a file of
+"zbench:" lines from an icount boot of an earlier commit (with "# key:
+value" header lines saying which), the "before" of the before/after table.
+
+Prints the tables and writes OUT (BENCHMARKS.md; "-" writes nothing) with
+the conditions, the targets of issue 13 with met/missed computed from the
+figures, the before/after table, the instruction tables, and the wall-time
+tables.  Exits 1 only if a log holds no complete run; a figure never fails
+it.  Python 3 standard library only.
 """
 
 import argparse
@@ -24,45 +31,87 @@ import sys
 
 SINGLE = ["reuse", "batch-reverse", "batch-random", "burst", "mixed"]
 PARALLEL = ["parallel-reuse", "parallel-mixed"]
-SIZES = ["16", "64", "256", "1024", "4096", "mixed"]
+SIZES = ["16", "64", "256", "1024", "4096"]
 REF = "kmalloc"
+SLAB = 65536            # the smp allocator's slab
+PAGE = 4096
+PER = 100000            # churn: figures per this many blocks
+
+# The parts of a single-CPU figure, in table order: (workload, key, label).
+PARTS = [
+    ("reuse", "ns_per_op", "reuse"),
+    ("batch-reverse", "alloc_ns", "batch-reverse alloc"),
+    ("batch-reverse", "free_ns", "batch-reverse free"),
+    ("batch-random", "alloc_ns", "batch-random alloc"),
+    ("batch-random", "free_ns", "batch-random free"),
+    ("burst", "alloc_ns", "burst alloc"),
+    ("burst", "free_ns", "burst free/reset"),
+]
 
 
-def parse(path):
-    """Return (begin, subjects, figures, percpu, mem, skips, end, errors,
-    done)."""
-    begin, end, done = {}, {}, {}
-    subjects, figures, percpu, mem, skips, errors = [], [], [], [], [], []
-    line_re = re.compile(r"zbench: (\w+)?\s*(.*)$")
-    with open(path, errors="replace") as f:
-        for raw in f:
-            m = line_re.search(raw.rstrip("\r\n"))
-            if not m:
-                continue
-            head, rest = m.group(1), m.group(2)
-            if head == "workload":
-                rest = "workload" + rest
-                head = None
-            kv = dict(w.split("=", 1) for w in rest.split() if "=" in w)
-            if head == "begin":
-                begin = kv
-            elif head == "end":
-                end = kv
-            elif head == "subject":
-                subjects.append(kv)
-            elif head == "mem":
-                mem.append(kv)
-            elif head == "skip":
-                skips.append(kv)
-            elif head == "error":
-                errors.append(kv)
-            elif head == "done":
-                done[kv.get("workload")] = kv.get("seconds")
-            elif "workload" in kv and "cpu" in kv:
-                percpu.append(kv)
-            elif "workload" in kv:
-                figures.append(kv)
-    return begin, subjects, figures, percpu, mem, skips, end, errors, done
+class Run:
+    """The zbench lines of one boot."""
+
+    def __init__(self, path):
+        self.path = path
+        self.begin, self.end, self.done, self.header = {}, {}, {}, {}
+        self.subjects, self.skips, self.errors, self.percpu = [], [], [], []
+        self.fig, self.mem = {}, {}
+        line_re = re.compile(r"zbench: (\w+)?\s*(.*)$")
+        head_re = re.compile(r"^# ([\w-]+): (.*)$")
+        with open(path, errors="replace") as f:
+            for raw in f:
+                raw = raw.rstrip("\r\n")
+                h = head_re.match(raw)
+                if h:
+                    self.header[h.group(1)] = h.group(2)
+                    continue
+                m = line_re.search(raw)
+                if m:
+                    self.line(m.group(1), m.group(2))
+        self.names = [s["alloc"] for s in self.subjects]
+        # A zalloc subject's peer is the native it is compared with.
+        self.peer = {s["alloc"]: s.get("peer", "") for s in self.subjects
+                     if s.get("kind") == "zalloc"}
+
+    def line(self, head, rest):
+        if head == "workload":
+            rest, head = "workload" + rest, None
+        kv = dict(w.split("=", 1) for w in rest.split() if "=" in w)
+        if head == "begin":
+            self.begin = kv
+        elif head == "end":
+            self.end = kv
+        elif head == "subject":
+            self.subjects.append(kv)
+        elif head == "mem":
+            self.mem[kv["alloc"]] = kv
+        elif head == "skip":
+            self.skips.append(kv)
+        elif head == "error":
+            self.errors.append(kv)
+        elif head == "done":
+            self.done[kv.get("workload")] = kv.get("seconds")
+        elif "workload" in kv and "cpu" in kv:
+            self.percpu.append(kv)
+        elif "workload" in kv:
+            if "reset_ns" in kv:
+                kv["free_ns"] = kv["reset_ns"]
+            self.fig[(kv["workload"], kv["size"], kv["alloc"])] = kv
+
+    def val(self, w, size, alloc, key="ns_per_op"):
+        f = self.fig.get((w, size, alloc))
+        return num(f.get(key)) if f else None
+
+    def ratio(self, w, size, alloc, key="ns_per_op", ref=REF):
+        a, b = self.val(w, size, alloc, key), self.val(w, size, ref, key)
+        return a / b if a is not None and b else None
+
+    def has(self, alloc):
+        return any(k[2] == alloc for k in self.fig)
+
+    def figures(self, workloads):
+        return [k for k in self.fig if k[0] in workloads]
 
 
 def num(s):
@@ -85,91 +134,85 @@ def mib(b):
     return "-" if b is None else f"{b / 1048576:.1f} MiB"
 
 
+def size_name(s):
+    return {"1024": "1 KiB", "4096": "4 KiB"}.get(s, f"{s} B")
+
+
 def gmean(xs):
     xs = [x for x in xs if x]
     return math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
 
 
-class Run:
-    def __init__(self, figures, percpu, mem, subjects):
-        self.fig = {(f["workload"], f["size"], f["alloc"]): f for f in figures}
-        self.percpu = percpu
-        self.mem = {m["alloc"]: m for m in mem}
-        self.subjects = [s["alloc"] for s in subjects]
-
-    def ns(self, w, size, alloc, key="ns_per_op"):
-        f = self.fig.get((w, size, alloc))
-        return num(f.get(key)) if f else None
-
-    def ratio(self, w, size, alloc, key="ns_per_op", ref=REF):
-        a, b = self.ns(w, size, alloc, key), self.ns(w, size, ref, key)
-        return a / b if a and b else None
-
-    def ratios(self, w, alloc, sizes=SIZES[:5], key="ns_per_op", ref=REF):
-        return [self.ratio(w, s, alloc, key, ref) for s in sizes]
-
-    def scaling(self, w, size, alloc):
-        single = {"parallel-reuse": "reuse", "parallel-mixed": "mixed"}[w]
-        one, par = self.ns(single, size, alloc), self.ns(w, size, alloc)
-        return one / par if one and par else None
-
-    def has(self, alloc):
-        return any(k[2] == alloc for k in self.fig)
+def md_table(head, rows):
+    out = ["| " + " | ".join(head) + " |",
+           "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
 
 
-def rows_single(run):
+def text_table(head, rows):
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    def line(r):
+        return "  ".join(str(c).ljust(w) for c, w in zip(r, widths))
+    return "\n".join([line(head), line(["-" * w for w in widths])] +
+                     [line(r) for r in rows])
+
+
+# ---------------------------------------------------------------- tables
+
+def zalloc_peer(run, alloc):
+    """The native peer a zalloc subject is compared with, or None."""
+    p = run.peer.get(alloc, "")
+    return p if p and p in run.names and p != alloc else None
+
+
+def rows_icount(run):
     rows = []
     for w in SINGLE:
-        for size in SIZES:
-            for alloc in run.subjects:
+        for size in SIZES + ["mixed"]:
+            for alloc in run.names:
                 f = run.fig.get((w, size, alloc))
                 if not f:
                     continue
-                free_key = "reset_ns" if "reset_ns" in f else "free_ns"
+                peer = zalloc_peer(run, alloc)
+                xp = run.ratio(w, size, alloc, ref=peer) if peer else None
                 rows.append([w, size, alloc, f["ns_per_op"],
                              ratio(run.ratio(w, size, alloc)),
-                             f.get("alloc_ns", ""), f.get(free_key, ""),
+                             f"{ratio(xp)} {peer}" if peer else "-",
+                             f.get("alloc_ns", ""), f.get("free_ns", ""),
                              f.get("fail", "0")])
     return rows
 
 
-def rows_parallel(run):
+def rows_before_after(base, run):
     rows = []
-    for w in PARALLEL:
-        for size in SIZES:
-            for alloc in run.subjects:
-                f = run.fig.get((w, size, alloc))
-                if not f:
+    for alloc in run.names:
+        if not base.has(alloc):
+            continue
+        for w, key, label in PARTS + [("mixed", "ns_per_op", "mixed")]:
+            sizes = ["mixed"] if w == "mixed" else SIZES
+            cells, changes = [], []
+            for size in sizes:
+                b, a = base.val(w, size, alloc, key), run.val(w, size, alloc, key)
+                if b is None and a is None:
+                    cells.append("")
                     continue
-                cpus = [p["kops_per_s"] for p in run.percpu
-                        if (p["workload"], p["size"], p["alloc"]) ==
-                        (w, size, alloc)]
-                rows.append([w, size, alloc, f.get("instance", ""),
-                             f["ns_per_op"], ratio(run.ratio(w, size, alloc)),
-                             f["kops_per_s"], " / ".join(cpus),
-                             ratio(run.scaling(w, size, alloc)),
-                             f.get("fail", "0")])
-    return rows
-
-
-def rows_cross(run):
-    rows = []
-    for size in SIZES:
-        for alloc in run.subjects:
-            f = run.fig.get(("cross", size, alloc))
-            if not f:
+                cells.append(f"{fmt(b)} → {fmt(a)}")
+                if a and b:
+                    changes.append(a / b)
+            if not changes and not any(cells):
                 continue
-            own = run.ns("reuse", size, alloc)
-            rows.append([size, alloc, f.get("instance", ""), f["ns_per_op"],
-                         ratio(run.ratio("cross", size, alloc)),
-                         ratio(num(f["ns_per_op"]) / own if own else None),
-                         f.get("fail", "0")])
+            if w == "mixed":
+                cells = cells + [""] * (len(SIZES) - 1)
+            g = gmean(changes)
+            rows.append([alloc, label] + cells +
+                        ["-" if g is None else f"{100 * (g - 1):+.1f}%"])
     return rows
 
 
 def rows_mem(run):
     rows = []
-    for alloc in run.subjects:
+    for alloc in run.names:
         m = run.mem.get(alloc)
         if not m:
             continue
@@ -182,79 +225,215 @@ def rows_mem(run):
     return rows
 
 
-def md_table(head, rows):
-    out = ["| " + " | ".join(head) + " |",
-           "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
+def scaling(wall, w, size, alloc):
+    single = {"parallel-reuse": "reuse", "parallel-mixed": "mixed"}[w]
+    one, par = wall.val(single, size, alloc), wall.val(w, size, alloc)
+    return one / par if one and par else None
 
 
-def text_table(head, rows):
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))
-    return "\n".join([line(head), line(["-" * w for w in widths])] +
-                     [line(r) for r in rows])
+def rows_parallel(wall):
+    rows = []
+    for w in PARALLEL:
+        for size in SIZES + ["mixed"]:
+            for alloc in wall.names:
+                f = wall.fig.get((w, size, alloc))
+                if not f:
+                    continue
+                cpus = [p["kops_per_s"] for p in wall.percpu
+                        if (p["workload"], p["size"], p["alloc"]) ==
+                        (w, size, alloc)]
+                one = wall.val("reuse", size, alloc) if w == "parallel-reuse" \
+                    else None
+                rows.append([w, size, alloc, f.get("instance", ""),
+                             fmt(one), f["ns_per_op"],
+                             ratio(wall.ratio(w, size, alloc)),
+                             f["kops_per_s"], " / ".join(cpus),
+                             ratio(scaling(wall, w, size, alloc)),
+                             f.get("fail", "0")])
+    return rows
 
 
-def target(run, name, status_fn):
-    try:
-        return [name] + status_fn(run)
-    except (KeyError, TypeError, ZeroDivisionError):
-        return [name, "-", "not measured"]
+def rows_cross(wall):
+    rows = []
+    for size in SIZES:
+        for alloc in wall.names:
+            f = wall.fig.get(("cross", size, alloc))
+            if not f:
+                continue
+            own = wall.val("reuse", size, alloc)
+            rows.append([size, alloc, f.get("instance", ""), f["ns_per_op"],
+                         ratio(wall.ratio("cross", size, alloc)),
+                         ratio(num(f["ns_per_op"]) / own if own else None),
+                         f.get("fail", "0")])
+    return rows
 
 
-def targets(run):
-    def missing(alloc):
-        return ["-", f"not measured: {alloc} is not in this build yet"]
+def churn_taken(f):
+    """(bytes taken per PER blocks, source) of a churn figure."""
+    blocks = num(f.get("ops"))
+    if not blocks:
+        return None, "-"
+    if "zstats_taken" in f:
+        return num(f["zstats_taken"]) * PER / blocks, "zalloc counters"
+    if "pages_taken" in f:
+        return num(f["pages_taken"]) * PAGE * PER / blocks, "buddy pages"
+    return None, "-"
 
-    def smp_pair(r):
-        if not r.has("smp"):
-            return missing("smp")
-        x = r.ratio("reuse", "64", "smp")
-        return [ratio(x) + " kmalloc", "met" if x <= 0.8 else "missed"]
 
-    def smp_scale(r):
-        if not r.has("smp"):
-            return missing("smp")
-        x = r.scaling("parallel-reuse", "64", "smp")
-        return [ratio(x) + " of 1 CPU", "met" if x >= 1.8 else "missed"]
+def kib(b):
+    return "-" if b is None else f"{b / 1024:,.0f} KiB"
 
-    def bump(alloc):
-        def f(r):
-            if not r.has(alloc):
-                return missing(alloc)
-            xs = r.ratios("burst", alloc, key="alloc_ns")
-            x = gmean(xs)
-            return [ratio(x) + " kmalloc (burst alloc, geomean of sizes)",
-                    "met" if x <= 0.3 else "missed"]
-        return f
 
-    def bitmap(r):
-        if not r.has("bitmap"):
-            return missing("bitmap")
-        x = r.ratio("reuse", "16", "bitmap", ref="gen_pool")
-        return [ratio(x) + " gen_pool (reuse, 16 B)",
-                "met" if x <= 0.5 else "missed"]
+def rows_churn(wall):
+    rows = []
+    for size in SIZES:
+        for alloc in wall.names:
+            f = wall.fig.get(("churn", size, alloc))
+            if not f:
+                continue
+            blocks = num(f["ops"])
+            taken, source = churn_taken(f)
+            pages = num(f.get("pages_taken"))
+            slabs = (f"{num(f['zstats_taken']) / SLAB * PER / blocks:.1f}"
+                     if alloc == "smp" and "zstats_taken" in f else "")
+            rows.append([size, alloc, f.get("instance", ""), f["ops"],
+                         kib(taken), source, slabs,
+                         "-" if pages is None else
+                         f"{pages * PER / blocks:,.0f}",
+                         f["ns_per_op"], f.get("fail", "0")])
+    return rows
 
-    def smp_mem(r):
-        m = r.mem.get("smp")
-        if not m:
-            return missing("smp")
+
+# ---------------------------------------------------------------- targets
+
+BOTH = [("reuse", "ns_per_op"), ("batch-random", "alloc_ns"),
+        ("batch-random", "free_ns")]
+LABEL = {"ns_per_op": "", "alloc_ns": " alloc", "free_ns": " free"}
+
+
+def worst(run, alloc, parts, ref, limit):
+    """[measured, status] for "every part at every size <= limit x ref"."""
+    if not run or not run.has(alloc):
+        return ["-", f"not measured: no {alloc} figures"]
+    got, missing = [], []
+    for w, key in parts:
+        for size in SIZES:
+            x = run.ratio(w, size, alloc, key, ref)
+            if x is None:
+                missing.append(f"{w}{LABEL[key]} {size_name(size)}")
+            else:
+                got.append((x, f"{w}{LABEL[key]} {size_name(size)}"))
+    if not got:
+        return ["-", "not measured"]
+    x, where = max(got)
+    spans = []
+    for w, key in parts:
+        xs = [run.ratio(w, s, alloc, key, ref) for s in SIZES]
+        xs = [v for v in xs if v is not None]
+        if xs:
+            spans.append(f"{w}{LABEL[key]} {min(xs):.2f}x-{max(xs):.2f}x")
+    text = f"worst {x:.2f}x {ref} ({where}); " + ", ".join(spans)
+    if missing:
+        return [text, "not measured: " + ", ".join(missing)]
+    return [text, "met" if x <= limit + 1e-9 else "missed"]
+
+
+def targets(icount, wall):
+    rows = []
+
+    def add(name, result):
+        rows.append([name] + result)
+
+    add("kmalloc wrapper <= 1.15x kmalloc (reuse, batch-random alloc and "
+        "free, 16 B to 4 KiB)", worst(icount, "kmalloc-wrapper", BOTH,
+                                      "kmalloc", 1.15))
+    add("page <= 1.10x alloc_pages (same parts)",
+        worst(icount, "page", BOTH, "alloc_pages", 1.10))
+    add("smp <= 0.8x kmalloc on reuse",
+        worst(icount, "smp", BOTH[:1], "kmalloc", 0.8))
+    add("smp <= 1.0x kmalloc on batch-random, alloc and free each",
+        worst(icount, "smp", BOTH[1:], "kmalloc", 1.0))
+    add("sbrk <= 0.8x kmalloc (reuse, batch-random alloc and free)",
+        worst(icount, "sbrk", BOTH, "kmalloc", 0.8))
+    for a in ("fixed", "arena"):
+        add(f"{a} <= 0.2x kmalloc on reuse",
+            worst(icount, a, BOTH[:1], "kmalloc", 0.2))
+        add(f"{a} burst alloc <= page_frag's burst alloc",
+            worst(icount, a, [("burst", "alloc_ns")], "page_frag", 1.0))
+    add("bitmap <= 0.5x gen_pool (reuse, batch-random alloc and free)",
+        worst(icount, "bitmap", BOTH, "gen_pool", 0.5))
+
+    # Wall time and memory.
+    def scale():
+        if not wall or not wall.has("smp"):
+            return ["-", "not measured: no wall-time smp figures"]
+        xs = [(scaling(wall, "parallel-reuse", s, "smp"), s) for s in SIZES]
+        got = [(x, s) for x, s in xs if x]
+        if not got:
+            return ["-", "not measured"]
+        x, s = min(got)
+        cpus = wall.fig.get(("parallel-reuse", s, "smp"), {}).get("cpus", "?")
+        text = (f"lowest {x:.2f}x one CPU ({size_name(s)}, {cpus} CPUs); " +
+                ", ".join(f"{size_name(s)} {v:.2f}x" for v, s in xs if v))
+        # kmalloc's scaling in the same boot says what the host gave.
+        ks = [scaling(wall, "parallel-reuse", s, REF) for s in SIZES]
+        ks = [k for k in ks if k]
+        if ks:
+            text += (f"; kmalloc in the same boot {min(ks):.2f}x-"
+                     f"{max(ks):.2f}x")
+        return [text, "met" if x >= 1.8 and len(got) == len(SIZES)
+                else "missed" if x < 1.8 else "not measured: some sizes"]
+
+    def mem_after():
+        m = icount.mem.get("smp") if icount else None
+        if not m or not num(m["backing_peak"]):
+            return ["-", "not measured: no smp mixed figure"]
         x = num(m["backing_after_free"]) / num(m["backing_peak"])
-        return [f"{100 * x:.0f}% of peak", "met" if x <= 0.1 else "missed"]
+        return [f"{100 * x:.1f}% of its {mib(m['backing_peak'])} peak "
+                f"({mib(m['backing_after_free'])} after)",
+                "met" if x <= 0.1 else "missed"]
 
-    return [
-        target(run, "smp alloc+free at 64 B, 1 CPU: <= 0.8x kmalloc",
-               smp_pair),
-        target(run, "smp parallel reuse at 64 B on 2 CPUs: >= 1.8x one CPU",
-               smp_scale),
-        target(run, "fixed buffer alloc: <= 0.3x kmalloc", bump("fixed")),
-        target(run, "arena alloc: <= 0.3x kmalloc", bump("arena")),
-        target(run, "bitmap alloc+free: <= 0.5x gen_pool", bitmap),
-        target(run, "smp after free-all of mixed: <= 10% of its peak",
-               smp_mem),
-    ]
+    def mem_peak():
+        m = icount.mem.get("smp") if icount else None
+        k = icount.mem.get(REF) if icount else None
+        if not m or not k:
+            return ["-", "not measured: no smp or kmalloc mixed figure"]
+        def r(x):
+            return num(x["backing_peak"]) / num(x["requested_bytes"])
+        a, b = r(m), r(k)
+        return [f"smp {a:.2f}x requested, kmalloc {b:.2f}x (slab pages, "
+                f"node-wide)", "met" if a <= b else "missed"]
 
+    add("smp 2-CPU parallel reuse >= 1.8x one CPU (wall time, every size)",
+        scale())
+    add("smp memory after free-all <= 10% of its peak (mixed)", mem_after())
+    add("smp peak backing/requested in mixed <= kmalloc's", mem_peak())
+
+    def churn():
+        if not wall or not wall.has("smp"):
+            return ["-", "not measured: no churn figures"]
+        parts = []
+        for s in SIZES:
+            f = wall.fig.get(("churn", s, "smp"))
+            k = wall.fig.get(("churn", s, REF))
+            if not f:
+                continue
+            t, _ = churn_taken(f)
+            txt = f"{size_name(s)} {t / SLAB:.1f} slabs"
+            if k:
+                kt, _ = churn_taken(k)
+                txt += f" (kmalloc {kib(kt)})"
+            parts.append(txt)
+        if not parts:
+            return ["-", "not measured: no churn figures"]
+        return ["smp slabs taken per 100,000 blocks: " + ", ".join(parts),
+                "no threshold (issue 13: the steady state reuses slabs)"]
+
+    add("No slab churn (churn workload)", churn())
+    return rows
+
+
+# ---------------------------------------------------------------- reading
 
 def span(xs):
     xs = [x for x in xs if x]
@@ -264,119 +443,67 @@ def span(xs):
     return f"{lo:.2f}x" if abs(hi - lo) < 0.005 else f"{lo:.2f}x to {hi:.2f}x"
 
 
-def reading(run, tcg):
-    """Observations computed from this run's figures."""
+def reading(icount, wall, base):
     out = []
-    if tcg:
+    if icount:
         out.append(
-            "**These figures come from QEMU's TCG, a software CPU.** Every "
-            "guest instruction is translated, so absolute nanoseconds are "
-            "many times hardware's, and the translation does not slow all "
-            "work alike: indirect calls, atomics and page-table work cost "
-            "relatively more than on hardware. Read the ratios, measured in "
-            "the same boot with the same loops, and treat differences under "
-            "about 10% as noise. The host was shared (see the load above).")
-    w = run.ratios("reuse", "kmalloc-wrapper")
-    if any(w):
+            "**Instruction counts are not cycles.** Under `-icount shift=0` "
+            "every guest instruction advances the guest clock by 1 ns, so "
+            "the single-CPU figures count instructions per operation, "
+            "including the benchmark loop's own, which is the same for "
+            "every subject. An instruction count does not see "
+            "cache or TLB misses, branch mispredictions, or what a locked "
+            "instruction, an `%gs:`-relative access or `pushf/popf` costs on "
+            "a real CPU: a locked cmpxchg counts as one instruction, as does "
+            "a load that misses every cache. Memory-bound and "
+            "contention-bound costs show only in the wall-time tables, and "
+            "there TCG distorts them.")
+        w = [icount.ratio(w_, s, "kmalloc-wrapper", k)
+             for w_, k in BOTH for s in SIZES]
+        if any(w):
+            out.append(
+                f"**The contract's own cost.** zalloc's kmalloc allocator "
+                f"through `struct zalloc` takes {span(w)} kmalloc's "
+                f"instructions over reuse and batch-random alloc and free, "
+                f"16 B to 4 KiB.")
+    if base and icount:
+        k = [icount.val("reuse", s, REF) == base.val("reuse", s, REF)
+             for s in SIZES]
         out.append(
-            f"**The contract's own cost.** zalloc's kmalloc allocator, called "
-            f"through `struct zalloc`, takes {span(w)} kmalloc's time on the "
-            f"reuse fast path (sizes 16 B to 4 KiB). That difference is the "
-            f"indirection: the helper's argument checks, one indirect call "
-            f"per op, and four per-CPU counter updates per alloc+free pair; "
-            f"kmalloc itself is called directly here. In the batch "
-            f"workloads the same wrapper is at "
-            f"{span(run.ratios('batch-reverse', 'kmalloc-wrapper'))}.")
-    c = run.ratios("reuse", "kmem_cache")
-    if any(c):
+            f"**Before/after control.** kmalloc's reuse count is "
+            f"{'the same' if all(k) else 'not the same'} in the baseline "
+            f"boot and this one at {sum(k)} of {len(SIZES)} sizes "
+            f"({', '.join(fmt(base.val('reuse', s, REF)) + ' / ' + fmt(icount.val('reuse', s, REF)) for s in SIZES)}): "
+            f"same kernel, same benchmark harness, only zalloc differs.")
+    if wall:
         out.append(
-            f"**kmem_cache** (a dedicated, unmerged cache per size) is at "
-            f"{span(c)} kmalloc on reuse. Both are SLUB's per-CPU fast "
-            f"path and are within a few ns of each other on hardware; a "
-            f"hand-run with the cache merged into kmalloc-N (the very same "
-            f"slabs) kept the ratio, so what differs under TCG is the cost "
-            f"of emulating kmem_cache_alloc()/kmem_cache_free()'s own code, "
-            f"an example of how TCG distorts even ratios.")
-    p = run.ratios("reuse", "page", ref="alloc_pages")
-    if any(p):
-        out.append(
-            f"**page vs alloc_pages.** zalloc's page allocator takes "
-            f"{span(p)} the time of a bare `__get_free_pages()`/"
-            f"`free_pages()` pair on reuse. Both go to the buddy allocator; "
-            f"zalloc adds `split_page()`, `free_pages_exact()` (page by "
-            f"page) and its counters, which is what a trimmed, any-length "
-            f"block costs. Against kmalloc, whole pages cost "
-            f"{span(run.ratios('reuse', 'page'))}: the page allocator is for "
-            f"page-sized and page-aligned blocks, not small objects.")
-    g = run.ratios("reuse", "gen_pool")
-    if any(g):
-        gm = run.ratio("mixed", "mixed", "gen_pool")
-        out.append(
-            f"**gen_pool**, the bitmap allocator's peer, is at {span(g)} "
-            f"kmalloc on reuse and {ratio(gm)} on the mixed workload: every "
-            f"allocation searches the chunk bitmap first-fit from the start "
-            f"and sets bits with cmpxchg, so its cost grows with how full "
-            f"and fragmented the region is (its mixed figure ran "
-            f"slow_ops operations).")
-    fa = run.ratios("burst", "page_frag", key="alloc_ns")
-    if any(fa):
-        out.append(
-            f"**page_frag**, the fixed buffer's and arena's peer, allocates "
-            f"at {span(fa)} kmalloc's allocation time in the burst workload "
-            f"(a bump of an offset and a local refcount bias); its free is a "
-            f"`put_page()` on a shared page refcount, so alloc+free on "
-            f"reuse is {span(run.ratios('reuse', 'page_frag'))}.")
-    sc = [(a, run.scaling("parallel-reuse", "64", a)) for a in run.subjects]
-    sc = [(a, x) for a, x in sc if x]
-    if sc:
-        txt = ", ".join(f"{a} {x:.2f}x" for a, x in sc)
-        out.append(
-            f"**Parallel scaling** (summed throughput on all CPUs over one "
-            f"CPU's, reuse at 64 B): {txt}. Ideal is the CPU count; under "
-            f"TCG each vCPU is a host thread, and the host's other load "
-            f"takes its share, so scaling here says more about the host than "
-            f"about per-CPU caches.")
-    cr = [(a, num(run.fig[("cross", "64", a)]["ns_per_op"]) /
-           run.ns("reuse", "64", a))
-          for a in run.subjects
-          if ("cross", "64", a) in run.fig and run.ns("reuse", "64", a)]
-    if cr:
-        txt = ", ".join(f"{a} {x:.1f}x" for a, x in cr)
-        out.append(
-            f"**Cross-CPU frees** (producer on one CPU, consumer on another, "
-            f"wall time per block at 64 B, against the same allocator's "
-            f"same-CPU reuse): {txt}. This includes the ring between the "
-            f"two threads and the cache lines each free pulls across; under "
-            f"TCG on a busy host it is dominated by one vCPU waiting for its "
-            f"partner's host thread to run, so read it as an upper bound.")
-    km = run.mem.get("kmalloc")
-    if km and num(km["backing_peak"]):
-        out.append(
-            f"**Memory.** In the mixed workload kmalloc's slab pages peaked "
-            f"at {mib(km['backing_peak'])} for {mib(km['requested_bytes'])} "
-            f"requested, and {mib(km['backing_after_free'])} stayed after "
-            f"every block was freed (SLUB keeps partial and some empty slabs "
-            f"cached; the node counter also drifts by the per-CPU vmstat "
-            f"deltas). zalloc's page allocator returns every page at once "
-            f"(after free-all: {mib(run.mem.get('page', {}).get('backing_after_free'))}).")
-    pf = run.mem.get("page_frag")
-    if pf and num(pf["backing_peak"]):
-        out.append(
-            f"**page_frag's memory** peaked at {mib(pf['backing_peak'])} "
-            f"for {mib(pf['requested_bytes'])} requested: a page (up to "
-            f"32 KiB) stays while any fragment in it is live, so random "
-            f"frees strand most of each page. That is the price of its "
-            f"free-anywhere bump allocation, and what an arena's reset or a "
-            f"fixed buffer's rewind avoids by freeing everything at once.")
-    pending = [s for s in ("smp", "sbrk", "bitmap", "fixed", "arena")
-               if not run.has(s)]
-    if pending:
-        out.append(
-            f"**Not measured yet:** {', '.join(pending)} are still on their "
-            f"branches; their table slots are in `bench/subjects.c`, and the "
-            f"targets below stay open until they run.")
+            "**Wall-time figures come from QEMU's TCG**, a software CPU on "
+            "a host shared with other work (see the load above): absolute "
+            "nanoseconds are many times hardware's, atomics and indirect "
+            "calls cost relatively more than on hardware, and a vCPU waits "
+            "whenever the host deschedules its thread. Read their ratios, "
+            "measured in the same boot, and treat differences under about "
+            "10% as noise. The churn figures are counts, not times, but "
+            "they depend on how the two vCPUs interleave, so they vary "
+            "from run to run.")
+        ch = []
+        for size in SIZES:
+            f = wall.fig.get(("churn", size, "smp"))
+            if f and "zstats_taken" in f:
+                taken = num(f["zstats_taken"]) / SLAB * PER / num(f["ops"])
+                fill = PER * int(size) / SLAB
+                ch.append(f"{size_name(size)} {taken:.1f} slabs taken for "
+                          f"{fill:.1f} filled")
+        if ch:
+            out.append(
+                "**smp in the churn workload**, per 100,000 blocks: " +
+                "; ".join(ch) + " (a slab holds 64 KiB of one class; "
+                "taken over filled is how many times each slab's worth of "
+                "blocks cost a fresh slab).")
     return out
 
+
+# ---------------------------------------------------------------- output
 
 def qemu_version():
     try:
@@ -398,65 +525,120 @@ def host_cpu():
     return platform.processor() or "unknown"
 
 
+def shown(path):
+    """@path relative to the repository when it is inside it."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    rel = os.path.relpath(os.path.abspath(path), top)
+    return path if rel.startswith("..") else rel
+
+
+def params(run):
+    b = run.begin
+    return (f"ops={b.get('ops')} per figure (slow_ops={b.get('slow_ops')} "
+            f"where a subject marks a workload slow), warmup="
+            f"{b.get('warmup')}, rounds={b.get('rounds')}, workloads="
+            f"{b.get('workloads')}, only={b.get('only')}")
+
+
+HEADS = {
+    "icount": ["workload", "size", "subject", "instructions/op", "x kmalloc",
+               "x peer", "alloc", "free/reset", "fail"],
+    "before": ["subject", "figure"] + [size_name(s) for s in SIZES] +
+              ["change (geomean)"],
+    "mem": ["subject", "source", "live blocks", "requested",
+            "backing at peak", "after free-all", "peak / requested",
+            "after / peak"],
+    "parallel": ["workload", "size", "subject", "instance", "1 CPU ns/op",
+                 "ns/op (system)", "x kmalloc", "kops/s summed",
+                 "kops/s per CPU", "scaling vs 1 CPU", "fail"],
+    "cross": ["size", "subject", "instance", "ns/op", "x kmalloc",
+              "x own reuse", "fail"],
+    "churn": ["size", "subject", "instance", "blocks",
+              "taken / 100k blocks", "source", "smp slabs / 100k",
+              "buddy pages / 100k (system)", "wall ns/block", "fail"],
+    "skip": ["boot", "subject", "workload", "reason"],
+    "error": ["boot", "subject", "workload", "size", "errno"],
+    "targets": ["target (issue 13)", "measured", "status"],
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("log")
     ap.add_argument("out")
-    ap.add_argument("--accel", default="tcg")
-    ap.add_argument("--smp", default="?")
-    ap.add_argument("--seconds", default="?")
+    ap.add_argument("--icount")
+    ap.add_argument("--wall")
+    ap.add_argument("--baseline")
+    ap.add_argument("--icount-seconds", default="?")
+    ap.add_argument("--wall-seconds", default="?")
+    ap.add_argument("--wall-accel", default="tcg")
     ap.add_argument("--load", default="?")
     a = ap.parse_args()
+    if not a.icount and not a.wall:
+        ap.error("give --icount LOG, --wall LOG or both")
 
-    (begin, subjects, figures, percpu, mem, skips, end, errors,
-     done) = parse(a.log)
-    if not begin:
-        print("bench-report: no zbench output in " + a.log, file=sys.stderr)
-        return 1
-    run = Run(figures, percpu, mem, subjects)
-    heads = {
-        "single": ["workload", "size", "subject", "ns/op", "x kmalloc",
-                   "alloc ns", "free/reset ns", "fail"],
-        "parallel": ["workload", "size", "subject", "instance",
-                     "ns/op (system)", "x kmalloc", "kops/s summed",
-                     "kops/s per CPU", "scaling vs 1 CPU", "fail"],
-        "cross": ["size", "subject", "instance", "ns/op", "x kmalloc",
-                  "x own reuse", "fail"],
-        "mem": ["subject", "source", "live blocks", "requested",
-                "backing at peak", "after free-all", "peak / requested",
-                "after / peak"],
-        "skip": ["subject", "workload", "reason"],
-        "targets": ["target (issue 7)", "measured", "status"],
-    }
+    runs, complete = {}, True
+    for name in ("icount", "wall"):
+        path = getattr(a, name)
+        if not path:
+            continue
+        run = Run(path)
+        if not run.begin:
+            print(f"bench-report: no zbench output in {path}",
+                  file=sys.stderr)
+            return 1
+        if not run.end:
+            print(f"bench-report: the {name} run did not finish "
+                  "(no 'zbench: end')", file=sys.stderr)
+            complete = False
+        for e in run.errors:
+            print(f"bench-report: {name}: error: " +
+                  " ".join(f"{k}={v}" for k, v in e.items()), file=sys.stderr)
+        runs[name] = run
+    icount, wall = runs.get("icount"), runs.get("wall")
+    base = None
+    if a.baseline and icount:
+        if os.path.exists(a.baseline):
+            base = Run(a.baseline)
+        else:
+            print(f"bench-report: no baseline {a.baseline}", file=sys.stderr)
+    if base and not base.fig:
+        print(f"bench-report: no figures in {a.baseline}", file=sys.stderr)
+        base = None
+
     tables = {
-        "single": rows_single(run),
-        "parallel": rows_parallel(run),
-        "cross": rows_cross(run),
-        "mem": rows_mem(run),
-        "skip": [[s["alloc"], s["workload"], s["reason"]] for s in skips],
-        "targets": targets(run),
+        "targets": targets(icount, wall),
+        "before": rows_before_after(base, icount) if base else [],
+        "icount": rows_icount(icount) if icount else [],
+        "mem": rows_mem(icount) if icount else [],
+        "parallel": rows_parallel(wall) if wall else [],
+        "cross": rows_cross(wall) if wall else [],
+        "churn": rows_churn(wall) if wall else [],
+        "skip": [[n, s["alloc"], s["workload"], s["reason"]]
+                 for n, r in runs.items() for s in r.skips],
+        "error": [[n, e.get("alloc", ""), e.get("workload", ""),
+                   e.get("size", ""), e.get("err", "")]
+                  for n, r in runs.items() for e in r.errors],
     }
-
-    for name in ("single", "parallel", "cross", "mem", "targets"):
+    titles = {
+        "icount": "One CPU, in instructions (icount boot)",
+        "before": "Before/after, instructions per operation",
+        "mem": "Memory in the mixed workload (icount boot)",
+        "parallel": "Every CPU at once (wall-time boot, TCG)",
+        "cross": "Allocated on one CPU, freed on another (wall-time boot)",
+        "churn": "Churn: backing taken in the steady state (wall-time boot)",
+        "targets": "Targets",
+    }
+    for name in ("icount", "before", "mem", "parallel", "cross", "churn",
+                 "targets"):
         if tables[name]:
-            print(text_table(heads[name], tables[name]))
+            print(f"== {titles[name]}")
+            print(text_table(HEADS[name], tables[name]))
             print()
-    for e in errors:
-        print("bench-report: error: " + " ".join(f"{k}={v}" for k, v in
-                                                 e.items()), file=sys.stderr)
-    complete = bool(end)
-    if not complete:
-        print("bench-report: the run did not finish (no 'zbench: end')",
-              file=sys.stderr)
     if a.out == "-" or not complete:
         return 0 if complete else 1
 
-    tcg = "kvm" not in a.accel
-    mode = ("TCG (software emulation, multi-threaded)"
-            if "thread=multi" in a.accel else
-            "TCG (software emulation)" if tcg else a.accel.upper())
-    # The run's date is the log's: re-running the report reproduces it.
-    date = datetime.datetime.fromtimestamp(os.path.getmtime(a.log),
+    ref = icount or wall
+    date = datetime.datetime.fromtimestamp(os.path.getmtime(ref.path),
                                            datetime.timezone.utc)
     doc = [
         "# zalloc benchmarks",
@@ -467,71 +649,118 @@ def main():
         "## Conditions",
         "",
         f"- Date: {date:%Y-%m-%d %H:%M} UTC",
-        f"- Kernel: Linux {begin.get('kernel', '?')}, the benchmark "
+        f"- Kernel: Linux {ref.begin.get('kernel', '?')}, the benchmark "
         "sibling of the test kernel (tinyconfig + tools/kconfig/base.config "
-        "+ bench.config: no KASAN, lockdep, kmemleak or DEBUG_PREEMPT)",
-        f"- QEMU {qemu_version()}, {mode}, {begin.get('cpus', a.smp)} "
-        "CPUs, 2 GiB",
-        f"- Host: {host_cpu()}, {os.cpu_count()} CPUs, load average "
-        f"{a.load} (start -> end); the host was shared with other work",
-        f"- zalloc_bench: ops={begin.get('ops')} per figure "
-        f"(slow_ops={begin.get('slow_ops')} where a subject marks a "
-        f"workload slow), warmup={begin.get('warmup')}, "
-        f"rounds={begin.get('rounds')} (single-CPU figures are the median "
-        f"round); {end.get('figures')} figures, {end.get('skipped')} "
-        f"skipped, {end.get('seconds')} s in the guest, {a.seconds} s in all",
-        "- Guest seconds per workload: " +
-        ", ".join(f"{w} {s}" for w, s in done.items()),
-        "- Single-CPU figures of reuse, batch and burst interleave the "
-        "subjects' rounds (round i of every subject before round i + 1 of "
-        "any), so a host slowing down for a while hits all subjects alike; "
-        "the other workloads run one subject after another.",
+        "+ bench.config: no KASAN, lockdep, kmemleak or DEBUG_PREEMPT; "
+        "trace events compiled in and disabled, behind jump labels)",
+        f"- QEMU {qemu_version()}, 2 GiB; host: {host_cpu()}, "
+        f"{os.cpu_count()} CPUs, load average {a.load} (start -> end), "
+        "shared with other work",
+    ]
+    if icount:
+        doc += [
+            f"- **Instruction counts** (icount boot): TCG on one vCPU with "
+            f"`-icount shift=0,sleep=off`, so the guest clock advances 1 ns "
+            f"per guest instruction and every figure of this boot is "
+            f"instructions per operation; {params(icount)}; "
+            f"{icount.end.get('figures')} figures, {a.icount_seconds} s on "
+            f"the host. Workloads: "
+            + ", ".join(icount.done) + ".",
+        ]
+    if wall:
+        accel = ("TCG, multi-threaded" if "thread=multi" in a.wall_accel
+                 else a.wall_accel)
+        doc += [
+            f"- **Wall time** (wall boot): {accel}, "
+            f"{wall.begin.get('cpus')} vCPUs, `ktime_get_ns()` on the "
+            f"host's clock; {params(wall)}, churn_ops="
+            f"{wall.begin.get('churn_ops')}; {wall.end.get('figures')} "
+            f"figures, {a.wall_seconds} s on the host. Guest seconds per "
+            f"workload: " +
+            ", ".join(f"{w} {s}" for w, s in wall.done.items()) + ".",
+        ]
+    if base:
+        h = base.header
+        doc += [
+            f"- **Before** (the before/after table): `{shown(a.baseline)}`, an "
+            f"icount boot of zalloc at commit {h.get('zalloc-commit', '?')} "
+            f"({h.get('zalloc-date', '?')}), measured by "
+            f"{h.get('harness', '?')} on {h.get('kernel', '?')}, "
+            f"{h.get('measured', '?')}; {params(base)}.",
+        ]
+    doc += [
         "",
-        "ns/op is one allocation plus its free (in burst, plus its share of "
-        "the reset). \"x kmalloc\" is the subject's time over kmalloc's for "
-        "the same workload and size in this run: below 1 is faster.",
+        "In the icount tables, \"instructions/op\" is one allocation plus "
+        "its free (in burst, plus its share of the reset); alloc and "
+        "free/reset split it where the workload times them apart. \"x "
+        "kmalloc\" is the subject's count over kmalloc's for the same "
+        "workload and size in the same boot, \"x peer\" over the native peer "
+        "`bench/subjects.c` names for it: below 1 is fewer.",
         "",
         "## Reading",
         "",
     ]
-    doc += ["- " + r for r in reading(run, tcg)]
+    doc += ["- " + r for r in reading(icount, wall, base)]
     doc += ["", "## Targets", "",
-            md_table(heads["targets"], tables["targets"]), ""]
-    sections = [
-        ("single", "One CPU",
-         "reuse: alloc then free the same size; batch-reverse/-random: "
-         "1,000 blocks allocated, then freed newest first / in random "
-         "order; burst: 1,000 blocks allocated, then reset() (fixed, arena) "
-         "or freed oldest first; mixed: skewed sizes 16 B to 32 KiB, random "
-         "frees, about 10,000 live blocks."),
-        ("parallel", "Every CPU at once",
-         "One kthread bound to each online CPU, released together after "
-         "their warm-up. \"ns/op (system)\" is 1 / summed throughput; "
-         "scaling is summed throughput over the same subject's one-CPU "
-         "figure."),
-        ("cross", "Allocated on one CPU, freed on another",
-         "A producer kthread allocates and passes each block through a "
-         "1,024-slot ring to a consumer on another CPU, which frees it; "
-         "wall time per block. \"x own reuse\" compares with the same "
-         "subject's same-CPU reuse."),
-        ("mem", "Memory in the mixed workload",
-         "Backing memory held at the sampled peak and after every block was "
-         "freed. Sources: zalloc-counters = the instance's backing counters "
-         "(exact); slab-pages = the node's unreclaimable slab pages against "
-         "a baseline (global, approximate: includes per-CPU vmstat drift); "
-         "own-count = pages counted by the benchmark (alloc_pages) or the "
-         "region (gen_pool, sized by the benchmark at twice the live bytes); "
-         "fragment-pages = the distinct pages live page_frag fragments pin, "
-         "plus its cache's page, counted by walking the live blocks once a "
-         "round (exact at those points)."),
-        ("skip", "Not run",
-         "Workloads a subject cannot run, and why."),
-    ]
-    for key, title, text in sections:
-        if not tables[key]:
-            continue
-        doc += [f"## {title}", "", text, "", md_table(heads[key], tables[key]),
-                ""]
+            "Issue 13's targets, computed from the figures below: "
+            "instructions from the icount boot, scaling from the wall-time "
+            "boot, memory from the mixed workload. \"worst\" is the highest "
+            "ratio over every part and size the target covers.", "",
+            md_table(HEADS["targets"], tables["targets"]), ""]
+    texts = {
+        "before": "Instructions per operation, before -> after at each size "
+                  "(\"before\": the baseline file named above; \"after\": "
+                  "this run). The change column is the geometric mean of "
+                  "after/before over the sizes. kmalloc and the other "
+                  "kernel allocators are the control: same kernel, same "
+                  "harness.",
+        "icount": "reuse: alloc then free the same size; batch-reverse/"
+                  "-random: 1,000 blocks allocated, then freed newest first "
+                  "/ in random order; burst: 1,000 blocks allocated, then "
+                  "reset() (fixed, arena) or freed oldest first; mixed: "
+                  "skewed sizes 16 B to 32 KiB, random frees, about 10,000 "
+                  "live blocks.",
+        "mem": "Backing memory held at the sampled peak and after every "
+               "block was freed, in the icount boot (one CPU). Sources: "
+               "zalloc-counters = the instance's backing counters (exact); "
+               "slab-pages = the node's unreclaimable slab pages against a "
+               "baseline (node-wide, approximate); own-count = pages counted "
+               "by the benchmark (alloc_pages) or the region (gen_pool, "
+               "sized by the benchmark at twice the live bytes); "
+               "fragment-pages = the distinct pages live page_frag fragments "
+               "pin, plus its cache's page, counted once a round.",
+        "parallel": "One kthread bound to each online CPU, released together "
+                    "after their warm-up, wall time. \"1 CPU ns/op\" is the "
+                    "same subject's reuse in this boot; \"ns/op (system)\" "
+                    "is 1 / summed throughput; scaling is the first over "
+                    "the second.",
+        "cross": "A producer kthread allocates and passes each block through "
+                 "a 1,024-slot ring to a consumer on another CPU, which "
+                 "frees it; wall time per block. \"x own reuse\" compares "
+                 "with the same subject's reuse in this boot.",
+        "churn": "A producer kthread on the first CPU allocates batches of "
+                 "8,192 blocks; a consumer on the second frees each whole "
+                 "batch; two batches are in flight, round after round, after "
+                 "four batches of warm-up. \"taken\" is what the subject "
+                 "took from the kernel while the producer allocated its timed "
+                 "batches, per 100,000 blocks: its zalloc counters' "
+                 "backing_bytes_taken where it has them (for smp, slabs "
+                 "taken x 64 KiB), else the pages the buddy allocator handed "
+                 "out system-wide (the PGALLOC events of /proc/vmstat; "
+                 "nothing else in the guest allocates meanwhile), which is "
+                 "also given for every subject as a cross-check. The "
+                 "kmalloc wrapper's counters count kmalloc'd objects, not "
+                 "pages, so it is given in buddy pages like kmalloc.",
+        "skip": "Workloads a subject cannot run, and why.",
+        "error": "Figures that could not be set up (the benchmark printed "
+                 "\"zbench: error\"): they are missing from the tables.",
+    }
+    titles["skip"], titles["error"] = "Not run", "Errors"
+    for key in ("before", "icount", "mem", "parallel", "cross", "churn",
+                "skip", "error"):
+        if tables[key]:
+            doc += [f"## {titles[key]}", "", texts[key], "",
+                    md_table(HEADS[key], tables[key]), ""]
     with open(a.out, "w") as f:
         f.write("\n".join(doc))
     return 0

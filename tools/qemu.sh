@@ -20,7 +20,8 @@
 # ZALLOC_NO_STATS=y to measure the counters' cost with make bench).
 # ZALLOC_PARAMS passes module parameters to zalloc.ko (e.g. "debug=1" for
 # debug mode), ZALLOC_QEMU_APPEND adds to the kernel command line (e.g.
-# "printk.time=1").
+# "printk.time=1"), ZALLOC_QEMU_ARGS adds QEMU arguments (tools/bench.sh's
+# instruction-count boot passes "-icount shift=0,sleep=off").
 set -euo pipefail
 
 mode=${1:-test}
@@ -74,12 +75,14 @@ cpu=max
 cmdline="console=ttyS0 printk.time=0 panic=-1 oops=panic softlockup_panic=1"
 cmdline="$cmdline hung_task_panic=1 loglevel=7 kmemleak=on ${ZALLOC_QEMU_APPEND:-}"
 
-echo "qemu: booting $mode (accel=$accel, smp=${ZALLOC_QEMU_SMP:-2})" >&2
+qargs=${ZALLOC_QEMU_ARGS:-}
+echo "qemu: booting $mode (accel=$accel, smp=${ZALLOC_QEMU_SMP:-2}${qargs:+, $qargs})" >&2
 rc=0
+# shellcheck disable=SC2086
 timeout --foreground "${ZALLOC_QEMU_TIMEOUT:-3000}" \
 	qemu-system-x86_64 -nodefaults -nographic -no-reboot \
 	-serial stdio -monitor none -accel "$accel" -cpu "$cpu" \
-	-smp "${ZALLOC_QEMU_SMP:-2}" -m 2G \
+	-smp "${ZALLOC_QEMU_SMP:-2}" -m 2G $qargs \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$work/initramfs.cpio" \
 	-append "$cmdline" </dev/null >"$log" 2>&1 || rc=$?
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
