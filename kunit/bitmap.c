@@ -58,8 +58,6 @@ static bool all_free(const struct zalloc_bitmap *b)
 	return zalloc_bitmap_free_count(b) == b->nr_chunks;
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(bm_exit_action, zalloc_bitmap_exit,
-			    struct zalloc_bitmap *);
 KUNIT_DEFINE_ACTION_WRAPPER(bm_destroy_action, zalloc_bitmap_destroy,
 			    struct zalloc_bitmap *);
 
@@ -77,7 +75,7 @@ static struct zalloc_bitmap *bm_init(struct kunit *test, size_t chunk,
 	buf = kunit_kmalloc(test, l.total_size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, zalloc_bitmap_init(b, buf, &l, flags, NULL), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bm_exit_action,
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bm_destroy_action,
 							b), 0);
 	return b;
 }
@@ -674,7 +672,7 @@ static void bitmap_alignment(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	KUNIT_EXPECT_NULL(test, zalloc_bitmap_alloc(m, 10, 16));
 	zalloc_bitmap_free(m, p, 10);
-	zalloc_bitmap_exit(m);
+	zalloc_bitmap_destroy(m);
 }
 
 /* Bad frees and resizes are refused and change nothing. */

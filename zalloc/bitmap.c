@@ -678,7 +678,7 @@ const struct zalloc_kind zalloc_kind_bitmap = {
  *	THIS_MODULE
  *
  * Every chunk starts free.  The buffer stays the caller's: after
- * zalloc_bitmap_exit() they free it.
+ * zalloc_bitmap_destroy() they free it.
  *
  * Context: process context; may sleep.
  * Return: 0; -EINVAL for a layout zalloc_bitmap_layout() did not give, a
@@ -703,23 +703,6 @@ int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 	return zalloc_instance_setup(&b->inst, &zalloc_kind_bitmap, &s);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_init, ZALLOC_NS);
-
-/**
- * zalloc_bitmap_exit() - tear down an instance set up by zalloc_bitmap_init()
- * @b: the instance
- *
- * Removes its debugfs files and frees its counters; the buffer is the
- * caller's to free.  Chunks still allocated are reported, not freed
- * (debug-mode blocks are reported as leaks first, and given back).
- *
- * Context: process context; may sleep.  No other call on @b may be running
- * or follow.
- */
-void zalloc_bitmap_exit(struct zalloc_bitmap *b)
-{
-	zalloc_instance_teardown(&b->inst);
-}
-EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_exit, ZALLOC_NS);
 
 /**
  * __zalloc_bitmap_create() - a bitmap allocator over memory of its own
@@ -767,11 +750,15 @@ struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
 EXPORT_SYMBOL_NS_GPL(__zalloc_bitmap_create, ZALLOC_NS);
 
 /**
- * zalloc_bitmap_destroy() - tear down an instance from zalloc_bitmap_create()
- * @b: the instance; NULL or an ERR_PTR() is a no-op
+ * zalloc_bitmap_destroy() - tear down a bitmap allocator
+ * @b: the instance, from zalloc_bitmap_create() or zalloc_bitmap_init();
+ *	NULL or an ERR_PTR() is a no-op
  *
- * Frees the buffer and the instance.  Chunks still allocated are reported;
- * their memory goes away regardless.
+ * Removes its debugfs files and frees its counters; for a created instance
+ * also its buffer and the instance itself, while a buffer passed to
+ * zalloc_bitmap_init() stays the caller's to free.  Chunks still allocated
+ * are reported, not freed (debug-mode blocks are reported as leaks first,
+ * and given back).
  *
  * Context: process context; may sleep.  No other call on @b may be running
  * or follow.
@@ -780,11 +767,9 @@ void zalloc_bitmap_destroy(struct zalloc_bitmap *b)
 {
 	if (IS_ERR_OR_NULL(b))
 		return;
-	if (!(b->inst.flags & ZALLOC_I_ALLOCATED)) {
-		pr_warn_ratelimited("bitmap %s: destroy of an instance zalloc_bitmap_create() did not make\n",
-				    zalloc_report_name(&b->inst));
-		return;
-	}
-	zalloc_instance_destroy(&b->inst);
+	if (b->inst.flags & ZALLOC_I_ALLOCATED)
+		zalloc_instance_destroy(&b->inst);
+	else
+		zalloc_instance_teardown(&b->inst);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_destroy, ZALLOC_NS);

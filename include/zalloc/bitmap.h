@@ -33,7 +33,7 @@
  * PREEMPT_RT included; a search holds it for time linear in the bitmap's
  * free words, so a large, fragmented bitmap adds latency on PREEMPT_RT).
  *
- * Context: init/exit/create/destroy: process context, may sleep.
+ * Context: init/create/destroy: process context, may sleep.
  * Allocation and free: any context but NMI for locked instances; for
  * caller-locked instances, any context the caller's serialization allows.
  * No call allocates memory, so the gfp_t passed through struct zalloc is
@@ -139,7 +139,6 @@ int __zalloc_bitmap_init(struct zalloc_bitmap *b, void *buf,
 /* See __zalloc_bitmap_init(); the name belongs to the calling module. */
 #define zalloc_bitmap_init(b, buf, l, flags, name)			\
 	__zalloc_bitmap_init(b, buf, l, flags, name, THIS_MODULE)
-void zalloc_bitmap_exit(struct zalloc_bitmap *b);
 struct zalloc_bitmap *__zalloc_bitmap_create(size_t chunk_size,
 					     size_t capacity,
 					     unsigned int flags,
