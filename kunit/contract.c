@@ -631,11 +631,41 @@ static void contract_aligned_shrink(struct kunit *test)
 	zalloc_contract_aligned_shrink(test, contract_get(test));
 }
 
+/*
+ * init_on_alloc, the kernel's option that Debian turns on: every block
+ * handed out reads zero whichever allocator is behind, a block handed out
+ * again (the second round gets the first one's block back from most
+ * allocators) included.  The test kernel boots with it; off, the case is
+ * skipped.
+ */
+static void contract_init_on_alloc(struct kunit *test)
+{
+	static const size_t lens[] = { 16, 64, 200, 4096 };
+	const struct zalloc *a = contract_get(test);
+	unsigned int i, round;
+	u8 *p;
+
+	if (!want_init_on_alloc(GFP_KERNEL))
+		kunit_skip(test, "init_on_alloc is off");
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		for (round = 0; round < 2; round++) {
+			p = zalloc_alloc(a, lens[i], 8, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p, 0, lens[i]),
+					      "%zu bytes, round %u", lens[i],
+					      round);
+			memset(p, 0xa5, lens[i]);
+			zalloc_free(a, p, lens[i], 8);
+		}
+	}
+}
+
 static struct kunit_case zalloc_contract_cases[] = {
 	KUNIT_CASE_PARAM(contract_basic, zalloc_test_gen_allocators),
 	KUNIT_CASE_PARAM(contract_aligned, zalloc_test_gen_allocators),
 	KUNIT_CASE_PARAM(contract_large_alignment, zalloc_test_gen_allocators),
 	KUNIT_CASE_PARAM(contract_aligned_shrink, zalloc_test_gen_allocators),
+	KUNIT_CASE_PARAM(contract_init_on_alloc, zalloc_test_gen_allocators),
 	{}
 };
 

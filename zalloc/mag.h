@@ -62,10 +62,12 @@ static inline unsigned int zalloc_mag_cap(unsigned int class)
 /* Reverse @m's blocks from @first on, so they pop in the order added. */
 static inline void zalloc_mag_reverse(struct zalloc_mag *m, unsigned int first)
 {
-	unsigned int i = first, j = m->nr;
+	unsigned int i, j;
 
-	while (j > i + 1)
-		swap(m->obj[i++], m->obj[--j]);
+	if (m->nr <= first)
+		return;
+	for (i = first, j = m->nr - 1; i < j; i++, j--)
+		swap(m->obj[i], m->obj[j]);
 }
 
 /* Empty magazines for classes 0 .. @n - 1 of one CPU. */
