@@ -182,17 +182,21 @@ static int zalloc_test_column(const char *table, const char *column)
 	return -1;
 }
 
-/* Number @col of the row of numbers at @row, in *@v; false if none. */
+/*
+ * Cell @col of the row at @row (words separated by spaces), as a number in
+ * *@v; false if there is no such cell or it is not a number.
+ */
 static bool zalloc_test_cell(const char *row, int col, long *v)
 {
+	char word[32];
 	int i, n;
 
 	for (i = 0; i <= col; i++) {
-		if (sscanf(row, "%ld%n", v, &n) != 1)
+		if (sscanf(row, "%31s%n", word, &n) != 1)
 			return false;
 		row += n;
 	}
-	return true;
+	return !kstrtol(word, 10, v);
 }
 
 /*

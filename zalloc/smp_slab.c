@@ -459,7 +459,7 @@ static void zsmp_drain_ipi(void *arg)
 }
 
 static unsigned long zsmp_release_spare(struct zalloc_smp *smp,
-					unsigned long max);
+					unsigned int keep, unsigned long max);
 
 /* Drain every CPU's magazines: on their CPU, or here if it is offline. */
 static void zsmp_drain_all(struct zalloc_smp *smp)
@@ -487,7 +487,7 @@ static void zsmp_drain_all(struct zalloc_smp *smp)
 unsigned long zsmp_trim(struct zalloc_smp *smp, unsigned long max)
 {
 	zsmp_drain_all(smp);
-	return zsmp_release_spare(smp, max);
+	return zsmp_release_spare(smp, ZALLOC_SMP_EMPTY_MAX, max);
 }
 
 /* Idle for SMP_IDLE_DELAY (no slow-path event): trim.  Else look later. */
@@ -532,22 +532,25 @@ static void zsmp_refill_fn(struct work_struct *work)
 	}
 }
 
-/* Slabs that can go back: the empty ones beyond the minimum per slot. */
-static unsigned long zsmp_spare(struct zalloc_smp *smp)
+/* Slabs that can go back: the empty ones beyond @keep per slot. */
+static unsigned long zsmp_spare(struct zalloc_smp *smp, unsigned int keep)
 {
 	unsigned long n = 0;
 	unsigned int i, e;
 
 	for (i = 0; i < smp->nr_slots; i++) {
 		e = READ_ONCE(smp->slots[i].nr_empty);
-		n += e > ZALLOC_SMP_EMPTY_MAX ? e - ZALLOC_SMP_EMPTY_MAX : 0;
+		n += e > keep ? e - keep : 0;
 	}
 	return n;
 }
 
-/* Give back up to @max spare empty slabs; the magazines stay. */
+/*
+ * Give back up to @max empty slabs, keeping @keep per slot; the magazines
+ * stay.  Each slot's keep falls back to what it has in use.
+ */
 static unsigned long zsmp_release_spare(struct zalloc_smp *smp,
-					unsigned long max)
+					unsigned int keep, unsigned long max)
 {
 	struct zsmp_slab *slab, *tmp;
 	unsigned long flags, n = 0;
@@ -558,9 +561,8 @@ static unsigned long zsmp_release_spare(struct zalloc_smp *smp,
 	for (i = 0; i < smp->nr_slots && n < max; i++) {
 		slot = &smp->slots[i];
 		raw_spin_lock_irqsave(&slot->lock, flags);
-		slot->keep = max_t(unsigned int, slot->in_use,
-				   ZALLOC_SMP_EMPTY_MAX);
-		while (slot->nr_empty > ZALLOC_SMP_EMPTY_MAX && n < max) {
+		slot->keep = max(slot->in_use, keep);
+		while (slot->nr_empty > keep && n < max) {
 			slab = list_first_entry(&slot->empty, struct zsmp_slab,
 						node);
 			list_move(&slab->node, &list);
@@ -578,14 +580,15 @@ static unsigned long zsmp_release_spare(struct zalloc_smp *smp,
 }
 
 /*
- * The shrinker counts pages, SMP_SLAB_PAGES per spare empty slab, and
- * gives those back.  It does not drain the magazines: that takes every
- * CPU, which reclaim should not wait for; the idle trim does it.
+ * The shrinker counts pages, SMP_SLAB_PAGES per empty slab, and gives them
+ * all back: under pressure no slot keeps one.  It does not drain the
+ * magazines: that takes every CPU, which reclaim should not wait for; the
+ * idle trim does it.
  */
 static unsigned long zsmp_shrink_count(struct shrinker *sh,
 				       struct shrink_control *sc)
 {
-	unsigned long n = zsmp_spare(zalloc_shrinker_data(sh));
+	unsigned long n = zsmp_spare(zalloc_shrinker_data(sh), 0);
 
 	return n ? n * SMP_SLAB_PAGES : SHRINK_EMPTY;
 }
@@ -596,7 +599,7 @@ static unsigned long zsmp_shrink_scan(struct shrinker *sh,
 	struct zalloc_smp *smp = zalloc_shrinker_data(sh);
 	unsigned long n;
 
-	n = zsmp_release_spare(smp,
+	n = zsmp_release_spare(smp, 0,
 			       DIV_ROUND_UP(sc->nr_to_scan, SMP_SLAB_PAGES));
 	if (!n)
 		return SHRINK_STOP;
