@@ -16,6 +16,9 @@
  * kmalloc block means alloc + copy + free, which zalloc_realloc() does.
  *
  * Context: as kmalloc() for the gfp_t given; free: any context but NMI.
+ * On PREEMPT_RT, where kmalloc may not be called in hard IRQ or with IRQs
+ * or preemption off, alloc, resize and remap fail there (NULL/false,
+ * counted) and a free there is handed to a worker.
  */
 #ifndef _ZALLOC_KMALLOC_H
 #define _ZALLOC_KMALLOC_H

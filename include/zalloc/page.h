@@ -21,7 +21,10 @@
  * Context: alloc with a gfp_t that allows sleeping may sleep; with
  * GFP_ATOMIC/GFP_NOWAIT it serves up to PAGE_SIZE << MAX_PAGE_ORDER bytes
  * from the buddy allocator from any context but NMI.  resize, remap and free:
- * any context but NMI.
+ * any context but NMI.  On PREEMPT_RT, where the page allocator's locks
+ * sleep, alloc, resize and remap fail (NULL/false, counted) in hard IRQ and
+ * wherever IRQs or preemption are off; a free there is handed to a worker,
+ * which gives the pages back soon after.
  */
 #ifndef _ZALLOC_PAGE_H
 #define _ZALLOC_PAGE_H

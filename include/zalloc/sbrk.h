@@ -11,20 +11,31 @@
  *
  * Blocks whose max(len, align) is at most ZALLOC_SBRK_MAX_SMALL (32 KiB)
  * come from power-of-two size classes 8 B .. 32 KiB, carved out of big
- * pages by a bump pointer per class, with an intrusive free list per class.
+ * pages by a bump pointer per class, with a free list per class behind a
+ * per-CPU magazine per class (as smp's: a CPU pops and pushes its own with
+ * IRQs off, and refills or flushes half of it under the instance's lock).
  * Larger blocks take a power-of-two number of big pages, with a free list
  * per power.  Freed memory is reused, never given back before destroy.
+ * Every free, resize and remap is checked first: a pointer that is not a
+ * block of this instance's break, of the class its length names, is
+ * reported and refused (double frees of a block in a magazine or at the
+ * head of its list, and of any big block, too).
  *
  * Alignment: up to the block's class size for small blocks, any power of
  * two for big ones (a fresh break is padded to it; the padding goes to the
  * big free lists).  Resize and remap succeed when the class (small) or the
  * power of two of big pages (big) stays the same; remap never moves.
  *
- * Context: one spinlock per instance, taken with IRQs disabled.  alloc
- * with a gfp_t that allows sleeping may sleep (in the provider, never under
- * the lock); with GFP_ATOMIC or GFP_NOWAIT it may be called from any context
- * but NMI, hard IRQ included, if the provider honours the gfp_t (both
- * shipped ones do).  resize, remap and free: any context but NMI.
+ * Context: one raw spinlock per instance, taken with IRQs disabled, and
+ * the magazines used with IRQs off.  alloc with a gfp_t that allows
+ * sleeping may sleep (in the provider, never under the lock); with
+ * GFP_ATOMIC or GFP_NOWAIT it may be called from any context but NMI, hard
+ * IRQ included, if the provider honours the gfp_t (both shipped ones do).
+ * resize, remap and free: any context but NMI.  On PREEMPT_RT the same,
+ * except that a provider that allocates (the pages provider) is not asked
+ * in hard IRQ or with IRQs or preemption off: an allocation there is served
+ * from the magazines, free lists and carved big pages, else fails (NULL,
+ * counted).  The region provider allocates nothing and serves there too.
  */
 #ifndef _ZALLOC_SBRK_H
 #define _ZALLOC_SBRK_H
