@@ -30,6 +30,12 @@
 #define ZB_CHURN_BATCH		8192	/* churn: blocks handed over at once */
 #define ZB_CHURN_DEPTH		2	/* churn: batches in flight */
 #define ZB_NR_SIZES		5
+/*
+ * mixed: how long to stay idle after freeing everything before sampling
+ * again, for allocators that give memory back when idle (smp: after a
+ * second); under icount with sleep=off the guest clock jumps over it.
+ */
+#define ZB_IDLE_MS		1500
 
 extern const size_t zb_sizes[ZB_NR_SIZES];
 extern const char * const zb_names[NR_ZB_WORKLOADS];
@@ -41,6 +47,7 @@ struct zb_mem {
 	long peak;		/* most memory held, sampled per chunk */
 	unsigned long peak_live, peak_bytes;	/* live blocks and bytes then */
 	long after;		/* held after freeing everything */
+	long idle;		/* held once idle ZB_IDLE_MS after that */
 	const char *source;
 };
 

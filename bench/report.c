@@ -168,9 +168,9 @@ void zb_print_figure(const struct zbench_subject *s, enum zbench_workload w,
 
 void zb_print_mem(const struct zbench_subject *s, const struct zb_mem *m)
 {
-	pr_info("mem workload=mixed alloc=%s source=%s live_objs=%lu requested_bytes=%lu backing_peak=%ld backing_after_free=%ld\n",
+	pr_info("mem workload=mixed alloc=%s source=%s live_objs=%lu requested_bytes=%lu backing_peak=%ld backing_after_free=%ld backing_after_idle=%ld\n",
 		s->name, m->source, m->peak_live, m->peak_bytes, m->peak,
-		m->after);
+		m->after, m->idle);
 }
 
 /* A figure that could not be measured, and why. */

@@ -38,6 +38,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -251,6 +252,8 @@ static void zb_fig_finish(struct zb_fig *f, unsigned int nr)
 	if (w == ZB_MIXED) {
 		zb_mixed_free_all(&f->r);
 		f->mem.after = zb_mem_now(&f->r) - f->mem.base;
+		msleep(ZB_IDLE_MS);
+		f->mem.idle = zb_mem_now(&f->r) - f->mem.base;
 		zb_print_mem(f->s, &f->mem);
 	}
 	zb_run_destroy(&f->r);

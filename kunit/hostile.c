@@ -86,7 +86,7 @@ static void hostile_smp_wrong_length(struct kunit *test)
 
 #define H_SPRAY		200
 
-/* Case 3: free A, free B, free A. */
+/* Case 3: free A, free B, free A; and again once they are back in the slab. */
 static void hostile_smp_old_double_free(struct kunit *test)
 {
 	struct zalloc *za = zalloc_test_adopt(test,
@@ -103,11 +103,25 @@ static void hostile_smp_old_double_free(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a && b && live);
 	zalloc_test_fill(live, 64, 3);
 
+	/* A in the CPU's magazine: its cookie gives it away. */
 	zalloc_free(za, a, 64, H_ALIGN);
 	zalloc_free(za, b, 64, H_ALIGN);
 	zalloc_free(za, a, 64, H_ALIGN);
 	KUNIT_EXPECT_EQ(test, h_info(za, ZALLOC_SMP_DOUBLE_FREES),
 			doubles + 1);
+	KUNIT_EXPECT_EQ(test, h_info(za, ZALLOC_SMP_LIVE_OBJECTS), 1);
+	/*
+	 * Back in their slab (drained), with their first word overwritten
+	 * after the free (the cookie gone): the slab's free bit gives them
+	 * away.
+	 */
+	zalloc_smp_trim(za);
+	*(unsigned long *)a = 0;
+	*(unsigned long *)b = (unsigned long)live;
+	zalloc_free(za, a, 64, H_ALIGN);
+	zalloc_free(za, b, 64, H_ALIGN);
+	KUNIT_EXPECT_EQ(test, h_info(za, ZALLOC_SMP_DOUBLE_FREES),
+			doubles + 3);
 	KUNIT_EXPECT_EQ(test, h_info(za, ZALLOC_SMP_LIVE_OBJECTS), 1);
 
 	/* Nothing handed out twice, and never the live block. */

@@ -217,11 +217,13 @@ def rows_mem(run):
         if not m:
             continue
         peak, after = num(m["backing_peak"]), num(m["backing_after_free"])
+        idle = num(m.get("backing_after_idle", m["backing_after_free"]))
         req = num(m["requested_bytes"])
         rows.append([alloc, m["source"], m["live_objs"], mib(req), mib(peak),
-                     mib(after),
+                     mib(after), mib(idle),
                      ratio(peak / req if peak and req else None),
-                     "-" if not peak else f"{100 * after / peak:.0f}%"])
+                     "-" if not peak else f"{100 * after / peak:.0f}%",
+                     "-" if not peak else f"{100 * idle / peak:.0f}%"])
     return rows
 
 
@@ -388,9 +390,15 @@ def targets(icount, wall):
         m = icount.mem.get("smp") if icount else None
         if not m or not num(m["backing_peak"]):
             return ["-", "not measured: no smp mixed figure"]
-        x = num(m["backing_after_free"]) / num(m["backing_peak"])
+        # The smp instance keeps its slabs while busy and gives them back
+        # once idle for a second (issue 13: no churn); the target is read
+        # after 1.5 s of idleness, and the figure right after is shown too.
+        idle = num(m.get("backing_after_idle", m["backing_after_free"]))
+        x = idle / num(m["backing_peak"])
+        y = num(m["backing_after_free"]) / num(m["backing_peak"])
         return [f"{100 * x:.1f}% of its {mib(m['backing_peak'])} peak "
-                f"({mib(m['backing_after_free'])} after)",
+                f"1.5 s after freeing all ({mib(idle)}); "
+                f"{100 * y:.1f}% right after",
                 "met" if x <= 0.1 else "missed"]
 
     def mem_peak():
@@ -406,7 +414,8 @@ def targets(icount, wall):
 
     add("smp 2-CPU parallel reuse >= 1.8x one CPU (wall time, every size)",
         scale())
-    add("smp memory after free-all <= 10% of its peak (mixed)", mem_after())
+    add("smp memory after free-all <= 10% of its peak (mixed, once idle)",
+        mem_after())
     add("smp peak backing/requested in mixed <= kmalloc's", mem_peak())
 
     def churn():
@@ -546,8 +555,8 @@ HEADS = {
     "before": ["subject", "figure"] + [size_name(s) for s in SIZES] +
               ["change (geomean)"],
     "mem": ["subject", "source", "live blocks", "requested",
-            "backing at peak", "after free-all", "peak / requested",
-            "after / peak"],
+            "backing at peak", "after free-all", "after 1.5 s idle",
+            "peak / requested", "after / peak", "idle / peak"],
     "parallel": ["workload", "size", "subject", "instance", "1 CPU ns/op",
                  "ns/op (system)", "x kmalloc", "kops/s summed",
                  "kops/s per CPU", "scaling vs 1 CPU", "fail"],
