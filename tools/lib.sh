@@ -7,7 +7,7 @@
 zalloc_sources() {
 	local d dirs=()
 
-	for d in zalloc include kunit demo bench; do
+	for d in zalloc include kunit demo bench examples; do
 		[ -d "$top/$d" ] && dirs+=("$d")
 	done
 	(cd "$top" && find "${dirs[@]}" -type f -name '*.[ch]' | sort)
