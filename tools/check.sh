@@ -7,10 +7,14 @@
 #     -Werror build, clean on every source file (one check);
 #  2. tools/compat.sh: compile-only builds against Debian's 6.1 headers and
 #     the 6.12 tree, no warnings (one check);
-#  3. every KUnit suite in QEMU on the cached test kernel (KASAN, lockdep
+#  3. tools/distro.sh (make distro): DKMS, the example consumers and a boot
+#     of each of Debian's stock 6.1, 6.12 and 6.12-rt kernels with the demo
+#     and the hard-IRQ probe (its own count of checks; details in
+#     build/distro.log and build/distro/);
+#  4. every KUnit suite in QEMU on the cached test kernel (KASAN, lockdep
 #     with raw lock nesting, kmemleak, fault injection), judged by
 #     tools/verdict.sh; console log in build/check-console.log;
-#  4. the suites that use IRQ and cross-CPU contexts, and the hard-IRQ probe
+#  5. the suites that use IRQ and cross-CPU contexts, and the hard-IRQ probe
 #     (examples/irqprobe), on the RT flavour of the test kernel (PREEMPT_RT
 #     with the same checkers, tools/kernel.sh rt), judged the same way;
 #     console log in build/check-rt-console.log.
@@ -48,6 +52,23 @@ for step in static compat; do
 	took "$step" "$t"
 done
 
+num() { echo "$1" | grep -o "[0-9]* $2" | grep -o '^[0-9]*' || echo 0; }
+
+# make distro counts its own checks; they join the host checks.
+t=$(date +%s)
+distro=$("$top/tools/distro.sh" 2>"$top/build/distro.log" | tail -1) || true
+# A run that stopped before its totals (it printed why) is one failure.
+echo "$distro" | grep -Eq '^[0-9]+ passed, [0-9]+ failed' || {
+	tail -5 "$top/build/distro.log" >&2
+	echo "check: distro: $distro" >&2
+	distro="0 passed, 1 failed"
+}
+grep -E ': (FAILED|boot took)' "$top/build/distro.log" >&2 || true
+echo "check: distro: $distro (details in build/distro.log)" >&2
+host_passed=$((host_passed + $(num "$distro" passed)))
+host_failed=$((host_failed + $(num "$distro" failed)))
+took distro "$t"
+
 # A build failure leaves an empty log, which the verdict counts as failed.
 t=$(date +%s)
 : >"$log"
@@ -61,10 +82,9 @@ echo "$out" | sed '$d'
 totals=$(echo "$out" | tail -1)
 echo "check: test kernel: $totals" >&2
 
-num() { echo "$totals" | grep -o "[0-9]* $1" | grep -o '^[0-9]*' || echo 0; }
-passed=$(num passed)
-failed=$(num failed)
-skipped=$(num skipped)
+passed=$(num "$totals" passed)
+failed=$(num "$totals" failed)
+skipped=$(num "$totals" skipped)
 
 # The RT boot: its kernel is built (once) now, so a failed build counts as
 # a failed run and the totals still print.
