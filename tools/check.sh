@@ -27,16 +27,18 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=$("$top/tools/kernel.sh" test)
-mkdir -p "$top/build"
-log="$top/build/check-console.log"
-rtlog="$top/build/check-rt-console.log"
 t0=$(date +%s)
 
 # "check: STEP took N s", to the terminal.
 took() {
 	echo "check: $1 took $(($(date +%s) - $2)) s" >&2
 }
+
+kdir=$("$top/tools/kernel.sh" test)
+took "the test kernel (built once, cached)" "$t0"
+mkdir -p "$top/build"
+log="$top/build/check-console.log"
+rtlog="$top/build/check-rt-console.log"
 
 host_passed=0
 host_failed=0
@@ -91,11 +93,13 @@ skipped=$(num "$totals" skipped)
 t=$(date +%s)
 : >"$rtlog"
 rtkdir=$("$top/tools/kernel.sh" rt) || rtkdir=
+took "the RT kernel (built once, cached)" "$t"
+t=$(date +%s)
 if [ -n "$rtkdir" ]; then
 	"$top/tools/qemu.sh" rt "$rtlog" ||
 		echo "check: the RT QEMU run failed to start" >&2
 	echo "check: RT console log in $rtlog" >&2
-	took "the RT kernel's build and run" "$t"
+	took "the RT kernel's run" "$t"
 	out=$(ZALLOC_HOST_PASSED=$passed ZALLOC_HOST_FAILED=$failed \
 	      ZALLOC_HOST_SKIPPED=$skipped \
 		"$top/tools/verdict.sh" kunit "$rtlog" "$rtkdir") || rc=1

@@ -52,6 +52,7 @@ if [ -e "$tree/.zalloc-built" ]; then
 fi
 
 echo "kernel: building $key (about 6 minutes on 2 cores)" >&2
+start=$(date +%s)
 if [ ! -e "$tree/.zalloc-extracted" ]; then
 	rm -rf "$tree" "$tree.tmp"
 	mkdir -p "$tree.tmp"
@@ -91,6 +92,7 @@ make ARCH=x86_64 -j"$(nproc)" bzImage modules >"$tree/.zalloc-build.log" 2>&1 ||
 	exit 1
 }
 touch "$tree/.zalloc-built"
+echo "kernel: built $key in $(($(date +%s) - start)) s" >&2
 # Trees of this flavour under older keys are stale now: drop them.
 for old in "$cache"/linux-*-"$flavour"-*; do
 	[ "$old" = "$tree" ] || rm -rf "$old"
