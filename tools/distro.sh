@@ -25,7 +25,7 @@
 #             the zalloc.ko DKMS installed and the consumers: load zalloc,
 #             the demo, the example consumer and the hard-IRQ probe, read
 #             every debugfs file, unload; any splat, a hang (no end marker
-#             within ZALLOC_DISTRO_TIMEOUT seconds, default 300) or a taint
+#             within ZALLOC_DISTRO_TIMEOUT seconds, default 180) or a taint
 #             other than O (out-of-tree) and E (unsigned module: DKMS signs
 #             with its own key, which the kernel does not trust) fails it
 #
@@ -270,7 +270,7 @@ for k in $kernels; do
 		zalloc_initramfs "$kout/initramfs.cpio" distro "$mods" "" \
 			"${files[@]}"
 		echo "distro: $k: booting $kernel" >&2
-		zalloc_boot "$log" "${ZALLOC_DISTRO_TIMEOUT:-300}" "$kernel" \
+		zalloc_boot "$log" "${ZALLOC_DISTRO_TIMEOUT:-180}" "$kernel" \
 			"$kout/initramfs.cpio" "$(zalloc_cmdline)"
 		[ $? = 124 ] && echo "distro: $k: the guest did not finish" >&2
 		rm -f "$kout/initramfs.cpio"
