@@ -394,8 +394,7 @@ static int probe_thread(void *data)
 		zalloc_free(a, pc->held.p, pc->held.len, PROBE_ALIGN);
 		pc->held.p = NULL;
 	}
-	complete(&pc->done);
-	return 0;
+	kthread_complete_and_exit(&pc->done, 0);
 }
 
 /*
