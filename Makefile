@@ -3,9 +3,15 @@
 # zalloc front door.
 #
 #   make              build the modules against $(KDIR)
-#   make check        build the test kernel if needed, run every KUnit suite
-#                     in QEMU under KASAN, lockdep and kmemleak, print
-#                     "N passed, N failed" and fail on any failure or splat
+#   make check        build the test kernels if needed, run every KUnit suite
+#                     in QEMU under KASAN, lockdep and kmemleak, then the
+#                     IRQ and cross-CPU suites and the hard-IRQ probe on
+#                     the PREEMPT_RT flavour, print "N passed, N failed"
+#                     and fail on any failure or splat
+#   make distro       zalloc as a DKMS user gets it on Debian's own 6.1,
+#                     6.12 and 6.12-rt kernels: dkms build/install, the
+#                     example consumers, a boot of each stock vmlinuz with
+#                     the demo and the hard-IRQ probe
 #   make run          boot the same kernel, load zalloc.ko and the demo
 #                     consumer, show what it did, unload both
 #   make bench        build the benchmark kernel if needed (no debug
@@ -22,7 +28,7 @@
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
 
-.PHONY: all modules clean check run bench static compat
+.PHONY: all modules clean check run bench static compat distro
 
 all: modules
 
@@ -46,3 +52,6 @@ static:
 
 compat:
 	$(TOP)/tools/compat.sh
+
+distro:
+	$(TOP)/tools/distro.sh

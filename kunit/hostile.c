@@ -218,7 +218,7 @@ static void hostile_sbrk_wrong_block(struct kunit *test)
 
 	zalloc_free(za, big, SZ_64K, H_ALIGN);
 	zalloc_free(za, small, 5000, H_ALIGN);
-	zalloc_free(za, mid + 64, 64, H_ALIGN);
+	zalloc_free(za, mid + 64, H_LEN, H_ALIGN);
 	KUNIT_EXPECT_EQ(test, h_info(za, ZALLOC_SBRK_INVALID_FREES),
 			invalid + 3);
 	KUNIT_EXPECT_FALSE(test, zalloc_resize(za, small, 5000, H_ALIGN, 5001,

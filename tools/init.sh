@@ -1,11 +1,18 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the zalloc QEMU guest (tools/qemu.sh fills in @MODE@, @MODS@,
-# @ZPARAMS@ (zalloc.ko's module parameters) and, for the benchmark,
+# /init of the zalloc QEMU guest (tools/lib.sh's zalloc_initramfs fills in
+# @MODE@, @MODS@, @ZPARAMS@ (zalloc.ko's module parameters), @PROBE_ARGS@
+# (zalloc_irqprobe.ko's), for the RT run @SUITES@ and for the benchmark
 # @BENCH_ARGS@).
 # Loads the modules, unloads them in reverse order, checks kmemleak and the
 # taint flags, and reboots (QEMU runs with -no-reboot, so that exits).
+#
+# Modes: test (every KUnit suite, then the orphan check), rt (zalloc_kunit.ko
+# once per suite in @SUITES@, chosen with kunit's filter_glob, then the
+# hard-IRQ probe), run (the demo, zallocstat after every step), bench, and
+# distro (a distribution's kernel: the demo, the example consumer and the
+# hard-IRQ probe; every debugfs file read).
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -48,10 +55,59 @@ orphan_check() {
 	check "ok orphan"
 }
 
-# In run mode, show what the allocators hold after every load and unload.
-stat() {
-	[ "$mode" = run ] && [ -d /sys/kernel/debug/zalloc ] && zallocstat
+# In run and distro modes, show what the allocators hold after every load
+# and unload.
+show_stats() {
+	case "$mode" in run|distro) ;; *) return 0 ;; esac
+	[ -d /sys/kernel/debug/zalloc ] && zallocstat
 	return 0
+}
+
+# Every zalloc debugfs file must read, and be root's only (0400); each
+# instance's files are printed (zallocstat -i) for the log.
+debugfs_check() {
+	n=0
+	for f in /sys/kernel/debug/zalloc/*/*; do
+		[ -f "$f" ] || continue
+		cat "$f" >/dev/null ||
+			{ check "FAIL debugfs: $f does not read"; return; }
+		perm=$(stat -c %a "$f")
+		[ "$perm" = 400 ] ||
+			{ check "FAIL debugfs: $f has mode $perm, not 400"; return; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { check "FAIL debugfs: no zalloc files"; return; }
+	for d in /sys/kernel/debug/zalloc/*; do
+		zallocstat -i "${d##*/}" ||
+			{ check "FAIL debugfs: zallocstat -i ${d##*/}"; return; }
+	done
+	check "ok debugfs ($n files read)"
+}
+
+# zalloc_irqprobe's result lines, "<subject>: ok: ..." and "<subject>:
+# FAILED: why", become checks (after unloading: teardown may fail too).
+probe_checks() {
+	p='zalloc_irqprobe: \([A-Za-z0-9_-]*\)'
+	dmesg | sed -n "s/.*$p: ok: .*/ok irqprobe-\1/p" |
+		while read -r c; do check "$c"; done
+	dmesg | sed -n "s/.*$p: FAILED: \(.*\)/FAIL irqprobe-\1: \2/p" |
+		while read -r c; do check "$c"; done
+}
+
+# The RT run: zalloc_kunit.ko once per suite, kunit's filter_glob choosing it
+# (one KTAP document per load; tools/verdict.sh adds them up).
+rt_suites() {
+	fg=/sys/module/kunit/parameters/filter_glob
+	[ -w $fg ] || { check "FAIL rt: no $fg"; return; }
+	# shellcheck disable=SC2043 # @SUITES@ is a list once filled in
+	for s in @SUITES@; do
+		printf %s "$s" >$fg
+		if insmod /modules/zalloc_kunit.ko; then
+			rmmod zalloc_kunit || mark "RMMOD-FAILED zalloc_kunit.ko"
+		else
+			mark "INSMOD-FAILED zalloc_kunit.ko ($s)"
+		fi
+	done
 }
 
 # Fault injection for zalloc_faults: armed for every gfp and order, but
@@ -86,21 +142,28 @@ for m in $mods; do
 		[ "$rc" = 11 ] || { cat /tmp/zload.err; mark "INSMOD-FAILED $m"; }
 		continue
 	fi
+	if [ "$mode" = rt ] && [ "$m" = zalloc_kunit.ko ]; then
+		rt_suites
+		continue
+	fi
 	args=
 	[ "$m" = zalloc.ko ] && args="@ZPARAMS@"
+	[ "$m" = zalloc_irqprobe.ko ] && args="@PROBE_ARGS@"
 	# shellcheck disable=SC2086
 	if insmod /modules/$m $args; then
 		loaded="${m%.ko} $loaded"
 	else
 		mark "INSMOD-FAILED $m"
 	fi
-	stat
+	show_stats
 done
 [ "$mode" = test ] && orphan_check
+[ "$mode" = distro ] && debugfs_check
 for m in $loaded; do
 	rmmod "$m" || mark "RMMOD-FAILED $m"
-	stat
+	show_stats
 done
+case "$mods" in *zalloc_irqprobe.ko*) probe_checks ;; esac
 
 if [ -e $km ]; then
 	# kmemleak ignores objects younger than 5 s; scan twice, as its docs say.

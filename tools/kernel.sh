@@ -3,13 +3,15 @@
 #
 # tools/kernel.sh - build (once) and locate the QEMU kernel zalloc is tested on.
 #
-# Usage: tools/kernel.sh test|bench
+# Usage: tools/kernel.sh test|rt|bench
 #
 # Prints the path of a built kernel tree (usable as KDIR) on stdout.  The tree
 # is Debian's linux-source-6.12 configured from tinyconfig plus the fragments
-# in tools/kconfig/; "test" adds debug.config (KASAN, lockdep, kmemleak, fault
-# injection), "bench" adds bench.config (what the benchmark's peers need) and
-# leaves every timing-distorting checker off.
+# in tools/kconfig/; "test" adds debug.config (KASAN, lockdep with raw lock
+# nesting, kmemleak, fault injection), "rt" adds debug.config and then
+# rt.config (the same checkers on PREEMPT_RT), "bench" adds bench.config
+# (what the benchmark's peers need) and leaves every timing-distorting
+# checker off.  A later fragment overrides an earlier one.
 #
 # The build is cached outside the repository, under $ZALLOC_CACHE (default
 # ~/.cache/zalloc), in a folder keyed by the linux-source package version, the
@@ -25,8 +27,9 @@ cache=${ZALLOC_CACHE:-$HOME/.cache/zalloc}
 
 case "$flavour" in
 test)	frags="$here/kconfig/base.config $here/kconfig/debug.config" ;;
+rt)	frags="$here/kconfig/base.config $here/kconfig/debug.config $here/kconfig/rt.config" ;;
 bench)	frags="$here/kconfig/base.config $here/kconfig/bench.config" ;;
-*)	echo "usage: $0 test|bench" >&2; exit 2 ;;
+*)	echo "usage: $0 test|rt|bench" >&2; exit 2 ;;
 esac
 
 "$here/deps.sh" >&2
@@ -49,6 +52,7 @@ if [ -e "$tree/.zalloc-built" ]; then
 fi
 
 echo "kernel: building $key (about 6 minutes on 2 cores)" >&2
+start=$(date +%s)
 if [ ! -e "$tree/.zalloc-extracted" ]; then
 	rm -rf "$tree" "$tree.tmp"
 	mkdir -p "$tree.tmp"
@@ -67,9 +71,10 @@ cd "$tree"
 
 # Every fragment line must have survived olddefconfig: a dropped option
 # means a dependency is missing and the kernel would silently test less.
+# Where fragments disagree the last one counts, as in merge_config.sh.
 missing=0
 # shellcheck disable=SC2086
-for line in $(grep -h '^CONFIG_' $frags); do
+for line in $(grep -h '^CONFIG_' $frags | tac | awk -F= '!seen[$1]++' | tac); do
 	opt=${line%%=*}
 	want=${line#*=}
 	if [ "$want" = n ]; then
@@ -87,6 +92,7 @@ make ARCH=x86_64 -j"$(nproc)" bzImage modules >"$tree/.zalloc-build.log" 2>&1 ||
 	exit 1
 }
 touch "$tree/.zalloc-built"
+echo "kernel: built $key in $(($(date +%s) - start)) s" >&2
 # Trees of this flavour under older keys are stale now: drop them.
 for old in "$cache"/linux-*-"$flavour"-*; do
 	[ "$old" = "$tree" ] || rm -rf "$old"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tools/static.sh - the static checks (`make static`, and a step of
-# `make check`): every .c and .h under zalloc/, include/, kunit/, demo/ and
-# bench/ (found by glob, so new files are covered) must pass
+# `make check`): every .c and .h under zalloc/, include/, kunit/, demo/,
+# bench/ and examples/ (found by glob, so new files are covered) must pass
 #
 #   checkpatch.pl --strict   from the test kernel tree, CHECKs included
 #   kernel-doc -none         on every file, headers too (W=1 only sees .c)
