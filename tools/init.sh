@@ -8,7 +8,8 @@
 # Loads the modules, unloads them in reverse order, checks kmemleak and the
 # taint flags, and reboots (QEMU runs with -no-reboot, so that exits).
 #
-# Modes: test (every KUnit suite, then the orphan check), rt (zalloc_kunit.ko
+# Modes: test (every KUnit suite, then the orphan, trace and debug-kmemleak
+# checks), rt (zalloc_kunit.ko
 # once per suite in @SUITES@, chosen with kunit's filter_glob, then the
 # hard-IRQ probe), run (the demo, zallocstat after every step), bench, and
 # distro (a distribution's kernel: the demo, the example consumer and the
@@ -53,6 +54,72 @@ orphan_check() {
 	[ "$got" = 6 ] ||
 		{ check "FAIL orphan: $got reports, expected 6"; return; }
 	check "ok orphan"
+}
+
+# The trace check: with the zalloc events enabled, a load and unload of the
+# demo records allocations, frees and smp slabs, and for each instance the
+# demo gives everything back to (demo-smp, kmalloc, page) the events' byte
+# changes (new_len - len of every successful call) add up to zero.
+trace_check() {
+	t=/sys/kernel/tracing
+	mount -t tracefs tracefs $t 2>/dev/null
+	[ -d $t/events/zalloc ] || { check "FAIL trace: no $t/events/zalloc"; return; }
+	echo 16384 >$t/buffer_size_kb
+	echo >$t/trace
+	echo 1 >$t/events/zalloc/enable
+	insmod /modules/zalloc.ko && insmod /modules/zalloc_demo.ko &&
+		rmmod zalloc_demo && rmmod zalloc ||
+		{ echo 0 >$t/events/zalloc/enable; check "FAIL trace: demo"; return; }
+	echo 0 >$t/events/zalloc/enable
+	cat $t/trace >/tmp/trace
+	lost=$(grep -h overrun $t/per_cpu/cpu*/stats | awk '{ n += $2 } END { print n + 0 }')
+	[ "$lost" = 0 ] || { check "FAIL trace: $lost events overrun"; return; }
+	out=$(awk '
+		match($0, / (alloc|free|resize|remap): name=/) {
+			ev = substr($0, RSTART + 1, RLENGTH - 8)
+			delete f
+			for (i = 1; i <= NF; i++)
+				if (split($i, kv, "=") == 2)
+					f[kv[1]] = kv[2]
+			n[f["name"] " " ev]++
+			if (ev == "free" || f["new_ptr"] !~ /^(0+|\(null\))$/)
+				sum[f["name"]] += f["new_len"] - f["len"]
+		}
+		/ slab: name=demo-smp .* taken/ { slabs++ }
+		END {
+			printf "allocs=%d frees=%d slabs=%d", n["demo-smp alloc"],
+			       n["demo-smp free"], slabs
+			for (s in sum)
+				if (s ~ /^(demo-smp|kmalloc|page)$/ && sum[s])
+					printf " unbalanced:%s:%d", s, sum[s]
+		}' /tmp/trace)
+	case "$out" in
+	*unbalanced*|allocs=0*|*frees=0*|*slabs=0) check "FAIL trace: $out" ;;
+	*) check "ok trace ($out)" ;;
+	esac
+}
+
+# Debug mode's bookkeeping is reachable by kmemleak: with zalloc.debug=1
+# and the demo's instances alive (every global instance in debug mode, and
+# the demo's blocks held), a scan reports nothing.
+debug_leak_check() {
+	[ -e $km ] || { check "ok debug-kmemleak (no kmemleak)"; return; }
+	insmod /modules/zalloc.ko debug=1 && insmod /modules/zalloc_demo.ko ||
+		{ check "FAIL debug-kmemleak: insmod"; return; }
+	echo clear >$km
+	sleep 6
+	echo scan >$km
+	echo scan >$km
+	n=$(grep -c 'unreferenced object' $km)
+	cat $km
+	echo clear >$km
+	rmmod zalloc_demo && rmmod zalloc ||
+		{ check "FAIL debug-kmemleak: rmmod"; return; }
+	if [ "$n" = 0 ]; then
+		check "ok debug-kmemleak"
+	else
+		check "FAIL debug-kmemleak: $n objects reported mid-run"
+	fi
 }
 
 # In run and distro modes, show what the allocators hold after every load
@@ -164,6 +231,10 @@ for m in $loaded; do
 	show_stats
 done
 case "$mods" in *zalloc_irqprobe.ko*) probe_checks ;; esac
+if [ "$mode" = test ]; then
+	trace_check
+	debug_leak_check
+fi
 
 if [ -e $km ]; then
 	# kmemleak ignores objects younger than 5 s; scan twice, as its docs say.

@@ -66,8 +66,9 @@ make -s -C "$kdir" M="$src" ZALLOC_WERROR=y ${ZALLOC_MAKE_ARGS:-} modules >&2
 
 case "$mode" in
 test)	mods="zalloc.ko zalloc_kunit.ko"
-	# Loaded and unloaded by /init's orphan check, after the suites.
-	files="zalloc_kunit_orphan.ko" ;;
+	# Loaded and unloaded by /init's orphan, trace and debug-kmemleak
+	# checks, after the suites.
+	files="zalloc_kunit_orphan.ko zalloc_demo.ko" ;;
 rt)	mods="zalloc.ko zalloc_kunit.ko zalloc_irqprobe.ko"; files= ;;
 run)	mods="zalloc.ko zalloc_demo.ko"; files= ;;
 bench)	mods="zalloc.ko zalloc_bench.ko"; files= ;;
@@ -78,7 +79,11 @@ for m in $mods $files; do
 done
 zalloc_initramfs "$work/initramfs.cpio" "$mode" "$mods" "$suites" "${paths[@]}"
 
-cmdline="$(zalloc_cmdline) kmemleak=on ${ZALLOC_QEMU_APPEND:-}"
+cmdline="$(zalloc_cmdline) kmemleak=on"
+# As Debian boots: every allocator must zero what it hands out
+# (zalloc_contract's init_on_alloc case).
+case "$mode" in test|rt) cmdline="$cmdline init_on_alloc=1" ;; esac
+cmdline="$cmdline ${ZALLOC_QEMU_APPEND:-}"
 qargs=${ZALLOC_QEMU_ARGS:-}
 echo "qemu: booting $mode (accel=${ZALLOC_QEMU_ACCEL:-tcg}, smp=${ZALLOC_QEMU_SMP:-2}${qargs:+, $qargs})" >&2
 rc=0
