@@ -227,6 +227,22 @@ def rows_mem(run):
     return rows
 
 
+def rows_init(icount, on_alloc, on_free):
+    """Reuse with the kernel's zeroing options on, against the icount boot."""
+    rows = []
+    for alloc in icount.names:
+        for size in SIZES:
+            off = icount.val("reuse", size, alloc)
+            if off is None:
+                continue
+            cells = [alloc, size_name(size), fmt(off)]
+            for run in (on_alloc, on_free):
+                on = run.val("reuse", size, alloc) if run else None
+                cells += [fmt(on), "-" if on is None else f"{on - off:+.1f}"]
+            rows.append(cells)
+    return rows
+
+
 def scaling(wall, w, size, alloc):
     single = {"parallel-reuse": "reuse", "parallel-mixed": "mixed"}[w]
     one, par = wall.val(single, size, alloc), wall.val(w, size, alloc)
@@ -557,6 +573,8 @@ HEADS = {
     "mem": ["subject", "source", "live blocks", "requested",
             "backing at peak", "after free-all", "after 1.5 s idle",
             "peak / requested", "after / peak", "idle / peak"],
+    "init": ["subject", "size", "off", "init_on_alloc=1", "change",
+             "init_on_free=1", "change"],
     "parallel": ["workload", "size", "subject", "instance", "1 CPU ns/op",
                  "ns/op (system)", "x kmalloc", "kops/s summed",
                  "kops/s per CPU", "scaling vs 1 CPU", "fail"],
@@ -581,6 +599,8 @@ def main():
     ap.add_argument("--wall-seconds", default="?")
     ap.add_argument("--wall-accel", default="tcg")
     ap.add_argument("--load", default="?")
+    ap.add_argument("--init-on-alloc")
+    ap.add_argument("--init-on-free")
     a = ap.parse_args()
     if not a.icount and not a.wall:
         ap.error("give --icount LOG, --wall LOG or both")
@@ -604,6 +624,17 @@ def main():
                   " ".join(f"{k}={v}" for k, v in e.items()), file=sys.stderr)
         runs[name] = run
     icount, wall = runs.get("icount"), runs.get("wall")
+    init_runs = {}
+    for opt in ("alloc", "free"):
+        path = getattr(a, f"init_on_{opt}")
+        if path and os.path.exists(path):
+            run = Run(path)
+            if run.end:
+                init_runs[opt] = run
+            else:
+                print(f"bench-report: the init_on_{opt} run did not finish",
+                      file=sys.stderr)
+                complete = False
     base = None
     if a.baseline and icount:
         if os.path.exists(a.baseline):
@@ -619,6 +650,9 @@ def main():
         "before": rows_before_after(base, icount) if base else [],
         "icount": rows_icount(icount) if icount else [],
         "mem": rows_mem(icount) if icount else [],
+        "init": rows_init(icount, init_runs.get("alloc"),
+                          init_runs.get("free"))
+                if icount and init_runs else [],
         "parallel": rows_parallel(wall) if wall else [],
         "cross": rows_cross(wall) if wall else [],
         "churn": rows_churn(wall) if wall else [],
@@ -632,13 +666,14 @@ def main():
         "icount": "One CPU, in instructions (icount boot)",
         "before": "Before/after, instructions per operation",
         "mem": "Memory in the mixed workload (icount boot)",
+        "init": "init_on_alloc / init_on_free (icount boots, reuse)",
         "parallel": "Every CPU at once (wall-time boot, TCG)",
         "cross": "Allocated on one CPU, freed on another (wall-time boot)",
         "churn": "Churn: backing taken in the steady state (wall-time boot)",
         "targets": "Targets",
     }
-    for name in ("icount", "before", "mem", "parallel", "cross", "churn",
-                 "targets"):
+    for name in ("icount", "before", "mem", "init", "parallel", "cross",
+                 "churn", "targets"):
         if tables[name]:
             print(f"== {titles[name]}")
             print(text_table(HEADS[name], tables[name]))
@@ -738,6 +773,15 @@ def main():
                "sized by the benchmark at twice the live bytes); "
                "fragment-pages = the distinct pages live page_frag fragments "
                "pin, plus its cache's page, counted once a round.",
+        "init": "The kernel's zeroing options: reuse at each size in two "
+                "more icount boots (one round of 100,000 pairs each), one "
+                "with init_on_alloc=1 (as Debian boots) and one with "
+                "init_on_free=1, against this table's own icount boot with "
+                "both off; instructions per alloc+free pair. With an option "
+                "off its static key costs nothing; on, the allocators that "
+                "hand out recycled memory zero it (a memset of the block), "
+                "and kmalloc and the page allocator are zeroed by the "
+                "kernel itself.",
         "parallel": "One kthread bound to each online CPU, released together "
                     "after their warm-up, wall time. \"1 CPU ns/op\" is the "
                     "same subject's reuse in this boot; \"ns/op (system)\" "
@@ -765,8 +809,8 @@ def main():
                  "\"zbench: error\"): they are missing from the tables.",
     }
     titles["skip"], titles["error"] = "Not run", "Errors"
-    for key in ("before", "icount", "mem", "parallel", "cross", "churn",
-                "skip", "error"):
+    for key in ("before", "icount", "mem", "init", "parallel", "cross",
+                "churn", "skip", "error"):
         if tables[key]:
             doc += [f"## {titles[key]}", "", texts[key], "",
                     md_table(HEADS[key], tables[key]), ""]

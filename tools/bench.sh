@@ -18,6 +18,11 @@
 #           parallel-mixed, cross, churn), plus reuse as the one-CPU
 #           reference that parallel scaling is measured against
 #
+# and, in the icount mode, twice more with reuse only, one round: with
+# init_on_alloc=1 (as Debian boots) and with init_on_free=1, for what the
+# kernel's zeroing options cost each allocator (build/bench-initalloc- and
+# bench-initfree-console.log).
+#
 # then tools/bench-report.py prints the tables and writes BENCHMARKS.md,
 # with the before/after table against the instruction counts in
 # bench/icount-baseline.txt.  The console logs are kept in
@@ -74,8 +79,9 @@ mkdir -p "$top/build"
 "$top/tools/kernel.sh" bench >/dev/null
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# boot NAME ACCEL SMP QEMU_ARGS BENCH_ARGS: one boot, its log in
-# build/bench-NAME-console.log, its host seconds in secs_NAME.
+# boot NAME ACCEL SMP QEMU_ARGS BENCH_ARGS [CMDLINE]: one boot, its log in
+# build/bench-NAME-console.log, its host seconds in secs_NAME; CMDLINE is
+# added to the guest kernel's command line.
 boot() {
 	local name=$1 log="$top/build/bench-$1-console.log" start pid rc=0
 	local last n now
@@ -85,6 +91,7 @@ boot() {
 	last=$start
 	echo "bench: $name boot (accel=$2, $3 CPU(s)${4:+, $4})" >&2
 	ZALLOC_QEMU_ACCEL=$2 ZALLOC_QEMU_SMP=$3 ZALLOC_QEMU_ARGS=$4 \
+		ZALLOC_QEMU_APPEND="${ZALLOC_QEMU_APPEND:-} ${6:-}" \
 		ZALLOC_BENCH_ARGS="$5" "$top/tools/qemu.sh" bench "$log" \
 		>/dev/null &
 	pid=$!
@@ -106,12 +113,18 @@ boot() {
 
 rc=0
 report=()
-secs_icount=0 secs_wall=0
+secs_icount=0 secs_wall=0 secs_initalloc=0 secs_initfree=0
 if [ "$mode" != wall ]; then
 	boot icount tcg 1 "-icount shift=0,sleep=off" \
 		"$icount_args $user_args" || rc=1
 	report+=(--icount "$top/build/bench-icount-console.log"
 		 --icount-seconds "$secs_icount")
+	init_args="workloads=1 ops=100000 warmup=10000 rounds=1"
+	for opt in alloc free; do
+		boot "init$opt" tcg 1 "-icount shift=0,sleep=off" \
+			"$init_args $user_args" "init_on_$opt=1" || rc=1
+		report+=(--init-on-"$opt" "$top/build/bench-init$opt-console.log")
+	done
 fi
 if [ "$mode" != icount ]; then
 	boot wall "$accel" "$smp" "" "$wall_args $user_args" || rc=1

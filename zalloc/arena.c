@@ -229,7 +229,6 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 {
 	struct zalloc_arena *a = to_arena(ctx);
 	struct zalloc_arena_node *node = a->head;
-	unsigned long __percpu *c;
 	size_t end, room, pad;
 	u8 *usable;
 
@@ -244,9 +243,7 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	end += pad;
 	WRITE_ONCE(a->end_index, end + len);
 	a->last_start = end;
-	c = a->inst.stats.cpu;
-	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	zalloc_count_alloc_ok(&a->inst, len);
 	return zalloc_init_on_alloc(usable + end, len);
 }
 

@@ -33,18 +33,16 @@ static void *fixed_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 {
 	struct zalloc_fixed *f = to_fixed(ctx);
 	struct zalloc_fixed_buf *b = &f->buf;
-	unsigned long __percpu *c = f->inst.stats.cpu;
 	size_t start;
 
 	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
 				       &start))) {
-		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
+		zalloc_count(&f->inst, ZALLOC_STAT_ALLOC_FAIL, 1);
 		return NULL;
 	}
 	WRITE_ONCE(b->end_index, start + len);
 	b->last_start = start;
-	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	zalloc_count_alloc_ok(&f->inst, len);
 	return zalloc_init_on_alloc(b->buffer + start, len);
 }
 

@@ -97,14 +97,12 @@ static void *kmalloc_trim(void *p, size_t len, gfp_t gfp)
 static __always_inline void kmalloc_count_alloc(void *p, size_t len,
 						size_t size)
 {
-	unsigned long __percpu *c = kmalloc_inst.stats.cpu;
-
 	if (unlikely(!p)) {
-		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
+		zalloc_count(&kmalloc_inst, ZALLOC_STAT_ALLOC_FAIL, 1);
 		return;
 	}
-	this_cpu_inc(c[KM_ALLOC(km_class(size))]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+	zalloc_count_block(&kmalloc_inst, KM_ALLOC(km_class(size)),
+			   ZALLOC_STAT_BYTES_ALLOC, len);
 }
 
 /* Alignment above kmalloc's minimum, huge sizes, PREEMPT_RT hard IRQ. */
@@ -217,10 +215,8 @@ static void *kmalloc_remap(void *ctx, void *ptr, size_t len, size_t align,
 
 static __always_inline void kmalloc_count_free(unsigned int c, size_t len)
 {
-	unsigned long __percpu *s = kmalloc_inst.stats.cpu;
-
-	this_cpu_inc(s[KM_FREE(c)]);
-	this_cpu_add(s[ZALLOC_STAT_BYTES_FREE], len);
+	zalloc_count_block(&kmalloc_inst, KM_FREE(c), ZALLOC_STAT_BYTES_FREE,
+			   len);
 }
 
 /* Rounded sizes, shrunk blocks, PREEMPT_RT hard IRQ. */

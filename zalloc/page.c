@@ -148,7 +148,6 @@ static __always_inline void page_live_add(long bytes)
 static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
-	unsigned long __percpu *c;
 	void *p;
 
 	might_alloc(gfp);
@@ -157,10 +156,8 @@ static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		zalloc_count_alloc(&page_inst, NULL, len);
 		return NULL;
 	}
-	c = page_inst.stats.cpu;
-	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
-	this_cpu_add(c[ZALLOC_STAT_BACKING_ALLOC], page_bytes(len));
+	zalloc_count_alloc_ok(&page_inst, len);
+	zalloc_count(&page_inst, ZALLOC_STAT_BACKING_ALLOC, page_bytes(len));
 	page_live_add(len);
 	return p;
 }
@@ -257,13 +254,10 @@ void zalloc_pages_free(void *ptr, size_t len)
 static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
-	unsigned long __percpu *c = page_inst.stats.cpu;
-
 	page_put(ptr, len);
 	atomic_long_sub(len, &page_live);
-	this_cpu_inc(c[ZALLOC_STAT_FREE]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_FREE], len);
-	this_cpu_add(c[ZALLOC_STAT_BACKING_FREE], page_bytes(len));
+	zalloc_count_free(&page_inst, len);
+	zalloc_count(&page_inst, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
 }
 
 static const struct zalloc_ops page_ops = {
