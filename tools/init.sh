@@ -63,14 +63,20 @@ orphan_check() {
 trace_check() {
 	t=/sys/kernel/tracing
 	mount -t tracefs tracefs $t 2>/dev/null
-	[ -d $t/events/zalloc ] || { check "FAIL trace: no $t/events/zalloc"; return; }
+	insmod /modules/zalloc.ko || { check "FAIL trace: insmod zalloc"; return; }
+	if [ ! -d $t/events/zalloc ]; then
+		rmmod zalloc
+		check "FAIL trace: no $t/events/zalloc"
+		return
+	fi
 	echo 16384 >$t/buffer_size_kb
 	echo >$t/trace
 	echo 1 >$t/events/zalloc/enable
-	insmod /modules/zalloc.ko && insmod /modules/zalloc_demo.ko &&
-		rmmod zalloc_demo && rmmod zalloc ||
-		{ echo 0 >$t/events/zalloc/enable; check "FAIL trace: demo"; return; }
+	insmod /modules/zalloc_demo.ko && rmmod zalloc_demo ||
+		{ echo 0 >$t/events/zalloc/enable; rmmod zalloc
+		  check "FAIL trace: demo"; return; }
 	echo 0 >$t/events/zalloc/enable
+	rmmod zalloc || { check "FAIL trace: rmmod zalloc"; return; }
 	cat $t/trace >/tmp/trace
 	lost=$(grep -h overrun $t/per_cpu/cpu*/stats | awk '{ n += $2 } END { print n + 0 }')
 	[ "$lost" = 0 ] || { check "FAIL trace: $lost events overrun"; return; }

@@ -21,7 +21,9 @@
  * kmemleak: a shadow is a kmalloc() object, tracked as any; its first word
  * holds the allocator's block, so the allocator's block (if kmemleak
  * tracks it) is referenced while the shadow is, and a leak is reported
- * once, as the shadow.  The records hold addresses, not references, and
+ * once, as the shadow.  Blocks of allocators whose reset drops them
+ * (fixed buffer, arena) are never leaks while the instance lives: their
+ * shadows are kmemleak_not_leak().  The records hold addresses, not references, and
  * are kmemleak_ignore()d: a scan at any moment, instances alive or not,
  * reports only blocks their users leaked.
  *
@@ -224,6 +226,13 @@ static void *dbg_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	dbg_set_inner(b, inner);
+	/*
+	 * A fixed buffer's or arena's block needs no free (its reset or
+	 * teardown drops it): kmemleak must not call it a leak while the
+	 * instance holds it.  It is still scanned.
+	 */
+	if (d->inst->kind->drops_debug_leaks)
+		kmemleak_not_leak((void *)b->raw);
 	dbg_publish(d, b);
 	return (void *)b->addr;
 }

@@ -166,6 +166,16 @@ static __always_inline bool zalloc_can_alloc(void)
 	return !IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible();
 }
 
+/*
+ * zalloc_can_alloc() for the caller of a path that has since turned IRQs
+ * off with local_irq_save(@flags): what its own context allows.
+ */
+static __always_inline bool zalloc_could_alloc(unsigned long flags)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	       (!irqs_disabled_flags(flags) && !preempt_count());
+}
+
 /* May this context vfree()?  It may sleep: only preemptible task context. */
 static __always_inline bool zalloc_can_vfree(void)
 {
