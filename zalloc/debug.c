@@ -213,8 +213,8 @@ static void *dbg_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	void *inner;
 
 	might_alloc(gfp);
-	/* Shadows come from kmalloc: not where it may not be called (RT). */
-	b = zalloc_can_alloc() ? dbg_new(len, align, gfp, ip) : NULL;
+	/* Shadows come from kmalloc: not in hard IRQ, not where RT forbids. */
+	b = zalloc_can_refill() ? dbg_new(len, align, gfp, ip) : NULL;
 	if (!b) {
 		zalloc_count_alloc(d->inst, NULL, len);
 		return NULL;

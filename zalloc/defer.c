@@ -80,7 +80,7 @@ void zalloc_kvfree(void *p)
 {
 	if (!p)
 		return;
-	if (is_vmalloc_addr(p) ? zalloc_can_vfree() : zalloc_can_alloc())
+	if (is_vmalloc_addr(p) ? zalloc_can_vfree() : zalloc_can_refill())
 		kvfree(p);
 	else
 		zalloc_defer_kvfree(p);

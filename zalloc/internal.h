@@ -176,6 +176,25 @@ static __always_inline bool zalloc_could_alloc(unsigned long flags)
 	       (!irqs_disabled_flags(flags) && !preempt_count());
 }
 
+/*
+ * May zalloc's own back ends (smp's slabs and large blocks, sbrk's break,
+ * debug shadows and deferred frees) call the page or slab allocator here?
+ * Never in hard IRQ, on any kernel: there they serve from what they hold
+ * and a worker refills, so that their behaviour is the same everywhere and
+ * CONFIG_PROVE_RAW_LOCK_NESTING (which checks, on every kernel, what would
+ * sleep on PREEMPT_RT) holds; elsewhere as zalloc_can_alloc().
+ */
+static __always_inline bool zalloc_can_refill(void)
+{
+	return !in_hardirq() && zalloc_can_alloc();
+}
+
+/* zalloc_can_refill() for a caller that has since turned IRQs off. */
+static __always_inline bool zalloc_could_refill(unsigned long flags)
+{
+	return !in_hardirq() && zalloc_could_alloc(flags);
+}
+
 /* May this context vfree()?  It may sleep: only preemptible task context. */
 static __always_inline bool zalloc_can_vfree(void)
 {

@@ -40,7 +40,7 @@ void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 {
 	void *p;
 
-	if (!zalloc_can_alloc() && !sb->prov->ops->atomic)
+	if (!zalloc_can_refill() && !sb->prov->ops->atomic)
 		return NULL;
 	p = sb->prov->ops->sbrk(sb->prov, len, gfp);
 	if (!p)

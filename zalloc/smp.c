@@ -293,7 +293,7 @@ static void *zsmp_alloc_large(struct zalloc_smp *smp, size_t len,
 {
 	void *p;
 
-	if (!zalloc_can_alloc())
+	if (!zalloc_can_refill())
 		return NULL;
 	p = zalloc_pages_alloc(len, align, gfp);
 	if (!p)
@@ -325,9 +325,9 @@ static bool zsmp_live_large(struct zalloc_smp *smp, const char *what,
 static bool zsmp_free_large(struct zalloc_smp *smp, void *p, size_t len,
 			    unsigned long ip)
 {
-	if (!zalloc_can_alloc()) {
-		/* PREEMPT_RT, hard IRQ: neither the record nor the pages. */
-		zsmp_report(smp, SMP_FREE_INVALID, "free (large, atomic on PREEMPT_RT)",
+	if (!zalloc_can_refill()) {
+		/* Hard IRQ: neither the record's lock nor the pages. */
+		zsmp_report(smp, SMP_FREE_INVALID, "free (large, in hard IRQ)",
 			    p, len, ip);
 		return false;
 	}

@@ -300,7 +300,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	want = max(zalloc_mag_cap(class) / 2, 1U);
 	zsmp_note_activity(smp);
 	/* Where no slab can be taken, keep one in reserve for next time. */
-	if (!zalloc_could_alloc(*flags) &&
+	if (!zalloc_could_refill(*flags) &&
 	    !READ_ONCE(smp->slots[home].nr_empty))
 		zsmp_want_slab(smp, home);
 	m = &this_cpu_ptr(smp->cpu)->mag[class];
@@ -314,7 +314,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 			break;
 		i = zsmp_next(smp, slot - smp->slots);
 	}
-	if (!zalloc_could_alloc(*flags)) {
+	if (!zalloc_could_refill(*flags)) {
 		zsmp_want_slab(smp, home);
 		return NULL;
 	}

@@ -38,10 +38,11 @@
  *
  * Contexts: the debug core's own lock is a raw spinlock, so frees, resizes
  * and remaps are allowed wherever the allocator allows them.  Shadows come
- * from kmalloc, so on PREEMPT_RT, where kmalloc may not be called from hard
- * IRQ or with IRQs or preemption off, an allocation there fails (NULL,
- * counted as a failed allocation) in debug mode even if the allocator would
- * serve it; shadows freed there are given back later by a worker.
+ * from kmalloc, which debug mode does not call in hard IRQ (nor, on
+ * PREEMPT_RT, with IRQs or preemption off): an allocation there fails
+ * (NULL, counted as a failed allocation) in debug mode even if the
+ * allocator would serve it; shadows freed there are given back later by a
+ * worker.
  */
 #ifndef _ZALLOC_DEBUG_H
 #define _ZALLOC_DEBUG_H

@@ -31,9 +31,9 @@
  * sleeping may sleep (in the provider, never under the lock); with
  * GFP_ATOMIC or GFP_NOWAIT it may be called from any context but NMI, hard
  * IRQ included, if the provider honours the gfp_t (both shipped ones do).
- * resize, remap and free: any context but NMI.  On PREEMPT_RT the same,
- * except that a provider that allocates (the pages provider) is not asked
- * in hard IRQ or with IRQs or preemption off: an allocation there is served
+ * resize, remap and free: any context but NMI.  A provider that allocates
+ * (the pages provider) is not asked in hard IRQ (on every kernel) nor, on
+ * PREEMPT_RT, with IRQs or preemption off: an allocation there is served
  * from the magazines, free lists and carved big pages, else fails (NULL,
  * counted).  The region provider allocates nothing and serves there too.
  */

@@ -30,11 +30,11 @@
  * the slot locks are raw spinlocks.  Taking a fresh slab needs the page
  * allocator: with a gfp_t that allows sleeping the caller may sleep for it
  * (never holding a lock); with GFP_ATOMIC/GFP_NOWAIT it is taken
- * atomically; on PREEMPT_RT from hard IRQ (or with IRQs or preemption off)
- * it cannot be taken at all, so such an allocation returns NULL if no
- * magazine or slot has a block, and a worker takes a slab for next time.
- * Large blocks: as the page allocator (not from hard IRQ on PREEMPT_RT,
- * where alloc returns NULL and free is refused with a report).
+ * atomically; in hard IRQ (on every kernel) and on PREEMPT_RT with IRQs or
+ * preemption off it is not taken at all, so such an allocation returns
+ * NULL if no magazine or slot has a block, and a worker takes a slab for
+ * next time.  Large blocks: as the page allocator, but never in hard IRQ
+ * (alloc returns NULL, free is refused with a report).
  */
 #ifndef _ZALLOC_SMP_H
 #define _ZALLOC_SMP_H
