@@ -525,6 +525,31 @@ static bool irq_tick(struct zalloc_xcpu_timer *t)
 	return true;
 }
 
+/*
+ * Hard IRQ never makes an allocator take fresh memory from the kernel (smp
+ * and sbrk serve it from what they hold, a worker refills): before the
+ * timer starts, every size the timer asks for is allocated IRQ_WARM times
+ * over and given back here, so that the instance holds blocks of each.
+ */
+#define IRQ_WARM		64
+
+static void irq_prewarm(struct irq_ctx *c)
+{
+	void **p = kcalloc(IRQ_WARM, sizeof(*p), GFP_KERNEL);
+	size_t len;
+	int i;
+
+	if (!p)
+		return;
+	for (len = 8; len < 2 * c->max_size; len *= 2) {
+		for (i = 0; i < IRQ_WARM; i++)
+			p[i] = zalloc_alloc(c->a, len, 8, GFP_KERNEL);
+		for (i = 0; i < IRQ_WARM; i++)
+			zalloc_free(c->a, p[i], len, 8);
+	}
+	kfree(p);
+}
+
 static void irq_proc_fn(void *data, unsigned int idx)
 {
 	struct xcpu_obj obj[IRQ_BATCH];
@@ -533,6 +558,7 @@ static void irq_proc_fn(void *data, unsigned int idx)
 	u32 seed = 1;
 	int i;
 
+	irq_prewarm(c);
 	zalloc_xcpu_timer_start(&c->timer, irq_tick, IRQ_PERIOD_NS, true);
 	while ((READ_ONCE(c->res.irq_allocs) < c->min_irqs ||
 		c->res.proc_ops < IRQ_MIN_PROC_OPS) &&

@@ -19,10 +19,12 @@
  *   zalloc_irqprobe: <subject>: FAILED: why: ...
  *
  * giving how many IRQ-side allocations returned a block and how many
- * returned NULL.  NULL from hard IRQ is a failure on kernels without
- * PREEMPT_RT, where the allocators promise to serve it; on PREEMPT_RT
- * an allocator may refuse hard IRQ and "failed cleanly" (NULL) is a legal
- * outcome.  A wrong or overwritten block, a NULL on the process side, or a
+ * returned NULL.  zalloc's allocators serve hard IRQ from what they hold
+ * and never take fresh memory from the kernel there (a worker refills), so
+ * before the timer starts the kthread allocates and frees PROBE_WARM
+ * blocks of the timer's size: after that, NULL from hard IRQ is a failure
+ * on kernels without PREEMPT_RT; on PREEMPT_RT an allocator may refuse
+ * more and "failed cleanly" (NULL) is a legal outcome.  A wrong or overwritten block, a NULL on the process side, or a
  * timer that never ran fails everywhere.  A hang, a BUG or a lockdep splat
  * is for whoever reads the console to see (make distro, make check).
  *
@@ -75,6 +77,8 @@ MODULE_PARM_DESC(period_us, "hrtimer period in microseconds (default 50)");
 #define PROBE_MIN_LEN		8
 #define PROBE_MAX_LEN		512
 #define PROBE_BATCH		16
+/* Blocks of the timer's size allocated and freed before it starts. */
+#define PROBE_WARM		64
 /* How long past its deadline a CPU's run may take before it is reported. */
 #define PROBE_GRACE_MS		60000U
 
@@ -344,6 +348,24 @@ static size_t probe_len(struct probe_cpu *pc)
 	       (pc->seed >> 16) % (PROBE_MAX_LEN - PROBE_MIN_LEN + 1);
 }
 
+/*
+ * What the timer will ask for, held by the allocator before it starts (a
+ * subject with a byte budget, whose frees give nothing back, needs none).
+ */
+static void probe_warm(struct probe_cpu *pc)
+{
+	const struct zalloc *a = pc->s->a;
+	void *p[PROBE_WARM];
+	unsigned int i;
+
+	if (pc->s->budget)
+		return;
+	for (i = 0; i < PROBE_WARM; i++)
+		p[i] = zalloc_alloc(a, PROBE_IRQ_LEN, PROBE_ALIGN, GFP_KERNEL);
+	for (i = 0; i < PROBE_WARM; i++)
+		zalloc_free(a, p[i], PROBE_IRQ_LEN, PROBE_ALIGN);
+}
+
 static int probe_thread(void *data)
 {
 	struct probe_block blocks[PROBE_BATCH];
@@ -352,6 +374,7 @@ static int probe_thread(void *data)
 	struct probe_block *b;
 	unsigned int i;
 
+	probe_warm(pc);
 	hrtimer_init(&pc->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	pc->timer.function = probe_tick;
 	hrtimer_start(&pc->timer, pc->period, HRTIMER_MODE_REL_PINNED_HARD);
