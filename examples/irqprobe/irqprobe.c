@@ -24,8 +24,9 @@
  * before the timer starts the kthread allocates and frees PROBE_WARM
  * blocks of the timer's size: after that, NULL from hard IRQ is a failure
  * on kernels without PREEMPT_RT; on PREEMPT_RT an allocator may refuse
- * more and "failed cleanly" (NULL) is a legal outcome.  A wrong or overwritten block, a NULL on the process side, or a
- * timer that never ran fails everywhere.  A hang, a BUG or a lockdep splat
+ * more and "failed cleanly" (NULL) is a legal outcome.  A wrong or
+ * overwritten block, a NULL on the process side, or a timer that never
+ * ran fails everywhere.  A hang, a BUG or a lockdep splat
  * is for whoever reads the console to see (make distro, make check).
  *
  * The private instances stay until the module unloads, so their debugfs
