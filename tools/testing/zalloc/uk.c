@@ -1078,9 +1078,9 @@ void *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
 	uk_pcpu_bytes += 1UL << (c + UK_PCPU_MIN_SHIFT);
 	pthread_mutex_unlock(&uk_pcpu_mu);
 	p = uk_pcpu_base + off;
-	for (cpu = 0; cpu < UK_MAX_CPUS; cpu++) {
-		uk_unpoison(per_cpu_ptr(p, cpu), 1UL << (c + UK_PCPU_MIN_SHIFT));
-		memset(per_cpu_ptr(p, cpu), 0, 1UL << (c + UK_PCPU_MIN_SHIFT));
+	for (cpu = 0; cpu < (int)nr_cpu_ids; cpu++) {
+		uk_unpoison(per_cpu_ptr(p, cpu), size);
+		memset(per_cpu_ptr(p, cpu), 0, size);
 	}
 	return p;
 }
@@ -1119,7 +1119,7 @@ void free_percpu(void *p)
 	uk_pcpu_free[c][uk_pcpu_nfree[c]++] = off;
 	uk_pcpu_bytes -= 1UL << (c + UK_PCPU_MIN_SHIFT);
 	pthread_mutex_unlock(&uk_pcpu_mu);
-	for (cpu = 0; cpu < UK_MAX_CPUS; cpu++)
+	for (cpu = 0; cpu < (int)nr_cpu_ids; cpu++)
 		uk_poison(per_cpu_ptr((char *)p, cpu), 1UL << (c + UK_PCPU_MIN_SHIFT));
 }
 
