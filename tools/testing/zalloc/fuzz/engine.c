@@ -356,6 +356,7 @@ struct fz_blk *fz_track(struct fz *f, u8 *p, size_t len, size_t align)
 {
 	struct fz_blk *b;
 
+	FZ_CHECK(f, len <= FZ_TAB, "the engine's blocks are at most %d bytes", FZ_TAB);
 	fz_check_placement(f, p, len, align, NULL);
 	f->sum.v[ZALLOC_STAT_ALLOC]++;
 	f->sum.v[ZALLOC_STAT_BYTES_ALLOC] += len;

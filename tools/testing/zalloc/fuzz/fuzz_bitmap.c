@@ -168,7 +168,7 @@ static size_t model_free_count(void)
 static void bitmap_op(struct fz *f, int which, const u8 *arg)
 {
 	size_t nr = 1 + (arg[1] | (size_t)arg[2] << 8) % (arg[0] & 1 ? bm_nr : 70);
-	size_t at = model_first_fit(nr), index;
+	size_t at, index;
 	struct fz_blk *b;
 	int err;
 
@@ -195,6 +195,9 @@ static void bitmap_op(struct fz *f, int which, const u8 *arg)
 	}
 	if (f->nr >= FZ_BLOCKS - 1)
 		return;
+	/* The engine fills and checks blocks of up to 1 MiB. */
+	nr = min(nr, (size_t)(1 << 20) / bm_chunk);
+	at = model_first_fit(nr);
 	err = zalloc_bitmap_alloc_chunks(bm, nr, &index);
 	if (at == SIZE_MAX) {
 		FZ_CHECK(f, err == -ENOMEM, "alloc_chunks(%zu): %d, model has no room", nr, err);
