@@ -19,7 +19,9 @@
  *   - ThreadSanitizer sees the kernel's ordering for per-CPU data.
  * The benchmark build leaves the mutexes out (each thread owns its CPU and
  * nothing else runs as it), so local_irq_save() costs what a flag does,
- * and call_rcu() callbacks run at the harness's quiescent points only.
+ * call_rcu() callbacks run at the harness's quiescent points only, and
+ * might_sleep()/might_alloc() check nothing, as in a kernel without
+ * CONFIG_DEBUG_ATOMIC_SLEEP.
  *
  * Work items never run on their own: the harness runs what is queued
  * (uk_run_work()), which stands for time passing; cancel_*_sync() waits
@@ -66,8 +68,14 @@ void uk_irq_restore(unsigned long flags);
 #define smp_processor_id()	((int)uk_cpu)
 #define get_cpu()		({ preempt_disable(); smp_processor_id(); })
 #define put_cpu()		preempt_enable()
+#ifdef UK_CPU_LOCKS
 #define local_irq_save(flags)	do { (flags) = uk_irq_save(); } while (0)
 #define local_irq_restore(flags) uk_irq_restore(flags)
+#else
+/* The benchmark build: a flag, as cheap as the kernel's pushf; cli. */
+#define local_irq_save(flags)	do { (flags) = uk_irqs_off; uk_irqs_off = 1; barrier(); } while (0)
+#define local_irq_restore(flags) do { barrier(); uk_irqs_off = (flags); } while (0)
+#endif
 #define local_irq_disable()	((void)uk_irq_save())
 #define local_irq_enable()	uk_irq_restore(0)
 #define irqs_disabled()		(uk_irqs_off != 0)
@@ -80,7 +88,12 @@ void uk_irq_restore(unsigned long flags);
 #define in_interrupt()		0
 #define in_task()		1
 void uk_might_sleep(const char *file, int line);
+#ifdef UK_CPU_LOCKS
 #define might_sleep()		uk_might_sleep(__FILE__, __LINE__)
+#else
+/* As a kernel without CONFIG_DEBUG_ATOMIC_SLEEP. */
+#define might_sleep()		do { } while (0)
+#endif
 #define cond_resched()		do { might_sleep(); } while (0)
 
 #define for_each_possible_cpu(cpu)	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)
@@ -250,7 +263,11 @@ static inline bool gfpflags_allow_blocking(gfp_t gfp)
 	return !!(gfp & __GFP_DIRECT_RECLAIM);
 }
 void uk_might_alloc(gfp_t gfp, const char *file, int line);
+#ifdef UK_CPU_LOCKS
 #define might_alloc(gfp)	uk_might_alloc(gfp, __FILE__, __LINE__)
+#else
+#define might_alloc(gfp)	do { (void)(gfp); } while (0)
+#endif
 
 /* ---- slab ---- */
 #define ZERO_SIZE_PTR		((void *)16)
