@@ -21,6 +21,15 @@
 #                     -Werror build on every source file; any finding fails
 #   make compat       compile-only builds against Debian's 6.1 headers and the
 #                     6.12 tree, no warnings allowed
+#   make userspace    the allocators built in userspace (gcc, ASan, UBSan) and
+#                     the fuzz seed corpus replayed through every target
+#   make fuzz         libFuzzer targets (clang-14, ASan, UBSan) in build/ut/fuzz
+#   make fuzz-short   every fuzz target for FUZZ_SECONDS (20) each; the last
+#                     line reads "N passed, N failed"
+#   make tsan         smp, the fixed buffer's thread-safe view and the locked
+#                     bitmap hammered by threads under ThreadSanitizer
+#   make ubench       the benchmark workloads natively against glibc, jemalloc,
+#                     mimalloc and tcmalloc; writes BENCHMARKS-userspace.md
 #
 # KDIR defaults to the cached test kernel (tools/kernel.sh builds it once);
 # any configured kernel tree works, e.g. KDIR=/lib/modules/$(uname -r)/build.
@@ -29,6 +38,7 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KDIR ?= $(shell $(TOP)/tools/kernel.sh test)
 
 .PHONY: all modules clean check run bench static compat distro
+.PHONY: userspace fuzz fuzz-short tsan ubench
 
 all: modules
 
@@ -55,3 +65,25 @@ compat:
 
 distro:
 	$(TOP)/tools/distro.sh
+
+# The allocators in userspace (tools/testing/zalloc/README.md).
+UT := $(MAKE) -C $(TOP)/tools/testing/zalloc
+
+userspace:
+	$(TOP)/tools/testing/zalloc/deps.sh userspace
+	$(UT) -j2 userspace
+
+fuzz:
+	$(TOP)/tools/testing/zalloc/deps.sh fuzz
+	$(UT) -j2 fuzz
+
+fuzz-short: fuzz
+	$(TOP)/tools/testing/zalloc/run-short.sh
+
+tsan:
+	$(TOP)/tools/testing/zalloc/deps.sh tsan
+	$(UT) -j2 tsan
+
+ubench:
+	$(TOP)/tools/testing/zalloc/deps.sh ubench
+	$(UT) -j2 ubench

@@ -145,7 +145,8 @@ static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
 			m->obj[m->nr++] = p;
 			got++;
 		}
-		slab->free[w] = word;
+		/* Frees test bits of this word without the lock. */
+		WRITE_ONCE(slab->free[w], word);
 		if (!word)
 			w++;
 	}
@@ -177,7 +178,7 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			if (!slab)
 				break;
 			list_del(&slab->node);
-			slot->nr_empty--;
+			WRITE_ONCE(slot->nr_empty, slot->nr_empty - 1);
 			zsmp_slot_add(slot, slab, class);
 		}
 		got = zsmp_slab_take(smp, slab, m, want - n);
@@ -330,7 +331,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	list_add(&slab->all, &slot->all);
 	/* A fresh slab starts empty; a magazine may have filled meanwhile. */
 	list_add(&slab->node, &slot->empty);
-	slot->nr_empty++;
+	WRITE_ONCE(slot->nr_empty, slot->nr_empty + 1);
 	if (!m->nr)
 		zsmp_take(smp, slot, class, m, want, ip);
 	raw_spin_unlock(&slot->lock);
@@ -352,7 +353,7 @@ static struct zsmp_slab *zsmp_retire(struct zsmp_slot *slot,
 	slot->in_use--;
 	if (slot->nr_empty < slot->keep) {
 		list_add(&slab->node, &slot->empty);
-		slot->nr_empty++;
+		WRITE_ONCE(slot->nr_empty, slot->nr_empty + 1);
 		return NULL;
 	}
 	list_del(&slab->all);
@@ -367,7 +368,9 @@ static struct zsmp_slab *zsmp_push(struct zsmp_slot *slot,
 	unsigned int i = zsmp_index(slab, p);
 
 	lockdep_assert_held(&slot->lock);
-	__set_bit(i, slab->free);
+	/* As __set_bit(), marked: frees test the word without the lock. */
+	WRITE_ONCE(slab->free[BIT_WORD(i)],
+		   slab->free[BIT_WORD(i)] | BIT_MASK(i));
 	slab->hint = min(slab->hint, i / BITS_PER_LONG);
 	if (!slab->nfree++)		/* was full */
 		list_add_tail(&slab->node, &cls->partial);
@@ -528,7 +531,7 @@ static void zsmp_refill_fn(struct work_struct *work)
 		raw_spin_lock_irqsave(&slot->lock, flags);
 		list_add(&slab->all, &slot->all);
 		list_add(&slab->node, &slot->empty);
-		slot->nr_empty++;
+		WRITE_ONCE(slot->nr_empty, slot->nr_empty + 1);
 		raw_spin_unlock_irqrestore(&slot->lock, flags);
 	}
 }
@@ -568,7 +571,7 @@ static unsigned long zsmp_release_spare(struct zalloc_smp *smp,
 						node);
 			list_move(&slab->node, &list);
 			list_del(&slab->all);
-			slot->nr_empty--;
+			WRITE_ONCE(slot->nr_empty, slot->nr_empty - 1);
 			n++;
 		}
 		raw_spin_unlock_irqrestore(&slot->lock, flags);

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz target: the SMP allocator (zalloc/smp.c, smp_slab.c, mag.c,
+ * pagemap.c) on 4 CPUs, one thread moving between them (cross-CPU frees,
+ * magazine flushes to other slots), with trims, the shrinker, the idle
+ * worker and RCU running when the input says time passes, and injected
+ * allocation failures.  Resize and remap are predicted exactly from the
+ * size classes; a bad call (double free, interior or foreign pointer, a
+ * length of another class) must be refused and counted.  At the end the
+ * live small and large counts must be the model's, and after freeing
+ * everything and a trim no block may be left out of its slab.
+ */
+#include <stdlib.h>
+#include <zalloc/smp.h>
+
+#include "engine.h"
+
+static struct zalloc *smp;
+static unsigned long smp_bad;
+
+static void smp_setup(struct fz *f, u8 config)
+{
+	smp = zalloc_smp_create(NULL, ZALLOC_F_NODEBUG);
+	if (!smp)
+		abort();
+	smp_bad = 0;
+	f->a = smp;
+	f->inst = zalloc_instance_of(smp);
+}
+
+static void smp_teardown(struct fz *f)
+{
+	unsigned long live;
+
+	zalloc_smp_trim(smp);
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LIVE_OBJECTS) == 0,
+		 "%lu small blocks out after all were freed and a trim",
+		 fz_info(f, ZALLOC_SMP_LIVE_OBJECTS));
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LARGE_LIVE) == 0, "large blocks live");
+	live = zalloc_destroy(smp);
+	FZ_CHECK(f, live == 0, "destroy found %lu live blocks", live);
+}
+
+static bool smp_small(size_t len, size_t align)
+{
+	return fz_class(len, align) < ZALLOC_SMP_NR_CLASSES;
+}
+
+static enum fz_expect smp_expect_alloc(struct fz *f, size_t len, size_t align)
+{
+	return FZ_MAY_OOM;
+}
+
+/* In place within the class; large: never more pages. */
+static enum fz_expect smp_expect_relen(struct fz *f, struct fz_blk *b,
+				       size_t new_len)
+{
+	if (smp_small(b->len, b->align))
+		return fz_class(new_len, b->align) == fz_class(b->len, b->align) ?
+		       FZ_MUST : FZ_MUST_NOT;
+	if (smp_small(new_len, b->align))
+		return FZ_MUST_NOT;
+	return fz_page_relen(b->p, b->len, new_len);
+}
+
+static void smp_nop(struct fz *f, struct fz_blk *b)
+{
+}
+
+static void smp_nop_relen(struct fz *f, struct fz_blk *b, size_t old_len)
+{
+}
+
+static void smp_op(struct fz *f, int which, const u8 *arg)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrinker *sh;
+	unsigned long n;
+
+	if (!which) {
+		zalloc_smp_trim(smp);
+		return;
+	}
+	sh = zalloc_smp_shrinker(smp);
+	FZ_CHECK(f, sh, "no shrinker");
+	n = sh->count_objects(sh, &sc);
+	if (n && n != SHRINK_EMPTY) {
+		sc.nr_to_scan = 1 + arg[0] % n;
+		sh->scan_objects(sh, &sc);
+	}
+}
+
+static unsigned long smp_refused(struct fz *f)
+{
+	return fz_info(f, ZALLOC_SMP_DOUBLE_FREES) +
+	       fz_info(f, ZALLOC_SMP_INVALID_FREES);
+}
+
+/* A free the allocator must refuse: it is reported and counted, once. */
+static bool smp_bad_call(struct fz *f, const u8 *arg)
+{
+	struct fz_blk *b = f->nr ? &f->blk[arg[1] % f->nr] : NULL;
+	struct fz_blk *g = fz_grave_pick(f, arg[1]);
+	static unsigned long not_ours[4];
+	unsigned int c;
+	size_t len;
+
+	switch (arg[0] % 4) {
+	case 0:
+		if (!g)
+			return false;
+		zalloc_free(f->a, g->p, g->len, g->align);
+		return true;
+	case 1:
+		if (!b)
+			return false;
+		zalloc_free(f->a, b->p + 1 + arg[2] % 7, b->len, b->align);
+		return true;
+	case 2:
+		zalloc_free(f->a, &not_ours[arg[2] % 4], 8, 8);
+		return true;
+	default:
+		if (!b)
+			return false;
+		c = fz_class(b->len, b->align);
+		if (c < ZALLOC_SMP_NR_CLASSES)
+			len = c ? 1 : 16;			/* another class */
+		else
+			len = PAGE_ALIGN(b->len) + PAGE_SIZE;	/* more pages */
+		if (len <= b->align && c < ZALLOC_SMP_NR_CLASSES)
+			return false;
+		zalloc_free(f->a, b->p, len, b->align);
+		return true;
+	}
+}
+
+static bool smp_bad_op(struct fz *f, const u8 *arg)
+{
+	unsigned long before = smp_refused(f);
+
+	if (!smp_bad_call(f, arg))
+		return false;
+	FZ_CHECK(f, smp_refused(f) == before + 1,
+		 "a bad free was counted %lu times, not once", smp_refused(f) - before);
+	smp_bad++;
+	return true;
+}
+
+static void smp_final(struct fz *f)
+{
+	unsigned long small = 0, large = 0;
+	unsigned int i;
+
+	for (i = 0; i < f->nr; i++) {
+		if (smp_small(f->blk[i].len, f->blk[i].align))
+			small++;
+		else
+			large++;
+	}
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LIVE_OBJECTS) == small,
+		 "live_objects %lu, model %lu", fz_info(f, ZALLOC_SMP_LIVE_OBJECTS), small);
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LARGE_LIVE) == large,
+		 "large_live %lu, model %lu", fz_info(f, ZALLOC_SMP_LARGE_LIVE), large);
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_SLABS) ==
+		 fz_info(f, ZALLOC_SMP_SLABS_TAKEN) - fz_info(f, ZALLOC_SMP_SLABS_RETURNED),
+		 "slabs");
+	FZ_CHECK(f, smp_refused(f) == smp_bad, "refused %lu, bad calls %lu",
+		 smp_refused(f), smp_bad);
+	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_CORRUPT_LISTS) == 0, "corrupt_free_lists");
+}
+
+static const struct fz_target smp_target = {
+	.name		= "smp",
+	.max_len	= 1 << 20,
+	.max_align_shift = 16,
+	.setup		= smp_setup,
+	.teardown	= smp_teardown,
+	.expect_alloc	= smp_expect_alloc,
+	.expect_relen	= smp_expect_relen,
+	.alloced	= smp_nop,
+	.freed		= smp_nop,
+	.relenned	= smp_nop_relen,
+	.op		= smp_op,
+	.bad		= smp_bad_op,
+	.final		= smp_final,
+};
+
+FZ_DEFINE_TARGET(smp_target)
