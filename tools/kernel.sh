@@ -93,8 +93,14 @@ make ARCH=x86_64 -j"$(nproc)" bzImage modules >"$tree/.zalloc-build.log" 2>&1 ||
 }
 touch "$tree/.zalloc-built"
 echo "kernel: built $key in $(($(date +%s) - start)) s" >&2
-# Trees of this flavour under older keys are stale now: drop them.
-for old in "$cache"/linux-*-"$flavour"-*; do
-	[ "$old" = "$tree" ] || rm -rf "$old"
+# Keep this tree and the newest other built tree of this flavour (another
+# branch or clone sharing the cache may still use it); drop older ones,
+# but never one whose lock another build holds.
+# shellcheck disable=SC2012
+ls -dt "$cache"/linux-*-"$flavour"-*/.zalloc-built 2>/dev/null | tail -n +3 |
+while read -r stamp; do
+	old=${stamp%/.zalloc-built}
+	[ "$old" = "$tree" ] && continue
+	(flock -n 8 && rm -rf "$old") 8>"$cache/.lock-${old##*/}"
 done
 echo "$tree"

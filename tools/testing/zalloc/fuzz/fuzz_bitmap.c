@@ -60,12 +60,8 @@ static void bitmap_setup(struct fz *f, u8 config)
 
 static void bitmap_teardown(struct fz *f)
 {
-	if (bm_buf) {
-		zalloc_bitmap_exit(bm);
-		free(bm_buf);
-	} else {
-		zalloc_bitmap_destroy(bm);
-	}
+	zalloc_bitmap_destroy(bm);
+	free(bm_buf);
 }
 
 static size_t chunks_for(size_t len)

@@ -15,7 +15,7 @@
 
 #include "engine.h"
 /* For zalloc_debug_inner_ptr(): where the allocator's block lies. */
-#include "../../../../zalloc/debug.h"
+#include "../../../../zalloc/debug_core.h"
 
 static struct zalloc *dsmp;
 static unsigned long dbg_want[NR_ZALLOC_DEBUG_REPORTS];

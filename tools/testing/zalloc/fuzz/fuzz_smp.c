@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target: the SMP allocator (zalloc/smp.c, smp_slab.c, mag.c,
+ * Fuzz target: the SMP allocator (zalloc/smp.c, smp_slab.c, mag.h,
  * pagemap.c) on 4 CPUs, one thread moving between them (cross-CPU frees,
  * magazine flushes to other slots), with trims, the shrinker, the idle
  * worker and RCU running when the input says time passes, and injected

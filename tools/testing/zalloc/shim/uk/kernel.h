@@ -79,6 +79,9 @@ void uk_irq_restore(unsigned long flags);
 #define local_irq_disable()	((void)uk_irq_save())
 #define local_irq_enable()	uk_irq_restore(0)
 #define irqs_disabled()		(uk_irqs_off != 0)
+/* local_irq_save()'s flags: non-zero when IRQs were already off. */
+#define irqs_disabled_flags(f)	((f) != 0)
+#define preempt_count()		(uk_preempt_count)
 #define preempt_disable()	do { uk_preempt_count++; barrier(); } while (0)
 #define preempt_enable()	do { barrier(); uk_preempt_count--; } while (0)
 #define preemptible()		(!uk_irqs_off && !uk_preempt_count && !uk_locks_held)
