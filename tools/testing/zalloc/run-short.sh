@@ -32,8 +32,10 @@ for t in $targets; do
 	fi
 	mkdir -p "$out/corpus-$t" "$out/crash-$t"
 	log=$out/$t.log
-	# One process, no forks: the machine is shared.
-	if "$bin/fuzz-$t" -max_total_time="$secs" -max_len=4096 -timeout=20 \
+	# One process, no forks: the machine is shared.  Inputs of any length
+	# from the start (-len_control=0): a long sequence is what overflows
+	# the magazines into the free lists and slabs.
+	if "$bin/fuzz-$t" -max_total_time="$secs" -max_len=4096 -len_control=0 -timeout=20 \
 		-rss_limit_mb=4096 -print_final_stats=1 \
 		-artifact_prefix="$out/crash-$t/" \
 		"$out/corpus-$t" "$here/corpus/$t" >"$log" 2>&1; then

@@ -80,7 +80,8 @@ static size_t fz_len(const struct fz *f, u8 a, u8 b)
 
 static size_t fz_align(const struct fz *f, u8 c)
 {
-	unsigned int shift = c & 0x80 ? c % 17 : c % 5;
+	/* Small ones mostly; up to 1 MiB, capped by what the target serves. */
+	unsigned int shift = c & 0x80 ? c % 21 : c % 5;
 
 	return (size_t)1 << min(shift, f->t->max_align_shift);
 }
