@@ -11,10 +11,15 @@
 #     of each of Debian's stock 6.1, 6.12 and 6.12-rt kernels with the demo
 #     and the hard-IRQ probe (its own count of checks; details in
 #     build/distro.log and build/distro/);
-#  4. every KUnit suite in QEMU on the cached test kernel (KASAN, lockdep
+#  4. the allocators built in userspace (tools/testing/zalloc): make
+#     fuzz-short (every libFuzzer target for 20 s under ASan and UBSan,
+#     checked against its model) and make tsan (the concurrent allocators
+#     under ThreadSanitizer), each its own count of checks, logs in
+#     build/fuzz-short.log and build/tsan.log;
+#  5. every KUnit suite in QEMU on the cached test kernel (KASAN, lockdep
 #     with raw lock nesting, kmemleak, fault injection), judged by
 #     tools/verdict.sh; console log in build/check-console.log;
-#  5. the suites that use IRQ and cross-CPU contexts, and the hard-IRQ probe
+#  6. the suites that use IRQ and cross-CPU contexts, and the hard-IRQ probe
 #     (examples/irqprobe), on the RT flavour of the test kernel (PREEMPT_RT
 #     with the same checkers, tools/kernel.sh rt), judged the same way;
 #     console log in build/check-rt-console.log.
@@ -70,6 +75,25 @@ echo "check: distro: $distro (details in build/distro.log)" >&2
 host_passed=$((host_passed + $(num "$distro" passed)))
 host_failed=$((host_failed + $(num "$distro" failed)))
 took distro "$t"
+
+# The allocators in userspace (tools/testing/zalloc): every fuzz target for
+# FUZZ_SECONDS (20) each, then the TSan hammer; each prints its own
+# "N passed, N failed", joined to the host checks.
+for ut in fuzz-short tsan; do
+	t=$(date +%s)
+	utlog="$top/build/$ut.log"
+	make -s -C "$top" "$ut" >"$utlog" 2>&1 || true
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$utlog" | tail -1)
+	if [ -z "$res" ]; then
+		tail -20 "$utlog" >&2
+		res="0 passed, 1 failed"
+	fi
+	grep -E 'FAILED|fuzz-short:   ' "$utlog" >&2 || true
+	echo "check: $ut: $res (details in build/$ut.log)" >&2
+	host_passed=$((host_passed + $(num "$res" passed)))
+	host_failed=$((host_failed + $(num "$res" failed)))
+	took "$ut" "$t"
+done
 
 # A build failure leaves an empty log, which the verdict counts as failed.
 t=$(date +%s)
