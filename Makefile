@@ -29,7 +29,7 @@
 #   make tsan         smp, the fixed buffer's thread-safe view and the locked
 #                     bitmap hammered by threads under ThreadSanitizer
 #   make ubench       the benchmark workloads natively against glibc, jemalloc,
-#                     mimalloc and tcmalloc; writes BENCHMARKS-userspace.md
+#                     mimalloc and tcmalloc; writes its section of BENCHMARKS.md
 #
 # KDIR defaults to the cached test kernel (tools/kernel.sh builds it once);
 # any configured kernel tree works, e.g. KDIR=/lib/modules/$(uname -r)/build.

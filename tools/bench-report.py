@@ -589,6 +589,10 @@ HEADS = {
 }
 
 
+UBENCH_BEGIN = "<!-- make ubench: begin -->"
+UBENCH_END = "<!-- make ubench: end -->"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -814,6 +818,15 @@ def main():
         if tables[key]:
             doc += [f"## {titles[key]}", "", texts[key], "",
                     md_table(HEADS[key], tables[key]), ""]
+    # make ubench's section (tools/testing/zalloc) is its own: keep it.
+    try:
+        with open(a.out) as f:
+            old = f.read()
+        i, j = old.find(UBENCH_BEGIN), old.find(UBENCH_END)
+        if 0 <= i < j:
+            doc += [old[i:j + len(UBENCH_END)], ""]
+    except FileNotFoundError:
+        pass
     with open(a.out, "w") as f:
         f.write("\n".join(doc))
     return 0

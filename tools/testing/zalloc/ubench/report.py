@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn ubench's raw lines (run.sh) into the BENCHMARKS-userspace.md section."""
+"""Turn ubench's raw lines (run.sh) into make ubench's section of BENCHMARKS.md."""
 import sys
 
 ZALLOC = ["smp", "sbrk", "bitmap", "fixed", "arena"]

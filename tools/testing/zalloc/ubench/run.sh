@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tools/testing/zalloc/ubench/run.sh - run the native benchmark (ubench.c)
-# for every subject and write BENCHMARKS-userspace.md at the top of the
-# repository: wall time per operation (median of 5 rounds) and valgrind
+# for every subject and write its section of BENCHMARKS.md at the top of
+# the repository (between its markers; make bench keeps the section when it
+# rewrites the rest): wall time per operation (median of 5 rounds) and valgrind
 # instruction counts per operation (callgrind, single-threaded workloads).
 #
 #   UBENCH_NO_INSTR=1   skip the valgrind figures
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../.." && pwd)
 bin=$top/build/ut/bench
 raw=$top/build/ut/ubench.txt
-md=$top/BENCHMARKS-userspace.md
+md=$top/BENCHMARKS.md
 
 : >"$raw"
 echo "# cpu $(lscpu | sed -n 's/^Model name: *//p' | head -1)" >>"$raw"
@@ -42,5 +43,6 @@ if [ -z "${UBENCH_NO_INSTR:-}" ]; then
 		done
 	done
 fi
-python3 "$here/report.py" "$raw" >"$md"
+python3 "$here/report.py" "$raw" >"$raw.md"
+python3 "$here/splice.py" "$md" "$raw.md"
 echo "ubench: wrote $md" >&2
