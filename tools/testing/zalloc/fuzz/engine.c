@@ -554,6 +554,22 @@ struct fz_blk *fz_grave_pick(struct fz *f, u8 a)
 	return NULL;
 }
 
+/* Operation 14: a call that must be refused, reported and counted once. */
+static void fz_bad(struct fz *f, const u8 *arg)
+{
+	const struct fz_target *t = f->t;
+	unsigned long before = t->refused ? t->refused(f) : 0;
+
+	if (!t->bad || !t->bad(f, arg))
+		return;
+	fz_expect_report(f);
+	f->bad++;
+	if (t->refused)
+		FZ_CHECK(f, t->refused(f) == before + 1,
+			 "a bad call was counted %lu times, not once",
+			 t->refused(f) - before);
+}
+
 int fz_run(const struct fz_target *t, const u8 *data, size_t size)
 {
 	struct fz *f = &fz_state;
@@ -640,8 +656,7 @@ int fz_run(const struct fz_target *t, const u8 *data, size_t size)
 			break;
 		case 14:
 			fz_what = "bad call";
-			if (t->bad && t->bad(f, arg))
-				fz_expect_report(f);
+			fz_bad(f, arg);
 			break;
 		case 15:
 			fz_what = "pressure";
@@ -655,6 +670,9 @@ int fz_run(const struct fz_target *t, const u8 *data, size_t size)
 	fz_opno++;
 	fz_what = "final";
 	uk_fault_after(0);
+	if (t->refused)
+		FZ_CHECK(f, t->refused(f) == f->bad, "refused %lu, bad calls %lu",
+			 t->refused(f), f->bad);
 	t->final(f);
 	while (f->nr) {
 		fz_free_blk(f, fz_newest(f));

@@ -87,6 +87,8 @@ struct fz;
  * @alloced, @freed, @relenned: keep the target's model in step
  * @op: the target's own operations 9 and 10 (@which 0 or 1)
  * @bad: operation 14; returns true if it made a call that must be refused
+ * @refused: optional, the instance's count of refused calls: each call
+ *	@bad made must add one to it, and at the end it equals their number
  * @final: check the target's own counters; blocks are still live
  */
 struct fz_target {
@@ -103,6 +105,7 @@ struct fz_target {
 	void (*relenned)(struct fz *f, struct fz_blk *b, size_t old_len);
 	void (*op)(struct fz *f, int which, const u8 *arg);
 	bool (*bad)(struct fz *f, const u8 *arg);
+	unsigned long (*refused)(struct fz *f);
 	void (*final)(struct fz *f);
 };
 
@@ -113,6 +116,7 @@ struct fz_target {
  * @inst: its instance
  * @blk: the live blocks, @nr of them
  * @serial: allocations made
+ * @bad: bad calls made
  * @sum: the instance's common counters as the model expects them
  * @priv: the target's
  */
@@ -123,6 +127,7 @@ struct fz {
 	struct fz_blk blk[FZ_BLOCKS];
 	unsigned int nr;
 	unsigned long serial;
+	unsigned long bad;
 	struct zalloc_stats_sum sum;
 	void *priv;
 	u8 config;
