@@ -74,10 +74,12 @@
  *    is reported and counted (corrupt_free_lists), and the block is handed
  *    out all the same, since nothing of the allocator's was in it.
  *  - kmemleak: slabs come from alloc_pages(), which kmemleak neither tracks
- *    nor scans, so every small block is registered with kmemleak when
- *    handed out and unregistered when freed.  On PREEMPT_RT, where
- *    kmemleak cannot be called from hard IRQ, each slab is one scanned,
- *    never reported object instead.  KASAN does not see inside slabs.
+ *    nor scans, so each slab is registered as one scanned object that is
+ *    never reported: pointers held in smp blocks keep what they point to
+ *    alive, but a leaked smp block is not reported (debug mode's shadows
+ *    are).  Registering each block would call kmemleak, which allocates,
+ *    on every hand-out, and hand-outs happen in hard IRQ, where nothing
+ *    may allocate.  KASAN does not see inside slabs.
  *  - NMI is not supported: alloc returns NULL there, free refuses.
  *
  * Contexts (include/zalloc/smp.h): alloc and free of small blocks work in
@@ -90,7 +92,6 @@
 #define pr_fmt(fmt) "zalloc: " fmt
 
 #include <linux/gfp.h>
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/random.h>
@@ -100,12 +101,6 @@
 
 #include "shrinker.h"
 #include "smp_internal.h"
-
-/* Per-block kmemleak objects, except where kmemleak cannot be called. */
-#define SMP_LEAK_BLOCKS		(!IS_ENABLED(CONFIG_PREEMPT_RT))
-/* The free fast path makes no kmemleak call: with kmemleak, always slow. */
-#define SMP_LEAK_BLOCKS_LIVE	(SMP_LEAK_BLOCKS && \
-				 IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
 
 enum zsmp_verdict {
 	SMP_FREE_OK,
@@ -140,16 +135,13 @@ static struct zalloc_smp zsmp_global;
 
 /* A block leaves the magazines: checks, then what every allocation needs. */
 static __always_inline void *zsmp_handout(struct zalloc_smp *smp, void *p,
-					  unsigned int class, size_t len,
-					  gfp_t gfp)
+					  size_t len)
 {
 	/* The cookie must be intact, and goes. */
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
 		zsmp_overwritten(smp, p);
 	*(unsigned long *)p = 0;
 	zalloc_init_on_alloc(p, len);
-	if (SMP_LEAK_BLOCKS)
-		kmemleak_alloc(p, zsmp_size(class), 1, gfp);
 	return p;
 }
 
@@ -236,8 +228,6 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 		zsmp_report(smp, v, "free", p, len, ip);
 		return false;
 	}
-	if (SMP_LEAK_BLOCKS)
-		kmemleak_free(p);
 	*(unsigned long *)p = zsmp_cookie(smp, p);
 	m = &c->mag[class];
 	if (m->nr >= m->cap)
@@ -384,7 +374,7 @@ static noinline void *zsmp_alloc_slow(struct zalloc_smp *smp, size_t len,
 		p = zsmp_refill(smp, class, gfp, ip, &flags);
 	local_irq_restore(flags);
 	if (p)
-		p = zsmp_handout(smp, p, class, len, gfp);
+		p = zsmp_handout(smp, p, len);
 out:
 	zalloc_count_alloc(&smp->inst, p, len);
 	return p;
@@ -392,10 +382,9 @@ out:
 
 /* A block whose cookie was overwritten: report, then hand it out. */
 static noinline void *zsmp_alloc_stained(struct zalloc_smp *smp, void *p,
-					 unsigned int class, size_t len,
-					 gfp_t gfp)
+					 size_t len)
 {
-	p = zsmp_handout(smp, p, class, len, gfp);
+	p = zsmp_handout(smp, p, len);
 	zalloc_count_alloc_ok(&smp->inst, len);
 	return p;
 }
@@ -414,8 +403,7 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	void *p;
 
 	might_alloc(gfp);
-	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
-		     SMP_LEAK_BLOCKS_LIVE))
+	if (unlikely(class >= SMP_NR_CLASSES || in_nmi()))
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	local_irq_save(flags);
 	m = &this_cpu_ptr(smp->cpu)->mag[class];
@@ -426,7 +414,7 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	p = m->obj[--m->nr];
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
-		return zsmp_alloc_stained(smp, p, class, len, gfp);
+		return zsmp_alloc_stained(smp, p, len);
 	*(unsigned long *)p = 0;
 	zalloc_count_alloc_ok(&smp->inst, len);
 	return zalloc_init_on_alloc(p, len);
@@ -512,7 +500,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_mag *m;
 
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
-		     zalloc_init_on_free_enabled() || SMP_LEAK_BLOCKS_LIVE))
+		     zalloc_init_on_free_enabled()))
 		goto slow;
 	local_irq_save(flags);
 	c = this_cpu_ptr(smp->cpu);

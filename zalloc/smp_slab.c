@@ -46,7 +46,6 @@
 #include "smp_internal.h"
 #include "trace.h"
 
-#define SMP_LEAK_BLOCKS		(!IS_ENABLED(CONFIG_PREEMPT_RT))
 #define SMP_IDLE_DELAY		HZ
 
 /* Slab descriptors of every instance: a bit per block makes them odd-sized. */
@@ -199,8 +198,7 @@ static void zsmp_slab_rcu_free(struct rcu_head *rcu)
 {
 	struct zsmp_slab *slab = container_of(rcu, struct zsmp_slab, rcu);
 
-	if (!SMP_LEAK_BLOCKS)
-		kmemleak_free(slab->base);
+	kmemleak_free(slab->base);
 	free_pages((unsigned long)slab->base, SMP_SLAB_ORDER);
 	kmem_cache_free(zsmp_slab_cache, slab);
 }
@@ -246,8 +244,8 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 	if (zalloc_pagemap_set(&smp->map, (unsigned long)slab->base, slab,
 			       pgfp))
 		goto free_page;
-	if (!SMP_LEAK_BLOCKS)
-		kmemleak_alloc(slab->base, SMP_SLAB_SIZE, 0, pgfp);
+	/* One scanned object, never reported (smp.c's header says why). */
+	kmemleak_alloc(slab->base, SMP_SLAB_SIZE, 0, pgfp);
 	trace_slab(zalloc_report_name(&smp->inst), slab->base, slot, true);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_TAKEN, 1);
 	zalloc_count_backing(&smp->inst, SMP_SLAB_SIZE);
@@ -665,16 +663,6 @@ free:
 	return err;
 }
 
-/* Unregister every live block of @slab from kmemleak. */
-static void zsmp_forget_live(struct zalloc_smp *smp, struct zsmp_slab *slab)
-{
-	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
-	unsigned int i;
-
-	for_each_clear_bit(i, slab->free, zsmp_blocks(slab->class))
-		kmemleak_free(slab->base + ((size_t)i << shift));
-}
-
 /*
  * Give every slab back; return the number of live small blocks and report
  * them, per class, with the caller of an allocation in a slab holding
@@ -693,8 +681,6 @@ static unsigned long zsmp_release_all(struct zalloc_smp *smp)
 			if (slab->inuse) {
 				live[slab->class] += slab->inuse;
 				ip[slab->class] = slab->ip;
-				if (SMP_LEAK_BLOCKS)
-					zsmp_forget_live(smp, slab);
 			}
 			list_del(&slab->all);
 			zsmp_release_slab(smp, slab);
