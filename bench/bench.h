@@ -32,10 +32,11 @@
 #define ZB_NR_SIZES		5
 /*
  * mixed: how long to stay idle after freeing everything before sampling
- * again, for allocators that give memory back when idle (smp: after a
- * second); under icount with sleep=off the guest clock jumps over it.
+ * again, for allocators that give memory back when idle (smp trims once a
+ * whole second passes with no slow-path event: one to two seconds after
+ * the last); under icount with sleep=off the guest clock jumps over it.
  */
-#define ZB_IDLE_MS		1500
+#define ZB_IDLE_MS		2500
 
 extern const size_t zb_sizes[ZB_NR_SIZES];
 extern const char * const zb_names[NR_ZB_WORKLOADS];

@@ -313,6 +313,20 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 			break;
 		i = zsmp_next(smp, slot - smp->slots);
 	}
+	/*
+	 * A busy lock turns the search away from a slot that may have blocks
+	 * (a remote CPU flushing frees into it): before a fresh slab, wait
+	 * for the home slot's lock and look there once more, so a
+	 * producer/consumer pair reuses its slabs instead of churning them.
+	 */
+	if (smp->nr_slots > 1) {
+		slot = &smp->slots[home];
+		raw_spin_lock(&slot->lock);
+		zsmp_take(smp, slot, class, m, want, ip);
+		raw_spin_unlock(&slot->lock);
+		if (m->nr)
+			return m->obj[--m->nr];
+	}
 	if (!zalloc_could_refill(*flags)) {
 		zsmp_want_slab(smp, home);
 		return NULL;
