@@ -18,12 +18,19 @@
  *    full; afterwards every block is checked for alignment, for lying in
  *    the buffer and for overlapping no other, then the buffer is reset and
  *    it starts again.
+ *  - smp churn: a producer on CPU 0 allocates batches of 8,192 blocks, a
+ *    consumer on CPU 1 frees each whole batch, up to four batches in
+ *    flight, 40 rounds at 64 B and at 256 B: the slabs taken from the
+ *    page allocator must stay within what four batches fill plus a few,
+ *    the steady state reusing them (a busy slot lock once sent the
+ *    producer to a fresh slab nearly every refill).
  * At the end of each: the instance's counters balance (as many frees as
  * allocations, bytes likewise), nothing is live, destroy finds nothing.
  * Any ThreadSanitizer report stops the run (halt_on_error=1).  The last
  * line reads "N passed, N failed".
  */
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,6 +264,79 @@ static void test_smp(void)
 	uk_rcu_quiesce();
 }
 
+#define CHURN_BATCH	8192
+#define CHURN_DEPTH	4
+#define CHURN_ROUNDS	40
+
+static struct {
+	const struct zalloc *a;
+	size_t size;
+	void *blk[CHURN_DEPTH][CHURN_BATCH];
+	int full[CHURN_DEPTH];
+} churn;
+
+static void *churn_producer(void *arg)
+{
+	unsigned int r, b, i;
+
+	uk_attach_cpu(0);
+	for (r = 0; r < CHURN_ROUNDS; r++) {
+		b = r % CHURN_DEPTH;
+		while (__atomic_load_n(&churn.full[b], __ATOMIC_ACQUIRE))
+			sched_yield();
+		for (i = 0; i < CHURN_BATCH; i++) {
+			churn.blk[b][i] = zalloc_alloc(churn.a, churn.size, 8,
+						       GFP_KERNEL);
+			CHECK(churn.blk[b][i], "churn: allocation failed");
+		}
+		__atomic_store_n(&churn.full[b], 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void *churn_consumer(void *arg)
+{
+	unsigned int r, b, i;
+
+	uk_attach_cpu(1);
+	for (r = 0; r < CHURN_ROUNDS; r++) {
+		b = r % CHURN_DEPTH;
+		while (!__atomic_load_n(&churn.full[b], __ATOMIC_ACQUIRE))
+			sched_yield();
+		for (i = 0; i < CHURN_BATCH; i++)
+			zalloc_free(churn.a, churn.blk[b][i], churn.size, 8);
+		__atomic_store_n(&churn.full[b], 0, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void test_smp_churn(size_t size)
+{
+	struct zalloc *a = zalloc_smp_create(NULL, ZALLOC_F_NODEBUG);
+	unsigned long v[32], fill, bound;
+	pthread_t p, c;
+
+	CHECK(a, "create");
+	churn.a = a;
+	churn.size = size;
+	pthread_create(&p, NULL, churn_producer, NULL);
+	pthread_create(&c, NULL, churn_consumer, NULL);
+	pthread_join(p, NULL);
+	pthread_join(c, NULL);
+	zalloc_instance_info(zalloc_instance_of(a), v, 32);
+	fill = CHURN_DEPTH * CHURN_BATCH * size / ZALLOC_SMP_SLAB_SIZE;
+	bound = fill + fill / 4 + 8;
+	printf("tsan: smp churn %zu B: %lu slabs taken for %u blocks (%lu fill the batches in flight)\n",
+	       size, v[ZALLOC_SMP_SLABS_TAKEN], CHURN_ROUNDS * CHURN_BATCH,
+	       fill);
+	CHECK(v[ZALLOC_SMP_SLABS_TAKEN] <= bound,
+	      "smp churn %zu B: %lu slabs taken, at most %lu expected",
+	      size, v[ZALLOC_SMP_SLABS_TAKEN], bound);
+	check_balanced("smp churn", zalloc_instance_of(a));
+	CHECK(zalloc_destroy(a) == 0, "smp churn: destroy found live blocks");
+	uk_rcu_quiesce();
+}
+
 static void test_bitmap(void)
 {
 	struct zalloc_bitmap *b = zalloc_bitmap_create(64, 64 * 16384,
@@ -363,6 +443,9 @@ int main(int argc, char **argv)
 	if (uk_zalloc_init(CPUS))
 		return 1;
 	test_smp();
+	run++;
+	test_smp_churn(64);
+	test_smp_churn(256);
 	run++;
 	test_fixed_ts();
 	run++;
