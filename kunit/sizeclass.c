@@ -930,9 +930,15 @@ static void smp_memory_return(struct kunit *test)
 		zalloc_free(a, p[i], ret_size(idx), 8);
 	}
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
-	/* Idle: the trim comes within a couple of seconds; wait up to 20. */
+	/*
+	 * Idle: the trim comes within a couple of seconds; wait up to 20 for
+	 * it to finish (it gives slabs back one by one: every slab left is
+	 * an empty one it keeps), not merely to start.
+	 */
 	for (waited = 0; waited < 20000; waited += 100) {
-		if (sc_count(a, ZALLOC_SMP_SLABS_RETURNED) * 10 >= taken * 9)
+		cached = sc_count(a, ZALLOC_SMP_EMPTY_CACHED);
+		if (sc_count(a, ZALLOC_SMP_SLABS) == cached &&
+		    cached <= ZALLOC_SMP_EMPTY_MAX * nr_cpu_ids)
 			break;
 		msleep(100);
 	}
