@@ -3,11 +3,15 @@
 #
 # tools/deps.sh - install, with apt-get, what building and testing zalloc needs.
 # Does nothing when everything is already there; needs root otherwise.
+#
+# Usage: deps.sh [PACKAGE...]: the packages named, or by default the kernel
+# side's (tools/testing/zalloc/deps.sh names the userspace build's).
 set -euo pipefail
 
 pkgs="linux-source-6.12 qemu-system-x86 busybox-static cpio kmod flex bison
 libelf-dev libssl-dev bc python3 sparse xz-utils gcc make
 linux-headers-amd64"
+[ $# = 0 ] || pkgs="$*"
 
 missing=
 for p in $pkgs; do
