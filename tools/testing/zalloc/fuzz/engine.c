@@ -554,6 +554,51 @@ struct fz_blk *fz_grave_pick(struct fz *f, u8 a)
 	return NULL;
 }
 
+bool fz_bad_free(struct fz *f, const u8 *arg, const struct fz_blk *grave,
+		 size_t (*wrong_len)(const struct fz_blk *b))
+{
+	struct fz_blk *b = f->nr ? &f->blk[arg[1] % f->nr] : NULL;
+	static unsigned long not_ours[4];
+	size_t len;
+
+	switch (arg[0] % 4) {
+	case 0:		/* a second free */
+		if (!grave)
+			return false;
+		zalloc_free(f->a, grave->p, grave->len, grave->align);
+		return true;
+	case 1:		/* inside a live block */
+		if (!b)
+			return false;
+		zalloc_free(f->a, b->p + 1 + arg[2] % 7, b->len, b->align);
+		return true;
+	case 2:		/* never handed out */
+		zalloc_free(f->a, &not_ours[arg[2] % 4], 8, 8);
+		return true;
+	default:	/* a live block with another length */
+		len = b ? wrong_len(b) : 0;
+		if (!len)
+			return false;
+		zalloc_free(f->a, b->p, len, b->align);
+		return true;
+	}
+}
+
+void fz_count_live(const struct fz *f, bool (*small)(size_t len, size_t align),
+		   unsigned long *nr_small, unsigned long *nr_big)
+{
+	unsigned int i;
+
+	*nr_small = 0;
+	*nr_big = 0;
+	for (i = 0; i < f->nr; i++) {
+		if (small(f->blk[i].len, f->blk[i].align))
+			(*nr_small)++;
+		else
+			(*nr_big)++;
+	}
+}
+
 /* Operation 14: a call that must be refused, reported and counted once. */
 static void fz_bad(struct fz *f, const u8 *arg)
 {

@@ -166,6 +166,17 @@ void fz_free_blk(struct fz *f, struct fz_blk *b);
 /* A recently freed block no live block overlaps (double-free probes). */
 struct fz_blk *fz_grave_pick(struct fz *f, u8 a);
 /*
+ * Operation 14 for a size-class allocator (smp, sbrk): free @grave again,
+ * a pointer inside a live block, a pointer it never returned, or a live
+ * block with the length @wrong_len gives (0: none).  Returns whether it
+ * made a call.
+ */
+bool fz_bad_free(struct fz *f, const u8 *arg, const struct fz_blk *grave,
+		 size_t (*wrong_len)(const struct fz_blk *b));
+/* Count the live blocks @small says are small, and the others. */
+void fz_count_live(const struct fz *f, bool (*small)(size_t len, size_t align),
+		   unsigned long *nr_small, unsigned long *nr_big);
+/*
  * The page allocator's in-place rule (zalloc/page.c): the same page count,
  * or fewer from a buddy block; a vmalloc area (a large block whose buddy
  * attempt failed) cannot give back part of itself.

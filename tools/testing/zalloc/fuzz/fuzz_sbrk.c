@@ -88,55 +88,34 @@ static unsigned long sb_refused(struct fz *f)
 	       fz_info(f, ZALLOC_SBRK_INVALID_FREES);
 }
 
-static bool sbrk_bad_call(struct fz *f, const u8 *arg)
+/* Another class's length, or for a big block twice its big pages. */
+static size_t sb_wrong_len(const struct fz_blk *b)
 {
-	struct fz_blk *b = f->nr ? &f->blk[arg[1] % f->nr] : NULL;
-	struct fz_blk *g = fz_grave_pick(f, arg[1]);
-	static unsigned long not_ours[4];
-	unsigned int c;
+	unsigned int c = fz_class(b->len, b->align);
 	size_t len;
 
-	switch (arg[0] % 4) {
-	case 0:
-		/* Only big blocks: a small one is caught only in some places. */
-		if (!g || sb_small(g->len, g->align))
-			return false;
-		zalloc_free(f->a, g->p, g->len, g->align);
-		return true;
-	case 1:
-		if (!b)
-			return false;
-		zalloc_free(f->a, b->p + 1 + arg[2] % 7, b->len, b->align);
-		return true;
-	case 2:
-		zalloc_free(f->a, &not_ours[arg[2] % 4], 8, 8);
-		return true;
-	default:
-		if (!b)
-			return false;
-		c = fz_class(b->len, b->align);
-		if (c < ZALLOC_SBRK_NR_CLASSES)
-			len = c ? 1 : 16;
-		else
-			len = ((size_t)ZALLOC_SBRK_BIGPAGE << (sb_big_class(b->len, b->align) + 1));
-		if (len <= b->align)
-			return false;
-		zalloc_free(f->a, b->p, len, b->align);
-		return true;
-	}
+	if (c < ZALLOC_SBRK_NR_CLASSES)
+		len = c ? 1 : 16;
+	else
+		len = (size_t)ZALLOC_SBRK_BIGPAGE << (sb_big_class(b->len, b->align) + 1);
+	return len > b->align ? len : 0;
+}
+
+static bool sbrk_bad_call(struct fz *f, const u8 *arg)
+{
+	struct fz_blk *g = fz_grave_pick(f, arg[1]);
+
+	/* Only big blocks: a small one is caught only in some places. */
+	if (g && sb_small(g->len, g->align))
+		g = NULL;
+	return fz_bad_free(f, arg, g, sb_wrong_len);
 }
 
 static void sbrk_final(struct fz *f)
 {
-	unsigned long small = 0, big = 0;
-	unsigned int i;
+	unsigned long small, big;
 
-	for (i = 0; i < f->nr; i++) {
-		if (sb_small(f->blk[i].len, f->blk[i].align))
-			small++;
-		else
-			big++;
-	}
+	fz_count_live(f, sb_small, &small, &big);
 	FZ_CHECK(f, fz_info(f, ZALLOC_SBRK_LIVE_SMALL) == small,
 		 "live_small %lu, model %lu", fz_info(f, ZALLOC_SBRK_LIVE_SMALL), small);
 	FZ_CHECK(f, fz_info(f, ZALLOC_SBRK_LIVE_BIG) == big,

@@ -94,55 +94,28 @@ static unsigned long smp_refused(struct fz *f)
 	       fz_info(f, ZALLOC_SMP_INVALID_FREES);
 }
 
+/* Another class's length, or for a large block one page more. */
+static size_t smp_wrong_len(const struct fz_blk *b)
+{
+	unsigned int c = fz_class(b->len, b->align);
+	size_t len = c ? 1 : 16;
+
+	if (c >= ZALLOC_SMP_NR_CLASSES)
+		return PAGE_ALIGN(b->len) + PAGE_SIZE;
+	return len > b->align ? len : 0;
+}
+
 /* A free the allocator must refuse: it is reported and counted, once. */
 static bool smp_bad_call(struct fz *f, const u8 *arg)
 {
-	struct fz_blk *b = f->nr ? &f->blk[arg[1] % f->nr] : NULL;
-	struct fz_blk *g = fz_grave_pick(f, arg[1]);
-	static unsigned long not_ours[4];
-	unsigned int c;
-	size_t len;
-
-	switch (arg[0] % 4) {
-	case 0:
-		if (!g)
-			return false;
-		zalloc_free(f->a, g->p, g->len, g->align);
-		return true;
-	case 1:
-		if (!b)
-			return false;
-		zalloc_free(f->a, b->p + 1 + arg[2] % 7, b->len, b->align);
-		return true;
-	case 2:
-		zalloc_free(f->a, &not_ours[arg[2] % 4], 8, 8);
-		return true;
-	default:
-		if (!b)
-			return false;
-		c = fz_class(b->len, b->align);
-		if (c < ZALLOC_SMP_NR_CLASSES)
-			len = c ? 1 : 16;			/* another class */
-		else
-			len = PAGE_ALIGN(b->len) + PAGE_SIZE;	/* more pages */
-		if (len <= b->align && c < ZALLOC_SMP_NR_CLASSES)
-			return false;
-		zalloc_free(f->a, b->p, len, b->align);
-		return true;
-	}
+	return fz_bad_free(f, arg, fz_grave_pick(f, arg[1]), smp_wrong_len);
 }
 
 static void smp_final(struct fz *f)
 {
-	unsigned long small = 0, large = 0;
-	unsigned int i;
+	unsigned long small, large;
 
-	for (i = 0; i < f->nr; i++) {
-		if (smp_small(f->blk[i].len, f->blk[i].align))
-			small++;
-		else
-			large++;
-	}
+	fz_count_live(f, smp_small, &small, &large);
 	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LIVE_OBJECTS) == small,
 		 "live_objects %lu, model %lu", fz_info(f, ZALLOC_SMP_LIVE_OBJECTS), small);
 	FZ_CHECK(f, fz_info(f, ZALLOC_SMP_LARGE_LIVE) == large,
