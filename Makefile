@@ -69,21 +69,9 @@ distro:
 # The allocators in userspace (tools/testing/zalloc/README.md).
 UT := $(MAKE) -C $(TOP)/tools/testing/zalloc
 
-userspace:
-	$(TOP)/tools/testing/zalloc/deps.sh userspace
-	$(UT) -j2 userspace
-
-fuzz:
-	$(TOP)/tools/testing/zalloc/deps.sh fuzz
-	$(UT) -j2 fuzz
+userspace fuzz tsan ubench:
+	$(TOP)/tools/testing/zalloc/deps.sh $@
+	$(UT) -j2 $@
 
 fuzz-short: fuzz
 	$(TOP)/tools/testing/zalloc/run-short.sh
-
-tsan:
-	$(TOP)/tools/testing/zalloc/deps.sh tsan
-	$(UT) -j2 tsan
-
-ubench:
-	$(TOP)/tools/testing/zalloc/deps.sh ubench
-	$(UT) -j2 ubench
