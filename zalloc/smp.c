@@ -483,10 +483,11 @@ static noinline void zsmp_free_slow(struct zalloc_smp *smp, void *ptr,
 }
 
 /*
- * The fast path: a block of the slab the CPU last freed into, out of its
- * slab and not in a magazine (no cookie), into a magazine with room.
- * Anything else goes, as a tail call, to zsmp_free_slow(), which sorts it
- * out with the full checks; so the fast path needs no saved registers.
+ * The fast path: a block out of its slab and not in a magazine (no cookie),
+ * into a magazine with room.  Its slab is the CPU's latest lookup or, for a
+ * block of another slab (frees in random order), a page-map lookup, inline
+ * here, which becomes the latest.  Anything else goes, as a tail call, to
+ * zsmp_free_slow(), which sorts it out with the full checks.
  */
 static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
@@ -494,22 +495,27 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	unsigned int shift = class + ZALLOC_SMP_MIN_SHIFT;
-	unsigned long off, flags, i;
+	unsigned long off = (unsigned long)ptr & (SMP_SLAB_SIZE - 1);
+	unsigned long flags, i = off >> shift;
 	struct zsmp_slab *slab;
 	struct zsmp_cpu *c;
 	struct zalloc_mag *m;
+	long seq;
 
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
 		     zalloc_init_on_free_enabled()))
 		goto slow;
 	local_irq_save(flags);
 	c = this_cpu_ptr(smp->cpu);
-	off = (unsigned long)ptr - c->last_base;
-	if (unlikely(off >= SMP_SLAB_SIZE ||
-		     c->last_seq != atomic_long_read(&smp->release_seq)))
-		goto slow_irq;
-	slab = c->last_slab;
-	i = off >> shift;
+	seq = atomic_long_read(&smp->release_seq);
+	if (unlikely((unsigned long)ptr - c->last_base >= SMP_SLAB_SIZE ||
+		     c->last_seq != seq)) {
+		slab = zsmp_slab_lookup(smp, c, ptr, seq);
+		if (!slab)
+			goto slow_irq;
+	} else {
+		slab = c->last_slab;
+	}
 	if (unlikely(READ_ONCE(slab->class) != class || (i << shift) != off ||
 		     test_bit(i, slab->free) ||
 		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))

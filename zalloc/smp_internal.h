@@ -226,6 +226,27 @@ static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
 }
 
 /*
+ * zsmp_slab_of() for a free, IRQs off, remembered as the CPU's latest
+ * lookup along with @seq, the release_seq read before it.
+ */
+static __always_inline struct zsmp_slab *
+zsmp_slab_lookup(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p,
+		 long seq)
+{
+	struct zsmp_slab *slab;
+
+	/* Pairs with the barrier in zsmp_release_slab(). */
+	smp_rmb();
+	slab = zsmp_slab_of(smp, p);
+	if (slab) {
+		c->last_base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
+		c->last_slab = slab;
+		c->last_seq = seq;
+	}
+	return slab;
+}
+
+/*
  * zsmp_slab_of() for a free, IRQs off: the CPU's latest lookup again if it
  * was of the same slab and no slab has left the map since (release_seq),
  * else a new lookup, remembered.  IRQs off make this an RCU read-side
@@ -234,21 +255,12 @@ static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
 static __always_inline struct zsmp_slab *
 zsmp_slab_cached(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
 {
-	unsigned long base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
 	long seq = atomic_long_read(&smp->release_seq);
-	struct zsmp_slab *slab;
 
-	if (likely(c->last_base == base && c->last_seq == seq))
+	if (likely((unsigned long)p - c->last_base < SMP_SLAB_SIZE &&
+		   c->last_seq == seq))
 		return c->last_slab;
-	/* Pairs with the barrier in zsmp_release_slab(). */
-	smp_rmb();
-	slab = zsmp_slab_of(smp, p);
-	if (slab) {
-		c->last_base = base;
-		c->last_slab = slab;
-		c->last_seq = seq;
-	}
-	return slab;
+	return zsmp_slab_lookup(smp, c, p, seq);
 }
 
 static inline unsigned int zsmp_blocks(unsigned int class)
