@@ -291,17 +291,19 @@ static noinline void sbrk_free_slow(struct zalloc_sbrk *sb, void *ptr,
 }
 
 /*
- * The fast path: a small block of the big page this CPU last freed into
- * (a small class's tag never changes), on a block boundary below the bump,
- * not in a magazine (no cookie), into a magazine with room.  Anything else
- * goes, as a tail call, to the slow path.
+ * The fast path: a small block (of the big page this CPU last looked up,
+ * else of the big page a lockless page-map lookup finds, which becomes the
+ * latest: a small class's tag never changes), on a block boundary below
+ * the bump, not in a magazine (no cookie), into a magazine with room.
+ * Anything else goes, as a tail call, to the slow path.
  */
 static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
 {
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
-	unsigned long a = (unsigned long)ptr, flags, next;
+	unsigned long a = (unsigned long)ptr, flags, next, tag;
+	unsigned long base = a & ~(SBRK_BIG - 1);
 	struct sbrk_cpu *c;
 	struct zalloc_mag *m;
 
@@ -311,11 +313,17 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	next = READ_ONCE(sb->next_addrs[class]);
 	local_irq_save(flags);
 	c = this_cpu_ptr(sb->cpu);
+	if (unlikely(c->base != base)) {
+		tag = sbrk_tag_of(sb, a);
+		if (!(tag & SB_TAG_SMALL))
+			goto slow_irq;
+		c->base = base;
+		c->tag = tag;
+	}
 	m = &c->mag[class];
-	if (unlikely(c->base != (a & ~(SBRK_BIG - 1)) ||
-		     c->tag != (SB_TAG_SMALL | class) ||
+	if (unlikely(c->tag != (SB_TAG_SMALL | class) ||
 		     (a & (sbrk_size(class) - 1)) ||
-		     (c->base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
+		     (base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
 		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr) ||
 		     m->nr >= m->cap))
 		goto slow_irq;

@@ -161,6 +161,20 @@ static __always_inline unsigned long sbrk_cookie(const struct zalloc_sbrk *sb,
 	return zalloc_mag_cookie(sb->cookie_key, p);
 }
 
+/*
+ * The tag of the big page @addr lies in, 0 if it is not the break's.
+ * Lockless (the page map's lookup); a tag other than a small class's may
+ * change meanwhile, a small class's never does.
+ */
+static __always_inline unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
+						 unsigned long addr)
+{
+	unsigned long base = addr & ~(SBRK_BIG - 1);
+	unsigned long v = (unsigned long)zalloc_pagemap_get(&sb->map, base);
+
+	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
+}
+
 /* sbrk_pool.c */
 void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp);
 void *sbrk_refill(struct zalloc_sbrk *sb, unsigned int class, gfp_t gfp,

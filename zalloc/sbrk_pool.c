@@ -22,16 +22,6 @@ static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
 	zalloc_pagemap_update(&sb->map, addr, (void *)(addr | tag));
 }
 
-/* The tag of the big page @addr lies in, 0 if it is not the break's. */
-static unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
-				 unsigned long addr)
-{
-	unsigned long base = addr & ~(SBRK_BIG - 1);
-	unsigned long v = (unsigned long)zalloc_pagemap_get(&sb->map, base);
-
-	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
-}
-
 /*
  * Move the break; no lock held.  The page map gets the nodes the new
  * bytes need, so tagging them never allocates.
