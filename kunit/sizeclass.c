@@ -381,6 +381,58 @@ static void bad_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 4);
 }
 
+/* 256 KiB of 256-byte blocks: four smp slabs or sbrk big pages. */
+#define SC_SCATTER	1024
+/* Coprime with SC_SCATTER: consecutive frees are a slab apart. */
+#define SC_STRIDE	257
+
+/*
+ * Frees that land in another slab (big page) on every call, as a batch
+ * freed in random order does, with refused frees of blocks of yet other
+ * slabs in between: a length of another class, a pointer inside a block,
+ * the block just freed again.  Each is counted once, no block still out
+ * is written to, and every block comes back.
+ */
+static void scattered_frees(struct kunit *test)
+{
+	const struct sc_kind *k = sc_kind(test);
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned long invalid = 0, doubles = 0;
+	unsigned int i, j, prev = 0, next;
+	u8 **p;
+
+	sc_pin(test);
+	p = kunit_kcalloc(test, SC_SCATTER, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < SC_SCATTER; i++) {
+		p[i] = zalloc_alloc(a, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i & 0xff, 256);
+	}
+	for (j = 0; j < SC_SCATTER; j++) {
+		i = j * SC_STRIDE % SC_SCATTER;
+		KUNIT_ASSERT_NULL_MSG(test, memchr_inv(p[i], i & 0xff, 256),
+				      "block %u written to while out", i);
+		zalloc_free(a, p[i], 256, 8);
+		if (j % 64 != 63)
+			continue;
+		next = (j + 1) * SC_STRIDE % SC_SCATTER;
+		zalloc_free(a, p[next], 128, 8);
+		zalloc_free(a, p[next] + 8, 256, 8);
+		invalid += 2;
+		zalloc_free(a, p[i], 256, 8);
+		doubles++;
+		prev = i;
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->invalid_frees), invalid);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->double_frees), doubles);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->corrupt_lists), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->live_small), 0);
+	/* The last block freed twice comes back once. */
+	KUNIT_EXPECT_PTR_EQ(test, zalloc_alloc(a, 256, 8, GFP_KERNEL), p[prev]);
+	KUNIT_EXPECT_EQ(test, zalloc_test_destroy_now(test, a), 1);
+}
+
 /* GFP_ATOMIC under a spinlock takes fresh memory; __GFP_ZERO zeroes reuse. */
 static void atomic_and_zero(struct kunit *test)
 {
@@ -993,6 +1045,7 @@ static struct kunit_case zalloc_smp_cases[] = {
 	KUNIT_CASE(large_path),
 	KUNIT_CASE(lifo_reuse),
 	KUNIT_CASE(bad_frees),
+	KUNIT_CASE(scattered_frees),
 	KUNIT_CASE(atomic_and_zero),
 	KUNIT_CASE_SLOW(cross_cpu_stress),
 	KUNIT_CASE(hardirq),
@@ -1263,6 +1316,7 @@ static struct kunit_case zalloc_sbrk_cases[] = {
 	SBRK_CASE(large_path),
 	SBRK_CASE(lifo_reuse),
 	SBRK_CASE(bad_frees),
+	SBRK_CASE(scattered_frees),
 	SBRK_CASE(atomic_and_zero),
 	KUNIT_CASE_PARAM_ATTR(cross_cpu_stress, sbrk_provider_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
