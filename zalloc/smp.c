@@ -570,9 +570,12 @@ static int zsmp_init(struct zalloc_instance *inst, const void *arg)
 	smp->cpu = alloc_percpu(struct zsmp_cpu);
 	if (!smp->cpu)
 		return -ENOMEM;
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		zalloc_mags_init(per_cpu_ptr(smp->cpu, cpu)->mag,
 				 SMP_NR_CLASSES);
+		/* No lookup yet: a seq release_seq never has. */
+		per_cpu_ptr(smp->cpu, cpu)->last_seq = -1;
+	}
 	xa_init_flags(&smp->large, XA_FLAGS_LOCK_IRQ);
 	err = zsmp_back_init(smp);
 	if (err)

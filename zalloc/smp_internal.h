@@ -125,7 +125,8 @@ struct zsmp_slot {
  * struct zsmp_cpu - a CPU's front
  * @last_base: the slab base of the latest free's page-map lookup
  * @last_slab: what it found: reused while @last_seq is current
- * @last_seq: zalloc_smp.release_seq when it was found
+ * @last_seq: zalloc_smp.release_seq when it was found (-1, which it never
+ *	is, before the first)
  * @mag: a magazine per class
  */
 struct zsmp_cpu {
