@@ -483,11 +483,29 @@ static noinline void zsmp_free_slow(struct zalloc_smp *smp, void *ptr,
 }
 
 /*
+ * zsmp_free() of a checked block whose magazine is full: half of it goes
+ * back to the slabs first.  Called with IRQs off, @flags as they were
+ * before; restores them.
+ */
+static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
+					struct zalloc_mag *m, void *ptr,
+					size_t len, unsigned int class,
+					unsigned long flags)
+{
+	zsmp_flush(smp, m, class, (m->nr + 1) / 2);
+	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
+	m->obj[m->nr++] = ptr;
+	local_irq_restore(flags);
+	zalloc_count_free(&smp->inst, len);
+}
+
+/*
  * The fast path: a block out of its slab and not in a magazine (no cookie),
  * into a magazine with room.  Its slab is the CPU's latest lookup or, for a
  * block of another slab (frees in random order), a page-map lookup, inline
- * here, which becomes the latest.  Anything else goes, as a tail call, to
- * zsmp_free_slow(), which sorts it out with the full checks.
+ * here, which becomes the latest.  A full magazine goes to
+ * zsmp_free_overflow(), anything else, as a tail call, to zsmp_free_slow(),
+ * which sorts it out with the full checks.
  */
 static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
@@ -521,8 +539,10 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
 		goto slow_irq;
 	m = &c->mag[class];
-	if (unlikely(m->nr >= m->cap))
-		goto slow_irq;
+	if (unlikely(m->nr >= m->cap)) {
+		zsmp_free_overflow(smp, m, ptr, len, class, flags);
+		return;
+	}
 	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
 	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);

@@ -372,60 +372,88 @@ static struct zsmp_slab *zsmp_retire(struct zsmp_slot *slot,
 	return slab;
 }
 
-/* Put @p back on its @slab, owned by @slot; the slab if it must go back. */
-static struct zsmp_slab *zsmp_push(struct zsmp_slot *slot,
-				   struct zsmp_slab *slab, void *p)
+/* Mark block @p of @slab free (under its slot's lock); returns its word. */
+static __always_inline unsigned int zsmp_mark_free(struct zsmp_slab *slab,
+						   const void *p,
+						   unsigned int shift)
 {
-	struct zsmp_class *cls = &slot->cls[slab->class];
-	unsigned int i = zsmp_index(slab, p);
+	unsigned int i = ((unsigned long)p - (unsigned long)slab->base) >> shift;
 
-	lockdep_assert_held(&slot->lock);
 	/* As __set_bit(), marked: frees test the word without the lock. */
 	WRITE_ONCE(slab->free[BIT_WORD(i)],
 		   slab->free[BIT_WORD(i)] | BIT_MASK(i));
-	slab->hint = min(slab->hint, i / BITS_PER_LONG);
-	if (!slab->nfree++)		/* was full */
-		list_add_tail(&slab->node, &cls->partial);
-	cls->nr_free++;
-	cls->out--;
-	slot->frees++;
-	if (--slab->inuse)
+	return BIT_WORD(i);
+}
+
+/*
+ * @n blocks of @slab, owned by @slot, were marked free: the slab counts
+ * them back (its class and slot by the caller).  Returns the slab if it
+ * must go back to the buddy allocator.
+ */
+static struct zsmp_slab *zsmp_put_back(struct zsmp_slot *slot,
+				       struct zsmp_slab *slab, unsigned int n)
+{
+	lockdep_assert_held(&slot->lock);
+	if (!slab->nfree)		/* was full */
+		list_add_tail(&slab->node, &slot->cls[slab->class].partial);
+	slab->nfree += n;
+	slot->cls[slab->class].nr_free += n;
+	slab->inuse -= n;
+	if (slab->inuse)
 		return NULL;
 	return zsmp_retire(slot, slab);
 }
 
 /*
  * Give the @n oldest blocks of @m (IRQs off) back to their slabs, taking
- * each slot's lock once per run of blocks of that slot.
+ * each slot's lock once per run of blocks of that slot, and counting once
+ * per run of blocks of one slab.
  */
 void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 		unsigned int class, unsigned int n)
 {
 	struct zsmp_cpu *c = this_cpu_ptr(smp->cpu);
-	unsigned int home = zsmp_home(smp), i = 0;
-	struct zsmp_slab *slab, *dead;
+	unsigned int shift = class + ZALLOC_SMP_MIN_SHIFT;
+	unsigned int home = zsmp_home(smp), i = 0, j, first, w, s;
+	struct zsmp_slab *slab, *next, *dead;
 	struct zsmp_slot *slot;
 
 	zsmp_note_activity(smp);
-	while (i < n) {
-		/* Checked when it was freed: its slab cannot have gone. */
-		slab = zsmp_slab_cached(smp, c, m->obj[i]);
-		slot = &smp->slots[slab->slot];
+	/* Checked when they were freed: their slabs cannot have gone. */
+	slab = n ? zsmp_slab_cached(smp, c, m->obj[0]) : NULL;
+	while (slab) {
+		s = slab->slot;
+		slot = &smp->slots[s];
+		first = i;
 		raw_spin_lock(&slot->lock);
 		do {
-			if (slab->slot != home)
-				slot->remote_frees++;
-			dead = zsmp_push(slot, slab, m->obj[i]);
+			/* The run of blocks of @slab from @i on. */
+			w = slab->hint;
+			j = i;
+			do {
+				w = min(w, zsmp_mark_free(slab, m->obj[j],
+							  shift));
+				next = ++j < n ?
+				       zsmp_slab_cached(smp, c, m->obj[j]) : NULL;
+			} while (next == slab);
+			slab->hint = w;
+			/* Not @next: that is another slab, still in use. */
+			dead = zsmp_put_back(slot, slab, j - i);
 			if (dead)
 				zsmp_release_slab(smp, dead);
-			if (++i == n)
-				break;
-			slab = zsmp_slab_cached(smp, c, m->obj[i]);
-		} while (&smp->slots[slab->slot] == slot);
+			i = j;
+			slab = next;
+		} while (slab && slab->slot == s);
+		slot->cls[class].out -= i - first;
+		slot->frees += i - first;
+		if (s != home)
+			slot->remote_frees += i - first;
 		raw_spin_unlock(&slot->lock);
 	}
-	m->nr -= n;
-	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
+	/* All @n, unless a slab was not found (a bug: the rest stay). */
+	WARN_ON_ONCE(i < n);
+	m->nr -= i;
+	memmove(m->obj, m->obj + i, m->nr * sizeof(m->obj[0]));
 }
 
 /*
