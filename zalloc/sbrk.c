@@ -291,11 +291,29 @@ static noinline void sbrk_free_slow(struct zalloc_sbrk *sb, void *ptr,
 }
 
 /*
+ * sbrk_free() of a checked small block whose magazine is full: half of it
+ * goes back to the lists first.  Called with IRQs off, @flags as they
+ * were before; restores them.
+ */
+static noinline void sbrk_free_overflow(struct zalloc_sbrk *sb,
+					struct zalloc_mag *m, void *ptr,
+					size_t len, unsigned int class,
+					unsigned long flags)
+{
+	sbrk_flush(sb, m, class, (m->nr + 1) / 2);
+	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
+	m->obj[m->nr++] = ptr;
+	local_irq_restore(flags);
+	zalloc_count_free(&sb->inst, len);
+}
+
+/*
  * The fast path: a small block (of the big page this CPU last looked up,
  * else of the big page a lockless page-map lookup finds, which becomes the
  * latest: a small class's tag never changes), on a block boundary below
- * the bump, not in a magazine (no cookie), into a magazine with room.
- * Anything else goes, as a tail call, to the slow path.
+ * the bump, not in a magazine (no cookie), into its magazine, by way of
+ * sbrk_free_overflow() if that is full.  Anything else goes, as a tail
+ * call, to the slow path.
  */
 static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		      unsigned long ip)
@@ -324,9 +342,12 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	if (unlikely(c->tag != (SB_TAG_SMALL | class) ||
 		     (a & (sbrk_size(class) - 1)) ||
 		     (base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
-		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr) ||
-		     m->nr >= m->cap))
+		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr)))
 		goto slow_irq;
+	if (unlikely(m->nr >= m->cap)) {
+		sbrk_free_overflow(sb, m, ptr, len, class, flags);
+		return;
+	}
 	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
 	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);

@@ -382,9 +382,9 @@ void sbrk_flush(struct zalloc_sbrk *sb, struct zalloc_mag *m,
 		}
 		zalloc_link_set(p, sb->frees[class], sb->link_key);
 		sb->frees[class] = p;
-		sb->nr_free[class]++;
-		sb->live[class]--;
 	}
+	sb->nr_free[class] += n - dropped;
+	sb->live[class] -= n - dropped;
 	raw_spin_unlock(&sb->lock);
 	m->nr -= n;
 	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
