@@ -143,12 +143,51 @@ static void page_atomic(struct kunit *test)
 	zalloc_free(za, small, 3 * PAGE_SIZE, PAGE_SIZE);
 }
 
+/*
+ * Backing bytes are the pages each block holds, exactly, whether counted
+ * as they come and go or (a block's first page) when read.
+ */
+static void page_backing_exact(struct kunit *test)
+{
+	static const size_t lens[] = {
+		1, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 1,
+	};
+	struct zalloc_instance *inst = zalloc_instance_of(za);
+	struct zalloc_stats_sum s0, s1, s2;
+	void *p[ARRAY_SIZE(lens)];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	zalloc_stats_read(inst, &s0);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		p[i] = zalloc_alloc(za, lens[i], 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	/* Four pages to two: the two at the end go back. */
+	KUNIT_ASSERT_TRUE(test, zalloc_resize(za, p[3], lens[3], 8,
+					      PAGE_SIZE + 1, GFP_KERNEL));
+	zalloc_stats_read(inst, &s1);
+	KUNIT_EXPECT_EQ(test, s1.v[ZALLOC_STAT_BACKING_ALLOC] -
+			s0.v[ZALLOC_STAT_BACKING_ALLOC], 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, s1.v[ZALLOC_STAT_BACKING_FREE] -
+			s0.v[ZALLOC_STAT_BACKING_FREE], 2 * PAGE_SIZE);
+	for (i = 0; i < 3; i++)
+		zalloc_free(za, p[i], lens[i], 8);
+	zalloc_free(za, p[3], PAGE_SIZE + 1, 8);
+	zalloc_stats_read(inst, &s2);
+	KUNIT_EXPECT_EQ(test, s2.v[ZALLOC_STAT_BACKING_FREE] -
+			s0.v[ZALLOC_STAT_BACKING_FREE], 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, s2.v[ZALLOC_STAT_BACKING_ALLOC] -
+			s0.v[ZALLOC_STAT_BACKING_ALLOC], 8 * PAGE_SIZE);
+}
+
 static struct kunit_case zalloc_page_cases[] = {
 	KUNIT_CASE(page_high_alignment),
 	KUNIT_CASE(page_vmalloc_path),
 	KUNIT_CASE(page_buddy_resize),
 	KUNIT_CASE(page_shrink_past_boundary),
 	KUNIT_CASE(page_atomic),
+	KUNIT_CASE(page_backing_exact),
 	{}
 };
 

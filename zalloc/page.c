@@ -145,21 +145,49 @@ static __always_inline void page_live_add(long bytes)
 		;
 }
 
+/*
+ * Count an allocation of @len bytes at @p (NULL: a failed one).  Its first
+ * page is in the allocation count (page_fold()); the others, if any, are
+ * counted here.
+ */
+static __always_inline void *page_count_alloc(void *p, size_t len)
+{
+	if (unlikely(!p)) {
+		zalloc_count_alloc(&page_inst, NULL, len);
+		return NULL;
+	}
+	zalloc_count_alloc_ok(&page_inst, len);
+	if (len > PAGE_SIZE)
+		zalloc_count(&page_inst, ZALLOC_STAT_BACKING_ALLOC,
+			     page_bytes(len) - PAGE_SIZE);
+	page_live_add(len);
+	return p;
+}
+
+/* Every allocation but one page where the page allocator may be called. */
+static noinline void *page_alloc_slow(size_t len, size_t align, gfp_t gfp)
+{
+	return page_count_alloc(page_get(len, align, gfp), len);
+}
+
+/*
+ * The fast path, one page, is page_get()'s first case inline, so that the
+ * function saves no more registers than the call to the page allocator
+ * needs; everything else is a tail call.
+ */
 static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
 	void *p;
 
 	might_alloc(gfp);
-	p = page_get(len, align, gfp);
-	if (unlikely(!p)) {
-		zalloc_count_alloc(&page_inst, NULL, len);
-		return NULL;
-	}
-	zalloc_count_alloc_ok(&page_inst, len);
-	zalloc_count(&page_inst, ZALLOC_STAT_BACKING_ALLOC, page_bytes(len));
-	page_live_add(len);
-	return p;
+	if (unlikely(len > PAGE_SIZE || align > PAGE_SIZE ||
+		     !zalloc_can_alloc()))
+		return page_alloc_slow(len, align, gfp);
+	p = (void *)__get_free_page(gfp & ~(__GFP_COMP | __GFP_HIGHMEM));
+	if (p)
+		kmemleak_alloc(p, PAGE_SIZE, 1, gfp);
+	return page_count_alloc(p, len);
 }
 
 /*
@@ -257,7 +285,24 @@ static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 	page_put(ptr, len);
 	atomic_long_sub(len, &page_live);
 	zalloc_count_free(&page_inst, len);
-	zalloc_count(&page_inst, ZALLOC_STAT_BACKING_FREE, page_bytes(len));
+	/* The first page is in the free count (page_fold()). */
+	if (len > PAGE_SIZE)
+		zalloc_count(&page_inst, ZALLOC_STAT_BACKING_FREE,
+			     page_bytes(len) - PAGE_SIZE);
+}
+
+/*
+ * Backing bytes: every block's first page is counted when read, from the
+ * allocation and free counts, so that one page costs no counter of its
+ * own; larger blocks and resizes count the rest as they happen.
+ */
+static void page_fold(struct zalloc_instance *inst,
+		      struct zalloc_stats_sum *sum)
+{
+	sum->v[ZALLOC_STAT_BACKING_ALLOC] += sum->v[ZALLOC_STAT_ALLOC] *
+					     PAGE_SIZE;
+	sum->v[ZALLOC_STAT_BACKING_FREE] += sum->v[ZALLOC_STAT_FREE] *
+					    PAGE_SIZE;
 }
 
 static const struct zalloc_ops page_ops = {
@@ -270,6 +315,7 @@ static const struct zalloc_ops page_ops = {
 const struct zalloc_kind zalloc_kind_page = {
 	.name	= "page",
 	.ops	= &page_ops,
+	.fold	= page_fold,
 };
 
 /*
