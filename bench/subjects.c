@@ -17,7 +17,9 @@
  *	alloc_pages	the buddy allocator, order get_order(size): the page
  *			allocator's peer
  *
- * and the zalloc allocators go through their struct zalloc.  Allocators
+ * and the zalloc allocators go through their struct zalloc.  Two more
+ * subjects are the floor: "none", the workload's loop alone, and "null", an
+ * allocator that does nothing behind struct zalloc (zb_floor_block).  Allocators
  * still on their own branches have slots at the end of the table, marked
  * .missing; the lead fills them in after merging.
  *
@@ -49,6 +51,53 @@
  * The kernel's allocators are called directly by the workloads
  * (zbench_alloc_k()); here they are only set up and torn down.
  */
+
+/*
+ * The floor: "none" is the workload's loop alone (every allocation returns
+ * the same block, no call), "null" an allocator that does nothing behind
+ * struct zalloc, so null - none is what the contract itself costs: the
+ * inline checks, the indirect call and return.  No zalloc subject can cost
+ * less than null, nor a wrapper of kmalloc less than kmalloc + (null -
+ * none).  Blocks are never written, so one static block serves all.
+ */
+static u64 zb_floor_block[4096 / sizeof(u64)];
+
+static void *zb_null_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
+			   unsigned long ip)
+{
+	return zb_floor_block;
+}
+
+static bool zb_null_resize(void *ctx, void *ptr, size_t len, size_t align,
+			   size_t new_len, gfp_t gfp, unsigned long ip)
+{
+	return false;
+}
+
+static void zb_null_free(void *ctx, void *ptr, size_t len, size_t align,
+			 unsigned long ip)
+{
+}
+
+static const struct zalloc_ops zb_null_ops = {
+	.alloc	= zb_null_alloc,
+	.resize	= zb_null_resize,
+	.free	= zb_null_free,
+};
+
+static const struct zalloc zb_null = { .ops = &zb_null_ops };
+
+static int zb_none_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->priv = zb_floor_block;
+	return 0;
+}
+
+static int zb_null_setup(struct zbench_h *h, const struct zbench_need *need)
+{
+	h->za = &zb_null;
+	return 0;
+}
 
 /* kmem_cache: one cache of exactly the figure's size. */
 
@@ -302,6 +351,19 @@ static void zb_zarena_teardown(struct zbench_h *h)
 }
 
 const struct zbench_subject zbench_subjects[] = {
+	/* The floor (zb_floor_block): no memory figure, so no mixed. */
+	{
+		.name = "none", .peer = "kmalloc",
+		.kind = ZB_KIND_NONE,
+		.caps = ZB_FREE_ANY | ZB_ONE_SIZE,
+		.setup = zb_none_setup,
+	},
+	{
+		.name = "null", .peer = "kmalloc",
+		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_ANY | ZB_ONE_SIZE,
+		.setup = zb_null_setup,
+	},
 	/* The kernel's allocators. */
 	{
 		.name = "kmalloc", .peer = "reference",

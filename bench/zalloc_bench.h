@@ -73,7 +73,7 @@ enum {
 	ZB_ONE_SIZE	= 1U << 5,
 };
 
-/* How a subject is called; all but the last two are direct calls. */
+/* How a subject is called; all but the native and zalloc ones directly. */
 enum zbench_kind {
 	ZB_KIND_KMALLOC,	/* the reference: kmalloc()/kfree() */
 	ZB_KIND_KMEM_CACHE,	/* kmem_cache_alloc()/free() on h->cache */
@@ -82,6 +82,7 @@ enum zbench_kind {
 	ZB_KIND_PAGES,		/* __get_free_pages()/free_pages() */
 	ZB_KIND_NATIVE,		/* another kernel peer: alloc/free callbacks */
 	ZB_KIND_ZALLOC,		/* a zalloc allocator: its struct zalloc */
+	ZB_KIND_NONE,		/* no allocator: h->priv, inline */
 	NR_ZB_KINDS
 };
 
@@ -226,6 +227,8 @@ static __always_inline void *zbench_alloc_k(const struct zbench_h *h,
 		return zbench_pages_alloc(h, size);
 	case ZB_KIND_ZALLOC:
 		return zalloc_alloc(h->za, size, ZBENCH_ALIGN, GFP_KERNEL);
+	case ZB_KIND_NONE:
+		return h->priv;
 	default:
 		return h->s->alloc(h->priv, size);
 	}
@@ -254,6 +257,10 @@ static __always_inline void zbench_free_k(const struct zbench_h *h, void *p,
 		break;
 	case ZB_KIND_ZALLOC:
 		zalloc_free(h->za, p, size, ZBENCH_ALIGN);
+		break;
+	case ZB_KIND_NONE:
+		/* The loop stays: a free loop of no effect would go. */
+		barrier_data(p);
 		break;
 	default:
 		h->s->free(h->priv, p, size);
