@@ -328,7 +328,6 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	if (unlikely(class >= SBRK_NR || in_nmi() ||
 		     zalloc_init_on_free_enabled()))
 		goto slow;
-	next = READ_ONCE(sb->next_addrs[class]);
 	local_irq_save(flags);
 	c = this_cpu_ptr(sb->cpu);
 	if (unlikely(c->base != base)) {
@@ -338,6 +337,9 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 		c->base = base;
 		c->tag = tag;
 	}
+	/* The bump after the tag: pairs with its publication (sbrk_tag()). */
+	smp_rmb();
+	next = READ_ONCE(sb->next_addrs[class]);
 	m = &c->mag[class];
 	if (unlikely(c->tag != (SB_TAG_SMALL | class) ||
 		     (a & (sbrk_size(class) - 1)) ||

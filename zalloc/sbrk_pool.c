@@ -166,15 +166,22 @@ static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
 	}
 	if (sb->next_addrs[class] & (SBRK_BIG - 1)) {
 		p = (void *)sb->next_addrs[class];
-		sb->next_addrs[class] += size;
+		/* Frees read the bump without the lock (sbrk_free()). */
+		WRITE_ONCE(sb->next_addrs[class], (unsigned long)p + size);
 		return p;
 	}
 	p = sbrk_big_take(sb, 0, 1);
 	if (!p)
 		return NULL;
-	sbrk_tag(sb, (unsigned long)p, SB_TAG_SMALL | class);
 	sb->small_bigpages++;
-	sb->next_addrs[class] = (unsigned long)p + size;
+	WRITE_ONCE(sb->next_addrs[class], (unsigned long)p + size);
+	/*
+	 * The bump before the tag, which the page map publishes with release
+	 * ordering: a lockless free that finds the tag finds this bump too
+	 * (the smp_rmb() in sbrk_free()), so a pointer above it cannot pass
+	 * for a block.
+	 */
+	sbrk_tag(sb, (unsigned long)p, SB_TAG_SMALL | class);
 	return p;
 }
 
