@@ -121,7 +121,8 @@ int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 		leaf = pm_publish(&mid[zalloc_pm_mid(key)], &leaf_spare);
 	}
 	if (val) {
-		WRITE_ONCE(leaf[zalloc_pm_leaf(key)], val);
+		/* What @val points to, before it: lookups are lockless. */
+		smp_store_release(&leaf[zalloc_pm_leaf(key)], val);
 		pm_cover(pm, addr);
 	}
 	raw_spin_unlock_irqrestore(&pm->lock, flags);
@@ -196,7 +197,8 @@ bool zalloc_pagemap_update(struct zalloc_pagemap *pm, unsigned long addr,
 	mid = (void **)pm->top[zalloc_pm_top(key)];
 	leaf = mid ? mid[zalloc_pm_mid(key)] : NULL;
 	if (leaf) {
-		WRITE_ONCE(leaf[zalloc_pm_leaf(key)], val);
+		/* As in zalloc_pagemap_set(). */
+		smp_store_release(&leaf[zalloc_pm_leaf(key)], val);
 		if (val)
 			pm_cover(pm, addr);
 	}

@@ -19,11 +19,13 @@
  * what they find against the address they looked up.
  *
  * Locking: set and clear are serialised by the map's raw spinlock (a leaf,
- * IRQ-safe); lookups take no lock.  A slot is written with WRITE_ONCE()
- * and read with READ_ONCE(), nodes are published with release and read
- * with acquire ordering, so a lookup sees either the old or the new value
- * of a slot, never a torn node.  What a slot points to must stay valid for
- * lookups in flight when it is cleared (smp frees its descriptors by RCU).
+ * IRQ-safe); lookups take no lock.  A slot is written with release
+ * ordering (what it points to, and whatever the setter wrote before, is
+ * seen by a lookup that sees the value) and read with READ_ONCE(); nodes
+ * are published with release and read with acquire ordering, so a lookup
+ * sees either the old or the new value of a slot, never a torn node.
+ * What a slot points to must stay valid for lookups in flight when it is
+ * cleared (smp frees its descriptors by RCU).
  */
 #ifndef _ZALLOC_PAGEMAP_H
 #define _ZALLOC_PAGEMAP_H
