@@ -377,7 +377,7 @@ static __always_inline unsigned int zsmp_mark_free(struct zsmp_slab *slab,
 						   const void *p,
 						   unsigned int shift)
 {
-	unsigned int i = ((unsigned long)p - (unsigned long)slab->base) >> shift;
+	unsigned int i = (p - slab->base) >> shift;
 
 	/* As __set_bit(), marked: frees test the word without the lock. */
 	WRITE_ONCE(slab->free[BIT_WORD(i)],
@@ -433,8 +433,10 @@ void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 			do {
 				w = min(w, zsmp_mark_free(slab, m->obj[j],
 							  shift));
-				next = ++j < n ?
-				       zsmp_slab_cached(smp, c, m->obj[j]) : NULL;
+				next = NULL;
+				if (++j < n)
+					next = zsmp_slab_cached(smp, c,
+								m->obj[j]);
 			} while (next == slab);
 			slab->hint = w;
 			/* Not @next: that is another slab, still in use. */
@@ -450,10 +452,13 @@ void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 			slot->remote_frees += i - first;
 		raw_spin_unlock(&slot->lock);
 	}
-	/* All @n, unless a slab was not found (a bug: the rest stay). */
+	/*
+	 * All @n, unless a slab was not found (a bug): the rest are dropped,
+	 * a leak, so that the magazine has the room its callers count on.
+	 */
 	WARN_ON_ONCE(i < n);
-	m->nr -= i;
-	memmove(m->obj, m->obj + i, m->nr * sizeof(m->obj[0]));
+	m->nr -= n;
+	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
 }
 
 /*
