@@ -18,10 +18,10 @@
  *			allocator's peer
  *
  * and the zalloc allocators go through their struct zalloc.  Two more
- * subjects are the floor: "none", the workload's loop alone, and "null", an
- * allocator that does nothing behind struct zalloc (zb_floor_block).  Allocators
- * still on their own branches have slots at the end of the table, marked
- * .missing; the lead fills them in after merging.
+ * subjects are the floor: "none", the workload's loop alone, and "null",
+ * an allocator that does nothing behind struct zalloc (zb_floor_block).
+ * Allocators still on their own branches have slots at the end of the
+ * table, marked .missing; the lead fills them in after merging.
  *
  * Locking: none here.  Shared instances rely on the allocator's own
  * locking; single-owner ones (page_frag) get one instance per CPU from the

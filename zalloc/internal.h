@@ -50,9 +50,11 @@ struct seq_file;
  * @nr_counters: all its counters; those past the events are read by @read
  * @read: fill v[@nr_events .. @nr_counters) from its state; v[0 ..
  *	@nr_events) already hold the summed events.  May be NULL.
- * @fold: add to @sum the common counters the kind counts as events of its
- *	own instead (kmalloc's per-class counts); may be NULL.  Events past
- *	@nr_counters are the kind's own business.
+ * @fold: add to @sum what the kind does not count as it happens: common
+ *	counters it counts as events of its own (kmalloc's per-class
+ *	counts), or derives from others (the page allocator's first page of
+ *	each block); may be NULL.  Events past @nr_counters are the kind's
+ *	own business.
  * @show: extra non-numeric "name value" lines for its stats file
  * @show_classes: its "classes" table, or NULL for none
  * @show_cpus: its "cpus" table, or NULL for none
