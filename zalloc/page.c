@@ -109,19 +109,22 @@ static __always_inline void *page_alloc_pages(size_t len, size_t align,
 	return __vmalloc(page_bytes(len), gfp | __GFP_NOWARN);
 }
 
+/* One page, the common case: no order, no split, no trim. */
+static __always_inline void *page_get_one(gfp_t gfp)
+{
+	void *p = (void *)__get_free_page(gfp & ~(__GFP_COMP | __GFP_HIGHMEM));
+
+	if (p)
+		kmemleak_alloc(p, PAGE_SIZE, 1, gfp);
+	return p;
+}
+
 static __always_inline void *page_get(size_t len, size_t align, gfp_t gfp)
 {
-	void *p;
-
 	if (unlikely(!zalloc_can_alloc()))
 		return NULL;
-	/* One page, the common case: no order, no split, no trim. */
-	if (likely(len <= PAGE_SIZE && align <= PAGE_SIZE)) {
-		p = (void *)__get_free_page(gfp & ~(__GFP_COMP | __GFP_HIGHMEM));
-		if (p)
-			kmemleak_alloc(p, PAGE_SIZE, 1, gfp);
-		return p;
-	}
+	if (likely(len <= PAGE_SIZE && align <= PAGE_SIZE))
+		return page_get_one(gfp);
 	if (unlikely(len > ZALLOC_MAX_LEN - PAGE_SIZE))
 		return NULL;
 	return page_alloc_pages(len, align, gfp);
@@ -146,10 +149,15 @@ static __always_inline void page_live_add(long bytes)
 }
 
 /*
- * Count an allocation of @len bytes at @p (NULL: a failed one).  Its first
- * page is in the allocation count (page_fold()); the others, if any, are
- * counted here.
+ * Backing bytes of a block of @len bytes past its first page, which is
+ * counted when read, from the allocation and free counts (page_fold()).
  */
+static __always_inline size_t page_more_bytes(size_t len)
+{
+	return len > PAGE_SIZE ? page_bytes(len) - PAGE_SIZE : 0;
+}
+
+/* Count an allocation of @len bytes at @p (NULL: a failed one). */
 static __always_inline void *page_count_alloc(void *p, size_t len)
 {
 	if (unlikely(!p)) {
@@ -157,9 +165,9 @@ static __always_inline void *page_count_alloc(void *p, size_t len)
 		return NULL;
 	}
 	zalloc_count_alloc_ok(&page_inst, len);
-	if (len > PAGE_SIZE)
+	if (page_more_bytes(len))
 		zalloc_count(&page_inst, ZALLOC_STAT_BACKING_ALLOC,
-			     page_bytes(len) - PAGE_SIZE);
+			     page_more_bytes(len));
 	page_live_add(len);
 	return p;
 }
@@ -178,16 +186,11 @@ static noinline void *page_alloc_slow(size_t len, size_t align, gfp_t gfp)
 static void *page_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			unsigned long ip)
 {
-	void *p;
-
 	might_alloc(gfp);
 	if (unlikely(len > PAGE_SIZE || align > PAGE_SIZE ||
 		     !zalloc_can_alloc()))
 		return page_alloc_slow(len, align, gfp);
-	p = (void *)__get_free_page(gfp & ~(__GFP_COMP | __GFP_HIGHMEM));
-	if (p)
-		kmemleak_alloc(p, PAGE_SIZE, 1, gfp);
-	return page_count_alloc(p, len);
+	return page_count_alloc(page_get_one(gfp), len);
 }
 
 /*
@@ -285,10 +288,9 @@ static void page_free(void *ctx, void *ptr, size_t len, size_t align,
 	page_put(ptr, len);
 	atomic_long_sub(len, &page_live);
 	zalloc_count_free(&page_inst, len);
-	/* The first page is in the free count (page_fold()). */
-	if (len > PAGE_SIZE)
+	if (page_more_bytes(len))
 		zalloc_count(&page_inst, ZALLOC_STAT_BACKING_FREE,
-			     page_bytes(len) - PAGE_SIZE);
+			     page_more_bytes(len));
 }
 
 /*
