@@ -525,9 +525,9 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		goto slow;
 	local_irq_save(flags);
 	c = this_cpu_ptr(smp->cpu);
+	/* zsmp_slab_cached(), written out: a hit needs no NULL test. */
 	seq = atomic_long_read(&smp->release_seq);
-	if (unlikely((unsigned long)ptr - c->last_base >= SMP_SLAB_SIZE ||
-		     c->last_seq != seq)) {
+	if (unlikely(!zsmp_slab_hit(c, ptr, seq))) {
 		slab = zsmp_slab_lookup(smp, c, ptr, seq);
 		if (!slab)
 			goto slow_irq;

@@ -248,20 +248,30 @@ zsmp_slab_lookup(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p,
 }
 
 /*
+ * May @c's latest lookup serve for @p: is it of @p's slab, and has no slab
+ * left the map since (@seq, release_seq now)?
+ */
+static __always_inline bool zsmp_slab_hit(const struct zsmp_cpu *c,
+					  const void *p, long seq)
+{
+	return (unsigned long)p - c->last_base < SMP_SLAB_SIZE &&
+	       c->last_seq == seq;
+}
+
+/*
  * zsmp_slab_of() for a free, IRQs off: the CPU's latest lookup again if it
- * was of the same slab and no slab has left the map since (release_seq),
- * else a new lookup, remembered.  IRQs off make this an RCU read-side
- * section, so what it returns stays valid until they are back on.
+ * may serve (zsmp_slab_hit()), else a new lookup, remembered.  IRQs off
+ * make this an RCU read-side section, so what it returns stays valid until
+ * they are back on.
  */
 static __always_inline struct zsmp_slab *
 zsmp_slab_cached(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
 {
 	long seq = atomic_long_read(&smp->release_seq);
 
-	if (likely((unsigned long)p - c->last_base < SMP_SLAB_SIZE &&
-		   c->last_seq == seq))
-		return c->last_slab;
-	return zsmp_slab_lookup(smp, c, p, seq);
+	if (unlikely(!zsmp_slab_hit(c, p, seq)))
+		return zsmp_slab_lookup(smp, c, p, seq);
+	return c->last_slab;
 }
 
 static inline unsigned int zsmp_blocks(unsigned int class)
