@@ -148,6 +148,7 @@ static inline bool fz_faulted(unsigned long since)
 {
 	return uk_faults() != since;
 }
+
 /* The newest live block (by allocation order), or NULL. */
 struct fz_blk *fz_newest(struct fz *f);
 /* Forget every live block (a reset gave them all back). */

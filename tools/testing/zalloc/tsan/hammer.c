@@ -75,7 +75,7 @@ struct inbox {
 
 static struct inbox inbox[CPUS];
 static const struct zalloc *under_test;
-static volatile int stop_time;
+static int stop_time;
 
 static u64 rnd(u64 *s)
 {
@@ -208,7 +208,7 @@ static void run_exchange(const struct zalloc *a, bool with_time)
 	struct blk b;
 
 	under_test = a;
-	stop_time = 0;
+	__atomic_store_n(&stop_time, 0, __ATOMIC_RELAXED);
 	if (with_time)
 		pthread_create(&tt, NULL, time_thread, (void *)a);
 	for (i = 0; i < CPUS; i++)
