@@ -3,18 +3,18 @@
  * zalloc_smp and zalloc_sbrk: the two size-class allocators, one suite
  * each, built from one set of cases.
  *
- * Both serve blocks whose max(len, align) is at most 32 KiB from
- * power-of-two classes of 8 B .. 32 KiB and larger blocks another way (smp:
- * whole pages; sbrk: powers of two of 64 KiB big pages), refuse double and
- * misplaced frees, allocate with GFP_ATOMIC in hard IRQ and are shared by
- * every CPU.  The shared cases run on either (struct sc_kind says how the
- * two differ; sbrk runs each over both of its break providers): every
- * class boundary (alignment to the class, resize and remap inside the
+ * Both serve small blocks from power-of-two classes of 8 B up to their
+ * largest small block (smp: 8 KiB; sbrk: 32 KiB) and larger blocks another
+ * way (smp: whole pages; sbrk: powers of two of 64 KiB big pages), refuse
+ * double and misplaced frees, allocate with GFP_ATOMIC in hard IRQ and are
+ * shared by every CPU.  The shared cases run on either (struct sc_kind says
+ * how the two differ; sbrk runs each over both of its break providers):
+ * every class boundary (alignment to the class, resize and remap inside the
  * class only, never between small and large), alignments up to 1 MiB, the
- * large path and realloc across the line, LIFO reuse of freed blocks,
- * double and misplaced frees, atomic and zeroing allocations, a cross-CPU
- * stress, allocation from hard IRQ, destroy with live blocks, what the
- * debugfs files show, and the global instance.
+ * large path and realloc across the line, LIFO reuse of freed blocks, double
+ * and misplaced frees, atomic and zeroing allocations, a cross-CPU stress,
+ * allocation from hard IRQ, destroy with live blocks, what the debugfs files
+ * show, and the global instance.
  *
  * smp's own cases: slab carving, reuse and the empty-slab cache; foreign
  * and wrong-size frees and a corrupted free list; the one-slot search and
@@ -440,24 +440,26 @@ static void atomic_and_zero(struct kunit *test)
 	const struct sc_kind *k = sc_kind(test);
 	struct zalloc *a = sc_create(test, NULL);
 	/* Every class, then two large blocks. */
-	void *p[ZALLOC_SMP_NR_CLASSES + 2];
+	unsigned int nr = ilog2(k->max_small) - ilog2(8) + 1;
+	void *p[ZALLOC_SBRK_NR_CLASSES + 2];
 	unsigned int c;
 	size_t len;
 	u8 *z, *r;
 
-	BUILD_BUG_ON(ZALLOC_SMP_NR_CLASSES != ZALLOC_SBRK_NR_CLASSES);
+	BUILD_BUG_ON(ZALLOC_SMP_NR_CLASSES > ZALLOC_SBRK_NR_CLASSES);
+	KUNIT_ASSERT_LE(test, nr + 2, ARRAY_SIZE(p));
 	spin_lock(&lock);
-	for (c = 0; c < ARRAY_SIZE(p); c++)
+	for (c = 0; c < nr + 2; c++)
 		p[c] = zalloc_alloc(a, 8UL << c, 8, GFP_ATOMIC);
 	spin_unlock(&lock);
-	for (c = 0; c < ARRAY_SIZE(p); c++) {
+	for (c = 0; c < nr + 2; c++) {
 		len = 8UL << c;
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p[c], "len %zu", len);
 		memset(p[c], 0xee, len);
 		zalloc_free(a, p[c], len, 8);
 	}
 	/* One slab or big page carved for each class. */
-	KUNIT_EXPECT_EQ(test, sc_count(a, k->carved), ZALLOC_SMP_NR_CLASSES);
+	KUNIT_EXPECT_EQ(test, sc_count(a, k->carved), nr);
 
 	sc_pin(test);
 	r = zalloc_alloc(a, 300, 8, GFP_KERNEL);

@@ -28,7 +28,7 @@
 #define ZALLOC_MAG_MAX		63
 /* A magazine holds at most this many bytes of blocks (and 1 block). */
 #define ZALLOC_MAG_BYTES	(32 * 1024)
-/* Size classes, 8 bytes to 32 KiB: both users have these. */
+/* Size classes, 8 bytes to 32 KiB: sbrk uses them all, smp those to 8 KiB. */
 #define ZALLOC_MAG_CLASSES	13
 
 /**

@@ -41,7 +41,8 @@
 /* Zig's max_alloc_search: other slots looked at before a fresh slab. */
 #define SMP_MAX_ALLOC_SEARCH	1
 
-static_assert(SMP_NR_CLASSES == ZALLOC_MAG_CLASSES);
+static_assert(SMP_NR_CLASSES <= ZALLOC_MAG_CLASSES);
+static_assert(ZALLOC_SMP_MAX_SMALL < SMP_SLAB_SIZE);
 
 /**
  * struct zsmp_slab - a slab's descriptor

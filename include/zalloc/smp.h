@@ -3,14 +3,14 @@
  * zalloc SMP allocator: Zig's SmpAllocator on per-CPU slots and 64 KiB
  * slabs, with a per-CPU front, giving memory back.
  *
- * Small blocks, max(len, align) up to ZALLOC_SMP_MAX_SMALL (32 KiB), come
- * from power-of-two size classes 8 B .. 32 KiB carved out of 64 KiB slabs
- * (order-4 buddy blocks, aligned to their size, so every block is aligned
- * to its own size and any alignment up to the class size is honoured).
- * Each CPU keeps a magazine of free blocks per class (up to 63, or 32 KiB
- * worth); behind the magazines there is one slot per possible CPU with a
- * lock, owning slabs.  Larger blocks come from the page allocator, recorded
- * so that their frees are checked.
+ * Small blocks, max(len, align) up to ZALLOC_SMP_MAX_SMALL (8 KiB, as
+ * kmalloc's largest slab cache), come from power-of-two size classes
+ * 8 B .. 8 KiB carved out of 64 KiB slabs (order-4 buddy blocks, aligned to
+ * their size, so every block is aligned to its own size and any alignment
+ * up to the class size is honoured).  Each CPU keeps a magazine of free
+ * blocks per class (up to 63, or 32 KiB worth); behind the magazines there
+ * is one slot per possible CPU with a lock, owning slabs.  Larger blocks
+ * come from the page allocator, recorded so that their frees are checked.
  *
  * Resize and remap succeed within a size class and never move a block
  * between the small and large paths; large blocks resize as the page
@@ -51,9 +51,16 @@ struct shrinker;
 #define ZALLOC_SMP_SLAB_SIZE	BIT(ZALLOC_SMP_SLAB_SHIFT)
 /* Smallest class: a free slot holds the free-list link. */
 #define ZALLOC_SMP_MIN_SHIFT	3
-#define ZALLOC_SMP_NR_CLASSES	(ZALLOC_SMP_SLAB_SHIFT - ZALLOC_SMP_MIN_SHIFT)
-/* Largest small block; anything larger goes to the page allocator. */
-#define ZALLOC_SMP_MAX_SMALL	(ZALLOC_SMP_SLAB_SIZE >> 1)
+/*
+ * Largest small block: 8 KiB, kmalloc's KMALLOC_MAX_CACHE_SIZE with 4 KiB
+ * pages (Zig: half a slab).  A 64 KiB slab holds only four 16 KiB or two
+ * 32 KiB blocks, and half-used slabs of those classes held more memory than
+ * the exact pages the page allocator gives; anything larger goes there.
+ */
+#define ZALLOC_SMP_MAX_SMALL_SHIFT	13
+#define ZALLOC_SMP_MAX_SMALL	BIT(ZALLOC_SMP_MAX_SMALL_SHIFT)
+#define ZALLOC_SMP_NR_CLASSES	\
+	(ZALLOC_SMP_MAX_SMALL_SHIFT - ZALLOC_SMP_MIN_SHIFT + 1)
 /* Empty slabs each slot keeps however idle the instance is. */
 #define ZALLOC_SMP_EMPTY_MAX	2
 
