@@ -144,8 +144,8 @@ static noinline void *sbrk_alloc_slow(struct zalloc_sbrk *sb, size_t len,
 	}
 	local_irq_save(flags);
 	m = &this_cpu_ptr(sb->cpu)->mag[class];
-	if (m->nr)
-		p = m->obj[--m->nr];
+	if (!zalloc_mag_empty(m))
+		p = zalloc_mag_pop(m);
 	else
 		p = sbrk_refill(sb, class, gfp, ip, &flags);
 	local_irq_restore(flags);
@@ -186,12 +186,12 @@ static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (unlikely(class >= SBRK_NR || in_nmi()))
 		return sbrk_alloc_slow(sb, len, align, gfp, ip);
 	local_irq_save(flags);
-	m = &this_cpu_ptr(sb->cpu)->mag[class];
-	if (unlikely(!m->nr)) {
+	m = zalloc_mag_of(this_cpu_ptr(sb->cpu)->mag, class);
+	if (unlikely(zalloc_mag_empty(m))) {
 		local_irq_restore(flags);
 		return sbrk_alloc_slow(sb, len, align, gfp, ip);
 	}
-	p = m->obj[--m->nr];
+	p = zalloc_mag_pop(m);
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != sbrk_cookie(sb, p)))
 		return sbrk_alloc_stained(sb, p, len);
@@ -279,12 +279,12 @@ static noinline void sbrk_free_slow(struct zalloc_sbrk *sb, void *ptr,
 	}
 	if (class < SBRK_NR) {
 		zalloc_init_on_free(ptr, len);
-		*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
 		local_irq_save(flags);
 		m = &this_cpu_ptr(sb->cpu)->mag[class];
-		if (m->nr >= m->cap)
+		if (zalloc_mag_full(m))
 			sbrk_flush(sb, m, class, (m->nr + 1) / 2);
-		m->obj[m->nr++] = ptr;
+		zalloc_mag_push(m, ptr);
+		*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
 		local_irq_restore(flags);
 	}
 	zalloc_count_free(&sb->inst, len);
@@ -301,8 +301,8 @@ static noinline void sbrk_free_overflow(struct zalloc_sbrk *sb,
 					unsigned long flags)
 {
 	sbrk_flush(sb, m, class, (m->nr + 1) / 2);
+	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
-	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);
 	zalloc_count_free(&sb->inst, len);
 }
@@ -340,18 +340,18 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	/* The bump after the tag: pairs with its publication (sbrk_tag()). */
 	smp_rmb();
 	next = READ_ONCE(sb->next_addrs[class]);
-	m = &c->mag[class];
+	m = zalloc_mag_of(c->mag, class);
 	if (unlikely(c->tag != (SB_TAG_SMALL | class) ||
 		     (a & (sbrk_size(class) - 1)) ||
 		     (base == (next & ~(SBRK_BIG - 1)) && a >= next) ||
 		     *(unsigned long *)ptr == sbrk_cookie(sb, ptr)))
 		goto slow_irq;
-	if (unlikely(m->nr >= m->cap)) {
+	if (unlikely(zalloc_mag_full(m))) {
 		sbrk_free_overflow(sb, m, ptr, len, class, flags);
 		return;
 	}
+	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
-	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);
 	zalloc_count_free(&sb->inst, len);
 	return;

@@ -35,6 +35,7 @@
 #define SBRK_NR_BIG		ZALLOC_SBRK_NR_BIG
 
 static_assert(SBRK_NR == ZALLOC_MAG_CLASSES);
+static_assert(ZALLOC_SBRK_MIN_SHIFT == ZALLOC_MAG_MIN_SHIFT);
 
 /*
  * What the page map holds for a big page: its address, plus a tag.  A big
@@ -124,14 +125,10 @@ static inline void sbrk_count(struct zalloc_sbrk *sb, unsigned int event,
 	zalloc_count(&sb->inst, NR_ZALLOC_STATS + event, n);
 }
 
-/* Small class from max(len, align, 8); >= SBRK_NR means big. */
+/* Small class (mag.h's); SBRK_NR or more means a big block. */
 static __always_inline unsigned int sbrk_class(size_t len, size_t align)
 {
-	size_t n = max(len, align) - 1;
-
-	/* n | 7: sizes 1 to 8 are class 0, with no branch. */
-	return fls64(n | ((1U << ZALLOC_SBRK_MIN_SHIFT) - 1)) -
-	       ZALLOC_SBRK_MIN_SHIFT;
+	return zalloc_mag_class(len, align);
 }
 
 static inline size_t sbrk_size(unsigned int class)

@@ -323,8 +323,8 @@ static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 		p = sbrk_small_take(sb, class);
 		if (!p)
 			break;
+		zalloc_mag_push(m, p);
 		*(unsigned long *)p = sbrk_cookie(sb, p);
-		m->obj[m->nr++] = p;
 		n++;
 	}
 	/* Popped from the end: the first block taken goes out first. */
@@ -352,8 +352,8 @@ void *sbrk_refill(struct zalloc_sbrk *sb, unsigned int class, gfp_t gfp,
 	raw_spin_lock(&sb->lock);
 	sbrk_take(sb, class, m, want, ip);
 	raw_spin_unlock(&sb->lock);
-	if (m->nr)
-		return m->obj[--m->nr];
+	if (!zalloc_mag_empty(m))
+		return zalloc_mag_pop(m);
 	local_irq_restore(*flags);
 	fresh = sbrk_grow(sb, SBRK_BIG, gfp);
 	local_irq_save(*flags);
@@ -366,7 +366,7 @@ void *sbrk_refill(struct zalloc_sbrk *sb, unsigned int class, gfp_t gfp,
 	if (!m->nr)
 		sbrk_take(sb, class, m, want, ip);
 	raw_spin_unlock(&sb->lock);
-	return m->nr ? m->obj[--m->nr] : NULL;
+	return zalloc_mag_empty(m) ? NULL : zalloc_mag_pop(m);
 }
 
 /*

@@ -235,11 +235,11 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 		zsmp_report(smp, v, "free", p, len, ip);
 		return false;
 	}
-	*(unsigned long *)p = zsmp_cookie(smp, p);
 	m = &c->mag[class];
-	if (m->nr >= m->cap)
+	if (zalloc_mag_full(m))
 		zsmp_flush(smp, m, class, (m->nr + 1) / 2);
-	m->obj[m->nr++] = p;
+	zalloc_mag_push(m, p);
+	*(unsigned long *)p = zsmp_cookie(smp, p);
 	local_irq_restore(flags);
 	return true;
 }
@@ -375,8 +375,8 @@ static noinline void *zsmp_alloc_slow(struct zalloc_smp *smp, size_t len,
 	}
 	local_irq_save(flags);
 	m = &this_cpu_ptr(smp->cpu)->mag[class];
-	if (m->nr)
-		p = m->obj[--m->nr];
+	if (!zalloc_mag_empty(m))
+		p = zalloc_mag_pop(m);
 	else
 		p = zsmp_refill(smp, class, gfp, ip, &flags);
 	local_irq_restore(flags);
@@ -413,12 +413,12 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi()))
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	local_irq_save(flags);
-	m = &this_cpu_ptr(smp->cpu)->mag[class];
-	if (unlikely(!m->nr)) {
+	m = zalloc_mag_of(this_cpu_ptr(smp->cpu)->mag, class);
+	if (unlikely(zalloc_mag_empty(m))) {
 		local_irq_restore(flags);
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	}
-	p = m->obj[--m->nr];
+	p = zalloc_mag_pop(m);
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
 		return zsmp_alloc_stained(smp, p, len);
@@ -500,8 +500,8 @@ static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
 					unsigned long flags)
 {
 	zsmp_flush(smp, m, class, (m->nr + 1) / 2);
+	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
-	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);
 	zalloc_count_free(&smp->inst, len);
 }
@@ -545,13 +545,13 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		     test_bit(i, slab->free) ||
 		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
 		goto slow_irq;
-	m = &c->mag[class];
-	if (unlikely(m->nr >= m->cap)) {
+	m = zalloc_mag_of(c->mag, class);
+	if (unlikely(zalloc_mag_full(m))) {
 		zsmp_free_overflow(smp, m, ptr, len, class, flags);
 		return;
 	}
+	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
-	m->obj[m->nr++] = ptr;
 	local_irq_restore(flags);
 	zalloc_count_free(&smp->inst, len);
 	return;

@@ -42,6 +42,7 @@
 #define SMP_MAX_ALLOC_SEARCH	1
 
 static_assert(SMP_NR_CLASSES <= ZALLOC_MAG_CLASSES);
+static_assert(ZALLOC_SMP_MIN_SHIFT == ZALLOC_MAG_MIN_SHIFT);
 static_assert(ZALLOC_SMP_MAX_SMALL < SMP_SLAB_SIZE);
 
 /**
@@ -189,14 +190,10 @@ static inline size_t zsmp_size(unsigned int class)
 	return (size_t)1 << (class + ZALLOC_SMP_MIN_SHIFT);
 }
 
-/* Zig's sizeClassIndex(): log2(ceil_pow2(max(len, align, 8))) - 3. */
+/* Zig's sizeClassIndex(), as mag.h computes it. */
 static __always_inline unsigned int zsmp_class(size_t len, size_t align)
 {
-	size_t n = max(len, align) - 1;
-
-	/* n | 7: sizes 1 to 8 are class 0, with no branch. */
-	return fls64(n | ((1U << ZALLOC_SMP_MIN_SHIFT) - 1)) -
-	       ZALLOC_SMP_MIN_SHIFT;
+	return zalloc_mag_class(len, align);
 }
 
 /* What a block in a magazine holds in its first word. */

@@ -140,8 +140,8 @@ static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
 			b = __ffs(word);
 			word &= word - 1;
 			p = slab->base + (((size_t)w * BITS_PER_LONG + b) << shift);
+			zalloc_mag_push(m, p);
 			*(unsigned long *)p = zsmp_cookie(smp, p);
-			m->obj[m->nr++] = p;
 			got++;
 		}
 		/* Frees test bits of this word without the lock. */
@@ -307,8 +307,8 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 		slot = zsmp_lock_slot(smp, i);
 		zsmp_take(smp, slot, class, m, want, ip);
 		raw_spin_unlock(&slot->lock);
-		if (m->nr)
-			return m->obj[--m->nr];
+		if (!zalloc_mag_empty(m))
+			return zalloc_mag_pop(m);
 		if (smp->nr_slots == 1)
 			break;
 		i = zsmp_next(smp, slot - smp->slots);
@@ -324,8 +324,8 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 		raw_spin_lock(&slot->lock);
 		zsmp_take(smp, slot, class, m, want, ip);
 		raw_spin_unlock(&slot->lock);
-		if (m->nr)
-			return m->obj[--m->nr];
+		if (!zalloc_mag_empty(m))
+			return zalloc_mag_pop(m);
 	}
 	if (!zalloc_could_refill(*flags)) {
 		zsmp_want_slab(smp, home);
@@ -347,7 +347,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	if (!m->nr)
 		zsmp_take(smp, slot, class, m, want, ip);
 	raw_spin_unlock(&slot->lock);
-	return m->nr ? m->obj[--m->nr] : NULL;
+	return zalloc_mag_empty(m) ? NULL : zalloc_mag_pop(m);
 }
 
 /*

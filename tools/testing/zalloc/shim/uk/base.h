@@ -65,6 +65,8 @@ typedef unsigned long uintptr_ul;
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define barrier()		__asm__ __volatile__("" ::: "memory")
+/* As the kernel's: the value leaves the compiler's sight, unchanged. */
+#define OPTIMIZER_HIDE_VAR(var)	__asm__ ("" : "=r" (var) : "0" (var))
 #define __percpu
 #define __rcu
 #define __iomem
