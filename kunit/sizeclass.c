@@ -236,7 +236,7 @@ static void sc_check_large(struct kunit *test, const struct zalloc *a,
  * ======================================================================
  */
 
-/* 1, then 8, 9, 16, 17, ..., 32768 small and 32769 large. */
+/* 1, then 8, 9, 16, 17, ..., max_small small and max_small + 1 large. */
 static void class_boundaries(struct kunit *test)
 {
 	const struct sc_kind *k = sc_kind(test);

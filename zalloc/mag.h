@@ -26,7 +26,7 @@
 #include <linux/swab.h>
 #include <linux/types.h>
 
-/* Blocks a magazine holds at most: struct zalloc_mag is 256 bytes. */
+/* Blocks a magazine holds at most: struct zalloc_mag is 512 bytes. */
 #define ZALLOC_MAG_MAX		63
 /* A magazine holds at most this many bytes of blocks (and 1 block). */
 #define ZALLOC_MAG_BYTES	(32 * 1024)
@@ -55,7 +55,7 @@ static_assert(sizeof(struct zalloc_mag) == 512);
  * Blocks of class @class (8 << @class bytes) a magazine holds:
  * ZALLOC_MAG_BYTES worth, between 1 and ZALLOC_MAG_MAX (63 blocks up to
  * 512 bytes, 32 of 1 KiB, down to 1 of 32 KiB), so that a CPU's magazines
- * hold at most ~400 KiB.
+ * hold at most 254 KiB of blocks (sbrk's 13 classes; smp's 11: 190 KiB).
  */
 static inline unsigned int zalloc_mag_cap(unsigned int class)
 {

@@ -363,7 +363,7 @@ void *sbrk_refill(struct zalloc_sbrk *sb, unsigned int class, gfp_t gfp,
 	raw_spin_lock(&sb->lock);
 	sbrk_note_brk(sb, fresh, SBRK_BIG);
 	sbrk_push_big(sb, fresh, 0);
-	if (!m->nr)
+	if (zalloc_mag_empty(m))
 		sbrk_take(sb, class, m, want, ip);
 	raw_spin_unlock(&sb->lock);
 	return zalloc_mag_empty(m) ? NULL : zalloc_mag_pop(m);

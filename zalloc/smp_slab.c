@@ -344,7 +344,7 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 	/* A fresh slab starts empty; a magazine may have filled meanwhile. */
 	list_add(&slab->node, &slot->empty);
 	WRITE_ONCE(slot->nr_empty, slot->nr_empty + 1);
-	if (!m->nr)
+	if (zalloc_mag_empty(m))
 		zsmp_take(smp, slot, class, m, want, ip);
 	raw_spin_unlock(&slot->lock);
 	return zalloc_mag_empty(m) ? NULL : zalloc_mag_pop(m);
@@ -495,7 +495,7 @@ static void zsmp_drain_cpu(struct zalloc_smp *smp, struct zsmp_cpu *c)
 	unsigned int class;
 
 	for (class = 0; class < SMP_NR_CLASSES; class++)
-		if (c->mag[class].nr)
+		if (!zalloc_mag_empty(&c->mag[class]))
 			zsmp_flush(smp, &c->mag[class], class,
 				   c->mag[class].nr);
 }

@@ -66,7 +66,9 @@ typedef unsigned long uintptr_ul;
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 /* As the kernel's: the value leaves the compiler's sight, unchanged. */
+#ifndef OPTIMIZER_HIDE_VAR
 #define OPTIMIZER_HIDE_VAR(var)	__asm__ ("" : "=r" (var) : "0" (var))
+#endif
 #define __percpu
 #define __rcu
 #define __iomem
