@@ -714,6 +714,42 @@ static void bitmap_bad_free(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, all_free(b));
 }
 
+/*
+ * A free over several words tests every word before it sets any: a length
+ * from a live block's start over free middle words into another live
+ * block, with the first and last words all taken, is refused.
+ */
+static void bitmap_bad_free_words(struct kunit *test)
+{
+	struct zalloc_bitmap *b = bm_init(test, 16, 4 * 64 * 16, 0);
+	u64 words[4];
+	size_t nfree;
+	u8 *x, *m, *y, *p;
+
+	x = zalloc_bitmap_alloc(b, 64 * 16, 1);		/* word 0 */
+	m = zalloc_bitmap_alloc(b, 2 * 64 * 16, 1);	/* words 1-2 */
+	y = zalloc_bitmap_alloc(b, 64 * 16, 1);		/* word 3 */
+	KUNIT_ASSERT_TRUE(test, x && m && y);
+	KUNIT_ASSERT_PTR_EQ(test, y, x + 3 * 64 * 16);
+	zalloc_bitmap_free(b, m, 2 * 64 * 16);
+	memcpy(words, b->words, sizeof(words));
+	nfree = zalloc_bitmap_free_count(b);
+
+	zalloc_bitmap_free(b, x, 4 * 64 * 16);
+	zalloc_bitmap_free_chunks(b, 0, 4 * 64);
+	KUNIT_EXPECT_EQ(test, memcmp(words, b->words, sizeof(words)), 0);
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_free_count(b), nfree);
+	/* y is still taken: the middle words are all there is. */
+	p = zalloc_bitmap_alloc(b, 2 * 64 * 16, 1);
+	KUNIT_EXPECT_PTR_EQ(test, p, m);
+	KUNIT_EXPECT_NULL(test, zalloc_bitmap_alloc(b, 16, 1));
+
+	zalloc_bitmap_free(b, p, 2 * 64 * 16);
+	zalloc_bitmap_free(b, y, 64 * 16);
+	zalloc_bitmap_free(b, x, 64 * 16);
+	KUNIT_EXPECT_TRUE(test, all_free(b));
+}
+
 /* Resize and remap work in place: same count, shrink, grow into free. */
 static void bitmap_resize_in_place(struct kunit *test)
 {
@@ -1146,6 +1182,7 @@ static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_bytes_required),
 	KUNIT_CASE(bitmap_alignment),
 	KUNIT_CASE(bitmap_bad_free),
+	KUNIT_CASE(bitmap_bad_free_words),
 	KUNIT_CASE(bitmap_resize_in_place),
 	KUNIT_CASE(bitmap_chunk_api),
 	KUNIT_CASE(bitmap_debugfs_stats),

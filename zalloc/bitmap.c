@@ -40,6 +40,11 @@
  *  - A counter of free chunks rejects hopeless requests without a search,
  *    and a hint (the first word that may have a free bit) skips the fully
  *    allocated words at the front; neither changes which run is chosen.
+ *    The fast path first tries the run starting at the hint word's lowest
+ *    free chunk, which is the first fit whenever it is free, and folds
+ *    only when it is not.
+ *  - free tests and sets whole words (the first and last under a mask);
+ *    a block inside one word is freed inline.
  *  - resize grows into free chunks right after the block (Ghostty has no
  *    resize).
  *
@@ -123,10 +128,19 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 	if (unlikely(n > ZB_BITS || i >= b->nr_words))
 		return false;
 	word = b->words[i];
-	run = zb_fold(word, n);
-	if (unlikely(!run))
+	if (unlikely(!word))
 		return false;
-	bit = __ffs64(run);
+	/* The run at the lowest free chunk, the usual first fit: no fold. */
+	bit = __ffs64(word);
+	if (n > 1) {
+		run = zb_run_mask(n) << bit;
+		if (unlikely(bit + n > ZB_BITS || (word & run) != run)) {
+			run = zb_fold(word, n);
+			if (unlikely(!run))
+				return false;
+			bit = __ffs64(run);
+		}
+	}
 	b->words[i] = word & ~(zb_run_mask(n) << bit);
 	WRITE_ONCE(b->nr_free, b->nr_free - n);
 	*index = i * ZB_BITS + bit;
@@ -170,28 +184,46 @@ static void __zb_release(struct zalloc_bitmap *b, size_t index, size_t n)
 	b->hint = min(b->hint, index / ZB_BITS);
 }
 
+/*
+ * Set chunks [index, index + n) free if every one is allocated: one pass
+ * that tests the words, one that sets them, a word at a time (the first
+ * and last under a mask).  @n >= 1 and the range lies in the bitmap.
+ */
+static __always_inline bool zb_free_range(u64 *w, size_t index, size_t n)
+{
+	size_t i = index / ZB_BITS, last = (index + n - 1) / ZB_BITS, j;
+	u64 head = ZB_FULL << (index % ZB_BITS);
+	u64 tail = ZB_FULL >> (ZB_BITS - 1 - (index + n - 1) % ZB_BITS);
+
+	if (i == last) {
+		head &= tail;
+		if (w[i] & head)
+			return false;
+		w[i] |= head;
+		return true;
+	}
+	if ((w[i] & head) || (w[last] & tail))
+		return false;
+	for (j = i + 1; j < last; j++)
+		if (w[j])
+			return false;
+	w[i] |= head;
+	for (j = i + 1; j < last; j++)
+		w[j] = ZB_FULL;
+	w[last] |= tail;
+	return true;
+}
+
 /* Free @n chunks at @index if they are allocated.  Under the lock. */
 static __always_inline bool __zb_free(struct zalloc_bitmap *b, size_t index,
 				      size_t n)
 {
-	unsigned int bit = index % ZB_BITS;
-	size_t i = index / ZB_BITS;
-	u64 mask;
-
-	/* Within one word, the common case: one test, one store. */
-	if (likely(bit + n <= ZB_BITS && index < b->nr_chunks &&
-		   n <= b->nr_chunks - index)) {
-		mask = zb_run_mask(n) << bit;
-		if (b->words[i] & mask)
-			return false;
-		b->words[i] |= mask;
-		WRITE_ONCE(b->nr_free, b->nr_free + n);
-		b->hint = min(b->hint, i);
-		return true;
-	}
-	if (!zb_is_used(b, index, n))
+	if (unlikely(!n || index >= b->nr_chunks ||
+		     n > b->nr_chunks - index ||
+		     !zb_free_range(b->words, index, n)))
 		return false;
-	__zb_release(b, index, n);
+	WRITE_ONCE(b->nr_free, b->nr_free + n);
+	b->hint = min(b->hint, index / ZB_BITS);
 	return true;
 }
 
@@ -262,8 +294,9 @@ static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
 	return p;
 }
 
-static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
-				    size_t len, unsigned long ip)
+/* Every free but zb_free()'s common case. */
+static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
+				  size_t len, unsigned long ip)
 {
 	unsigned long flags;
 	size_t index;
@@ -279,6 +312,42 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 		zb_unlock(b, flags);
 	}
 	if (unlikely(!ok)) {
+		zb_bad_block(b, "free", ptr, len, ip);
+		return;
+	}
+	zalloc_count_free(&b->inst, len);
+}
+
+/*
+ * The common case inline: a block of one word's chunks, init_on_free off.
+ * Its chunks are tested and set at one instant under the lock, as
+ * __zb_free() does, so a refusal here is final.
+ */
+static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
+				    size_t len, unsigned long ip)
+{
+	unsigned long flags, off = (unsigned long)ptr - (unsigned long)b->chunks;
+	size_t index = off >> b->chunk_shift, n = zb_chunks_for(b, len), i;
+	unsigned int bit = index % ZB_BITS;
+	u64 mask, word;
+
+	if (unlikely(!len || zalloc_init_on_free_enabled() ||
+		     (off & (b->chunk_size - 1)) || index >= b->nr_chunks ||
+		     n > b->nr_chunks - index || bit + n > ZB_BITS)) {
+		zb_free_slow(b, ptr, len, ip);
+		return;
+	}
+	i = index / ZB_BITS;
+	mask = zb_run_mask(n) << bit;
+	flags = zb_lock(b);
+	word = b->words[i];
+	if (likely(!(word & mask))) {
+		b->words[i] = word | mask;
+		WRITE_ONCE(b->nr_free, b->nr_free + n);
+		b->hint = min(b->hint, i);
+	}
+	zb_unlock(b, flags);
+	if (unlikely(word & mask)) {
 		zb_bad_block(b, "free", ptr, len, ip);
 		return;
 	}
