@@ -17,7 +17,10 @@
  *	alloc_pages	the buddy allocator, order get_order(size): the page
  *			allocator's peer
  *
- * and the zalloc allocators go through their struct zalloc.  Two more
+ * and the zalloc allocators go through their struct zalloc; the fixed
+ * buffer is measured a second time as "fixed-direct", through the calls a
+ * caller that knows its allocator makes (zalloc_fixed_alloc(), inline, and
+ * zalloc_fixed_free()), as page_frag is called.  Two more
  * subjects are the floor: "none", the workload's loop alone, and "null",
  * an allocator that does nothing behind struct zalloc (zb_floor_block).
  * Allocators still on their own branches have slots at the end of the
@@ -304,6 +307,7 @@ static int zb_zfixed_setup(struct zbench_h *h, const struct zbench_need *need)
 	}
 	h->priv = x;
 	h->za = zalloc_fixed_allocator(&x->f);
+	h->fixed = &x->f;
 	return 0;
 }
 
@@ -456,6 +460,15 @@ const struct zbench_subject zbench_subjects[] = {
 		/* A buffer of need->live_bytes; reset() rewinds it. */
 		.name = "fixed", .peer = "page_frag",
 		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_LAST | ZB_RESET,
+		.mem = ZB_MEM_ZSTATS,
+		.setup = zb_zfixed_setup, .teardown = zb_zfixed_teardown,
+		.reset = zb_zfixed_reset,
+	},
+	{
+		/* The same, called directly: zalloc_fixed_alloc()/free(). */
+		.name = "fixed-direct", .peer = "page_frag",
+		.kind = ZB_KIND_ZFIXED,
 		.caps = ZB_FREE_LAST | ZB_RESET,
 		.mem = ZB_MEM_ZSTATS,
 		.setup = zb_zfixed_setup, .teardown = zb_zfixed_teardown,

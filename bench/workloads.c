@@ -557,6 +557,7 @@ DEFINE_ZB_STEP(page_frag, ZB_KIND_PAGE_FRAG)
 DEFINE_ZB_STEP(pages, ZB_KIND_PAGES)
 DEFINE_ZB_STEP(native, ZB_KIND_NATIVE)
 DEFINE_ZB_STEP(zalloc, ZB_KIND_ZALLOC)
+DEFINE_ZB_STEP(zfixed, ZB_KIND_ZFIXED)
 DEFINE_ZB_STEP(none, ZB_KIND_NONE)
 
 static u64 (* const zb_steps[NR_ZB_KINDS])(struct zb_run *r, unsigned long n) = {
@@ -567,6 +568,7 @@ static u64 (* const zb_steps[NR_ZB_KINDS])(struct zb_run *r, unsigned long n) = 
 	[ZB_KIND_PAGES]		= zb_step_pages,
 	[ZB_KIND_NATIVE]	= zb_step_native,
 	[ZB_KIND_ZALLOC]	= zb_step_zalloc,
+	[ZB_KIND_ZFIXED]	= zb_step_zfixed,
 	[ZB_KIND_NONE]		= zb_step_none,
 };
 

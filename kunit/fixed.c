@@ -391,6 +391,96 @@ static void fixed_foreign_block(struct kunit *test)
 }
 
 /*
+ * zalloc_fixed_alloc()/free() are the normal view called directly: one
+ * script run through each on two instances over equal buffers hands out
+ * the same offsets, refuses the same calls and leaves the same end index
+ * and counters.
+ */
+static void fixed_direct_same_as_view(struct kunit *test)
+{
+	static const struct { size_t len, align; } script[] = {
+		{ 10, 1 }, { 20, 8 }, { 0, 8 }, { 7, 3 }, { 30, 64 },
+		{ 1, 1 }, { 200, 16 }, { 300, 1 }, { 5, 4096 },
+	};
+	u8 *buf[2], *p[2][ARRAY_SIZE(script)];
+	struct zalloc_fixed *f[2];
+	unsigned int i, k, item;
+
+	for (k = 0; k < 2; k++) {
+		buf[k] = kunit_kzalloc(test, 512, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf[k]);
+		f[k] = fixed_setup(test, buf[k], 512, NULL);
+	}
+	for (i = 0; i < ARRAY_SIZE(script); i++) {
+		p[0][i] = zalloc_fixed_alloc(f[0], script[i].len,
+					     script[i].align);
+		p[1][i] = zalloc_alloc(zalloc_fixed_allocator(f[1]),
+				       script[i].len, script[i].align,
+				       GFP_KERNEL);
+		if (ZERO_OR_NULL_PTR(p[0][i]) || ZERO_OR_NULL_PTR(p[1][i]))
+			KUNIT_EXPECT_PTR_EQ_MSG(test, p[0][i], p[1][i],
+						"step %u", i);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, p[0][i] - buf[0],
+					    p[1][i] - buf[1], "step %u", i);
+		if (!ZERO_OR_NULL_PTR(p[0][i]))
+			zalloc_test_fill(p[0][i], script[i].len, i);
+	}
+	/* 0 bytes, a bad alignment and a block too big were refused. */
+	KUNIT_EXPECT_PTR_EQ(test, p[0][2], ZERO_SIZE_PTR);
+	KUNIT_EXPECT_NULL(test, p[0][3]);
+	KUNIT_EXPECT_NULL(test, p[0][7]);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p[0][1], 20, 1));
+
+	/* Frees: not the last (nothing), the last (rolls back), foreign. */
+	zalloc_fixed_free(f[0], p[0][1], 20, 8);
+	zalloc_free(zalloc_fixed_allocator(f[1]), p[1][1], 20, 8);
+	zalloc_fixed_free(f[0], p[0][6], 200, 16);
+	zalloc_free(zalloc_fixed_allocator(f[1]), p[1][6], 200, 16);
+	zalloc_fixed_free(f[0], buf[1], 16, 1);
+	zalloc_free(zalloc_fixed_allocator(f[1]), buf[0], 16, 1);
+	KUNIT_EXPECT_TRUE(test, zalloc_test_filled(p[0][5], 1, 5));
+	/* Back to where the 200 bytes started; their padding stays used. */
+	for (k = 0; k < 2; k++)
+		KUNIT_EXPECT_EQ(test, fixed_end(f[k]), p[k][6] - buf[k]);
+	for (item = 0; item < NR_ZALLOC_STATS; item++)
+		KUNIT_EXPECT_EQ_MSG(test, zalloc_test_stat(&f[0]->inst, item),
+				    zalloc_test_stat(&f[1]->inst, item),
+				    "%s", zalloc_stat_name(item));
+	/* Five blocks; 300 bytes and the 4 KiB-aligned 5 did not fit. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst, ZALLOC_STAT_ALLOC),
+			5);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst,
+					       ZALLOC_STAT_ALLOC_FAIL), 2);
+}
+
+/* In debug mode the direct calls take the normal view's path: shadows. */
+static void fixed_direct_debug_mode(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+	const struct zalloc *a;
+	struct zalloc_fixed *f;
+	u8 *x;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f = fixed_setup_flags(test, buf, 256, NULL, ZALLOC_F_DEBUG);
+	a = zalloc_fixed_allocator(f);
+	x = zalloc_fixed_alloc(f, 10, 8);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_EXPECT_FALSE(test, x >= buf && x < buf + 256);
+	KUNIT_EXPECT_TRUE(test, zalloc_fixed_is_last_allocation(f, x, 10));
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 10);
+	/* A wrong alignment on free is the debug core's to report. */
+	zalloc_fixed_free(f, x, 10, 16);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(a, ZALLOC_DEBUG_WRONG_ALIGN),
+			1);
+	zalloc_fixed_free(f, x, 10, 8);
+	KUNIT_EXPECT_EQ(test, fixed_end(f), 0);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f->inst, ZALLOC_STAT_ALLOC),
+			zalloc_test_stat(&f->inst, ZALLOC_STAT_FREE));
+}
+
+/*
  * ======================================================================
  * The thread-safe view
  * ======================================================================
@@ -908,6 +998,8 @@ static struct kunit_case zalloc_fixed_cases[] = {
 	KUNIT_CASE(fixed_last_allocation),
 	KUNIT_CASE(fixed_reset_and_reuse),
 	KUNIT_CASE(fixed_foreign_block),
+	KUNIT_CASE(fixed_direct_same_as_view),
+	KUNIT_CASE(fixed_direct_debug_mode),
 	KUNIT_CASE(fixed_thread_safe_view),
 	KUNIT_CASE(fixed_stats_file),
 	KUNIT_CASE(fixed_savestate_restore),

@@ -329,18 +329,19 @@ BOTH = [("reuse", "ns_per_op"), ("batch-random", "alloc_ns"),
 LABEL = {"ns_per_op": "", "alloc_ns": " alloc", "free_ns": " free"}
 
 
-def floor(run, parts, ref, wraps=None):
+def floor(run, parts, ref, wraps=None, base="null"):
     """The least a subject behind struct zalloc can cost, as a ratio to ref:
     (ratio, instructions, where) at the cell where it is highest, or None.
     The floor is "null" (an allocator doing nothing behind the contract);
     for a subject that wraps another allocator, that one's figure plus the
-    contract's cost, null - none (the loop alone)."""
-    if not run or not run.has("null") or (wraps and not run.has("none")):
+    contract's cost, null - none (the loop alone).  A subject called
+    directly, not through struct zalloc, has base "none": the loop."""
+    if not run or not run.has(base) or (wraps and not run.has("none")):
         return None
     cells = []
     for w, key in parts:
         for size in SIZES:
-            f, r = run.val(w, size, "null", key), run.val(w, size, ref, key)
+            f, r = run.val(w, size, base, key), run.val(w, size, ref, key)
             if f is None or not r:
                 continue
             if wraps:
@@ -353,7 +354,7 @@ def floor(run, parts, ref, wraps=None):
     return max(cells) if cells else None
 
 
-def worst(run, alloc, parts, ref, limit, wraps=None):
+def worst(run, alloc, parts, ref, limit, wraps=None, base="null"):
     """[measured, status] for "every part at every size <= limit x ref".
     A missed target whose floor (floor()) is above the limit somewhere is
     impossible, and says where."""
@@ -381,9 +382,9 @@ def worst(run, alloc, parts, ref, limit, wraps=None):
         return [text, "not measured: " + ", ".join(missing)]
     if x <= limit + 1e-9:
         return [text, "met"]
-    f = floor(run, parts, ref, wraps)
+    f = floor(run, parts, ref, wraps, base)
     if f and f[0] > limit + 1e-9:
-        what = f"{wraps} + the contract" if wraps else "null"
+        what = f"{wraps} + the contract" if wraps else base
         return [text + f"; floor ({what}) {f[0]:.2f}x {ref} at {f[2]} "
                 f"({fmt(f[1])} instructions)",
                 f"impossible: the floor is above {limit}x"]
@@ -413,6 +414,13 @@ def targets(icount, wall):
             worst(icount, a, BOTH[:1], "kmalloc", 0.2))
         add(f"{a} burst alloc <= page_frag's burst alloc",
             worst(icount, a, [("burst", "alloc_ns")], "page_frag", 1.0))
+    # The same two, for a caller that knows its allocator (no contract).
+    add("fixed-direct (zalloc_fixed_alloc()/free()) <= 0.2x kmalloc on "
+        "reuse", worst(icount, "fixed-direct", BOTH[:1], "kmalloc", 0.2,
+                       base="none"))
+    add("fixed-direct burst alloc <= page_frag's burst alloc",
+        worst(icount, "fixed-direct", [("burst", "alloc_ns")], "page_frag",
+              1.0, base="none"))
     add("bitmap <= 0.5x gen_pool (reuse, batch-random alloc and free)",
         worst(icount, "bitmap", BOTH, "gen_pool", 0.5))
 

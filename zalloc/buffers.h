@@ -32,25 +32,6 @@ bool zalloc_fixed_buf_resize(struct zalloc_fixed_buf *b, void *ptr,
 bool zalloc_fixed_buf_refuse(const void *ptr, size_t len, const char *op,
 			     const char *why);
 
-/*
- * Where a block of @len bytes aligned to @align would start if the end
- * index were @end; false if it does not fit.  @end <= b->size always, and
- * b->buffer + b->size does not wrap (checked at init), so neither sum below
- * is formed unless it is known to stay within the buffer.
- */
-static __always_inline bool zalloc_fixed_fit(const struct zalloc_fixed_buf *b,
-					     size_t end, size_t len,
-					     size_t align, size_t *start)
-{
-	size_t room = b->size - end;
-	size_t pad = -((unsigned long)b->buffer + end) & (align - 1);
-
-	if (unlikely(pad > room || len > room - pad))
-		return false;
-	*start = end + pad;
-	return true;
-}
-
 static __always_inline void *zalloc_fixed_buf_alloc(struct zalloc_fixed_buf *b,
 						    size_t len, size_t align)
 {

@@ -31,19 +31,7 @@ static struct zalloc_fixed *to_fixed(void *ctx)
 static void *fixed_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			 unsigned long ip)
 {
-	struct zalloc_fixed *f = to_fixed(ctx);
-	struct zalloc_fixed_buf *b = &f->buf;
-	size_t start;
-
-	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
-				       &start))) {
-		zalloc_count(&f->inst, ZALLOC_STAT_ALLOC_FAIL, 1);
-		return NULL;
-	}
-	WRITE_ONCE(b->end_index, start + len);
-	b->last_start = start;
-	zalloc_count_alloc_ok(&f->inst, len);
-	return zalloc_init_on_alloc(b->buffer + start, len);
+	return __zalloc_fixed_bump(to_fixed(ctx), len, align);
 }
 
 static bool fixed_resize(void *ctx, void *ptr, size_t len, size_t align,
@@ -82,6 +70,52 @@ static const struct zalloc_ops fixed_ops = {
 	.remap	= fixed_remap,
 	.free	= fixed_free,
 };
+
+/**
+ * __zalloc_fixed_alloc_slow() - zalloc_fixed_alloc() through the normal view
+ * @f: the instance
+ * @len: bytes wanted
+ * @align: alignment in bytes
+ * @ip: the caller to blame in reports
+ *
+ * For zalloc_fixed_alloc() only: every case its inline bump does not take
+ * (zero length, bad arguments, debug mode, tracing) goes through
+ * zalloc_alloc() on the normal view, which handles each.
+ *
+ * Context: as zalloc_fixed_alloc().
+ * Return: as zalloc_fixed_alloc().
+ */
+void *__zalloc_fixed_alloc_slow(struct zalloc_fixed *f, size_t len,
+				size_t align, unsigned long ip)
+{
+	return zalloc_alloc_ip(zalloc_fixed_allocator(f), len, align,
+			       GFP_NOWAIT, ip);
+}
+EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_alloc_slow, ZALLOC_NS);
+
+/**
+ * __zalloc_fixed_free() - zalloc_fixed_free() once the arguments are good
+ * @f: the instance
+ * @ptr: the block, neither NULL nor ZERO_SIZE_PTR
+ * @len: its length, at least 1
+ * @align: the alignment it was allocated with, a power of two
+ * @ip: the caller to blame in reports
+ *
+ * For zalloc_fixed_free() only: the normal view's free op, called
+ * directly; in debug mode and while tracing, through zalloc_free().
+ *
+ * Context: as zalloc_fixed_free().
+ */
+void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
+			 size_t align, unsigned long ip)
+{
+	if (unlikely(f->inst.dbg || static_branch_unlikely(&zalloc_trace_key))) {
+		zalloc_free_ip(zalloc_fixed_allocator(f), ptr, len, align, ip);
+		return;
+	}
+	fixed_free(&f->inst, ptr, len, align, ip);
+}
+EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_free, ZALLOC_NS);
 
 static void *fixed_ts_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			    unsigned long ip)

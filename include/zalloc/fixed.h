@@ -16,6 +16,9 @@
  *
  *  - zalloc_fixed_allocator(): alloc, resize, remap, free as above.  No lock:
  *    callers serialise every call on the instance themselves.  Any context.
+ *    A caller that knows its allocator can call zalloc_fixed_alloc() and
+ *    zalloc_fixed_free() instead, as page_frag_alloc_align() is called:
+ *    the same operations, the bump inline, no indirect call.
  *  - zalloc_fixed_thread_safe_allocator(): alloc only, lock-free
  *    (try_cmpxchg on the end index), callable concurrently from any
  *    context including hard IRQ; resize and remap always refuse and free
@@ -27,6 +30,8 @@
 #ifndef _ZALLOC_FIXED_H
 #define _ZALLOC_FIXED_H
 
+#include <linux/mm.h>
+#include <linux/percpu.h>
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
@@ -113,6 +118,113 @@ bool zalloc_fixed_owns_range(const struct zalloc_fixed *f, const void *ptr,
 			     size_t len);
 bool zalloc_fixed_is_last_allocation(const struct zalloc_fixed *f,
 				     const void *ptr, size_t len);
+
+void *__zalloc_fixed_alloc_slow(struct zalloc_fixed *f, size_t len,
+				size_t align, unsigned long ip);
+void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
+			 size_t align, unsigned long ip);
+
+/*
+ * Where a block of @len bytes aligned to @align would start if the end
+ * index were @end; false if it does not fit.  @end <= b->size always, and
+ * b->buffer + b->size does not wrap (checked at init), so neither sum below
+ * is formed unless it is known to stay within the buffer.
+ */
+static __always_inline bool zalloc_fixed_fit(const struct zalloc_fixed_buf *b,
+					     size_t end, size_t len,
+					     size_t align, size_t *start)
+{
+	size_t room = b->size - end;
+	size_t pad = -((unsigned long)b->buffer + end) & (align - 1);
+
+	if (unlikely(pad > room || len > room - pad))
+		return false;
+	*start = end + pad;
+	return true;
+}
+
+/*
+ * The normal view's allocation, once the arguments are known good (@len
+ * at least 1, @align a power of two): the bump, counted, zeroed under
+ * init_on_alloc.  NULL if the block does not fit (counted as a failure).
+ * zalloc_fixed_alloc() inline and the normal view's alloc op both run it.
+ */
+static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
+						 size_t len, size_t align)
+{
+	struct zalloc_fixed_buf *b = &f->buf;
+	unsigned long __percpu *c = f->inst.stats.cpu;
+	u8 *p;
+	size_t start;
+
+	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
+				       &start))) {
+#ifndef ZALLOC_NO_STATS
+		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
+#endif
+		return NULL;
+	}
+	WRITE_ONCE(b->end_index, start + len);
+	b->last_start = start;
+#ifndef ZALLOC_NO_STATS
+	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
+	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
+#endif
+	p = b->buffer + start;
+	/* memset() returns @p: a tail call, no register kept for it. */
+	if (want_init_on_alloc(0))
+		return memset(p, 0, len);
+	return p;
+}
+
+/**
+ * zalloc_fixed_alloc() - allocate from a fixed buffer allocator directly
+ * @f: the instance
+ * @len: bytes wanted; 0 returns ZERO_SIZE_PTR
+ * @align: alignment in bytes, a power of two
+ *
+ * What zalloc_alloc(zalloc_fixed_allocator(@f), @len, @align, GFP_NOWAIT)
+ * does, for a caller that knows its allocator: the bump inline, with no
+ * indirect call, counted as the normal view counts.  In debug mode, and
+ * while a zalloc trace event is enabled, it takes the normal view's path
+ * (a debug shadow is then allocated with GFP_NOWAIT).
+ *
+ * Context: any; callers serialise all calls on @f, as for the normal view.
+ * Return: the block, ZERO_SIZE_PTR for @len == 0, or NULL if @align is not
+ * a power of two or the block does not fit.
+ */
+static __always_inline void *zalloc_fixed_alloc(struct zalloc_fixed *f,
+						size_t len, size_t align)
+{
+	if (unlikely(!len || !zalloc_args_ok(len, align) || f->inst.dbg ||
+		     static_branch_unlikely(&zalloc_trace_key)))
+		return __zalloc_fixed_alloc_slow(f, len, align, _RET_IP_);
+	return __zalloc_fixed_bump(f, len, align);
+}
+
+/**
+ * zalloc_fixed_free() - give a block back to a fixed buffer allocator
+ * @f: the instance
+ * @ptr: the block; NULL or ZERO_SIZE_PTR is a no-op
+ * @len: its length; 0 is a no-op
+ * @align: the alignment it was allocated with
+ *
+ * What zalloc_free(zalloc_fixed_allocator(@f), @ptr, @len, @align) does,
+ * with no indirect call: the last block rolls the end index back, any
+ * other does nothing, a range outside the buffer or inside the last block
+ * is refused with a message.
+ *
+ * Context: any; callers serialise all calls on @f, as for the normal view.
+ */
+static __always_inline void zalloc_fixed_free(struct zalloc_fixed *f,
+					      void *ptr, size_t len,
+					      size_t align)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
+		     !zalloc_args_ok(len, align)))
+		return;
+	__zalloc_fixed_free(f, ptr, len, align, _RET_IP_);
+}
 
 /**
  * zalloc_fixed_allocator() - the normal view of a fixed buffer allocator
