@@ -123,6 +123,7 @@ void zb_print_subject(const struct zbench_subject *s)
 		[ZB_KIND_NATIVE]	= "native-callbacks",
 		[ZB_KIND_ZALLOC]	= "zalloc",
 		[ZB_KIND_ZFIXED]	= "zalloc-direct",
+		[ZB_KIND_ZARENA]	= "zalloc-direct",
 		[ZB_KIND_NONE]		= "none",
 	};
 	char caps[96];

@@ -18,9 +18,10 @@
  *			allocator's peer
  *
  * and the zalloc allocators go through their struct zalloc; the fixed
- * buffer is measured a second time as "fixed-direct", through the calls a
- * caller that knows its allocator makes (zalloc_fixed_alloc(), inline, and
- * zalloc_fixed_free()), as page_frag is called.  Two more
+ * buffer and the arena are measured a second time, as "fixed-direct" and
+ * "arena-direct", through the calls a caller that knows its allocator
+ * makes (zalloc_fixed_alloc() and zalloc_arena_alloc(), inline, and their
+ * frees), as page_frag is called.  Two more
  * subjects are the floor: "none", the workload's loop alone, and "null",
  * an allocator that does nothing behind struct zalloc (zb_floor_block).
  * Allocators still on their own branches have slots at the end of the
@@ -339,6 +340,7 @@ static int zb_zarena_setup(struct zbench_h *h, const struct zbench_need *need)
 	}
 	h->priv = a;
 	h->za = zalloc_arena_allocator(a);
+	h->arena = a;
 	return 0;
 }
 
@@ -478,6 +480,15 @@ const struct zbench_subject zbench_subjects[] = {
 		/* Over the page allocator; reset() frees all, keeps capacity. */
 		.name = "arena", .peer = "page_frag",
 		.kind = ZB_KIND_ZALLOC,
+		.caps = ZB_FREE_LAST | ZB_RESET,
+		.mem = ZB_MEM_ZSTATS,
+		.setup = zb_zarena_setup, .teardown = zb_zarena_teardown,
+		.reset = zb_zarena_reset,
+	},
+	{
+		/* The same, called directly: zalloc_arena_alloc()/free(). */
+		.name = "arena-direct", .peer = "page_frag",
+		.kind = ZB_KIND_ZARENA,
 		.caps = ZB_FREE_LAST | ZB_RESET,
 		.mem = ZB_MEM_ZSTATS,
 		.setup = zb_zarena_setup, .teardown = zb_zarena_teardown,

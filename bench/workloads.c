@@ -558,6 +558,7 @@ DEFINE_ZB_STEP(pages, ZB_KIND_PAGES)
 DEFINE_ZB_STEP(native, ZB_KIND_NATIVE)
 DEFINE_ZB_STEP(zalloc, ZB_KIND_ZALLOC)
 DEFINE_ZB_STEP(zfixed, ZB_KIND_ZFIXED)
+DEFINE_ZB_STEP(zarena, ZB_KIND_ZARENA)
 DEFINE_ZB_STEP(none, ZB_KIND_NONE)
 
 static u64 (* const zb_steps[NR_ZB_KINDS])(struct zb_run *r, unsigned long n) = {
@@ -569,6 +570,7 @@ static u64 (* const zb_steps[NR_ZB_KINDS])(struct zb_run *r, unsigned long n) = 
 	[ZB_KIND_NATIVE]	= zb_step_native,
 	[ZB_KIND_ZALLOC]	= zb_step_zalloc,
 	[ZB_KIND_ZFIXED]	= zb_step_zfixed,
+	[ZB_KIND_ZARENA]	= zb_step_zarena,
 	[ZB_KIND_NONE]		= zb_step_none,
 };
 

@@ -29,6 +29,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/types.h>
+#include <zalloc/arena.h>
 #include <zalloc/fixed.h>
 #include <zalloc/zalloc.h>
 
@@ -84,6 +85,7 @@ enum zbench_kind {
 	ZB_KIND_NATIVE,		/* another kernel peer: alloc/free callbacks */
 	ZB_KIND_ZALLOC,		/* a zalloc allocator: its struct zalloc */
 	ZB_KIND_ZFIXED,		/* zalloc_fixed_alloc()/free() on h->fixed */
+	ZB_KIND_ZARENA,		/* zalloc_arena_alloc()/free() on h->arena */
 	ZB_KIND_NONE,		/* no allocator: h->priv, inline */
 	NR_ZB_KINDS
 };
@@ -123,6 +125,7 @@ struct zbench_subject;
  * @pool: ZB_KIND_GEN_POOL: the pool
  * @frag: ZB_KIND_PAGE_FRAG: the fragment cache
  * @fixed: ZB_KIND_ZFIXED: the fixed buffer instance
+ * @arena: ZB_KIND_ZARENA: the arena
  * @held: ZB_KIND_PAGES: bytes held, per CPU
  * @priv: the subject's own state
  * @stats_name: the registered zalloc instance whose counters give the
@@ -137,6 +140,7 @@ struct zbench_h {
 	struct gen_pool *pool;
 	struct page_frag_cache *frag;
 	struct zalloc_fixed *fixed;
+	struct zalloc_arena *arena;
 	long __percpu *held;
 	void *priv;
 	const char *stats_name;
@@ -233,6 +237,9 @@ static __always_inline void *zbench_alloc_k(const struct zbench_h *h,
 		return zalloc_alloc(h->za, size, ZBENCH_ALIGN, GFP_KERNEL);
 	case ZB_KIND_ZFIXED:
 		return zalloc_fixed_alloc(h->fixed, size, ZBENCH_ALIGN);
+	case ZB_KIND_ZARENA:
+		return zalloc_arena_alloc(h->arena, size, ZBENCH_ALIGN,
+					  GFP_KERNEL);
 	case ZB_KIND_NONE:
 		return h->priv;
 	default:
@@ -266,6 +273,9 @@ static __always_inline void zbench_free_k(const struct zbench_h *h, void *p,
 		break;
 	case ZB_KIND_ZFIXED:
 		zalloc_fixed_free(h->fixed, p, size, ZBENCH_ALIGN);
+		break;
+	case ZB_KIND_ZARENA:
+		zalloc_arena_free(h->arena, p, size, ZBENCH_ALIGN);
 		break;
 	case ZB_KIND_NONE:
 		/* The loop stays: a free loop of no effect would go. */

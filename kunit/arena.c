@@ -607,6 +607,105 @@ static void arena_stats_file(struct kunit *test)
 }
 
 /*
+ * zalloc_arena_alloc()/free() are the arena's struct zalloc called
+ * directly: one script through each, on two arenas over kmalloc, grows the
+ * same buffers to the same end index and counters, with every block's
+ * contents intact and no two blocks overlapping.
+ */
+static void arena_direct_same_as_interface(struct kunit *test)
+{
+	static const struct { size_t len, align; } script[] = {
+		{ 100, 8 }, { 16, 8 }, { 0, 8 }, { 7, 3 }, { 30, 64 },
+		{ 1, 1 }, { 500, 16 }, { 3000, 8 }, { 5, 256 }, { 40, 8 },
+	};
+	struct arena_fix *af[2];
+	u8 *p[2][ARRAY_SIZE(script)];
+	unsigned int i, j, k, item;
+
+	for (k = 0; k < 2; k++)
+		af[k] = arena_setup(test, &zalloc_kmalloc_allocator, NULL);
+	for (i = 0; i < ARRAY_SIZE(script); i++) {
+		p[0][i] = zalloc_arena_alloc(&af[0]->arena, script[i].len,
+					     script[i].align, GFP_KERNEL);
+		p[1][i] = zalloc_alloc(af[1]->a, script[i].len,
+				       script[i].align, GFP_KERNEL);
+		KUNIT_EXPECT_EQ_MSG(test, ZERO_OR_NULL_PTR(p[0][i]),
+				    ZERO_OR_NULL_PTR(p[1][i]), "step %u", i);
+		for (k = 0; k < 2; k++)
+			if (!ZERO_OR_NULL_PTR(p[k][i]))
+				zalloc_test_fill(p[k][i], script[i].len, i);
+		KUNIT_EXPECT_EQ_MSG(test, af[0]->arena.end_index,
+				    af[1]->arena.end_index, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, af[0]->arena.capacity,
+				    af[1]->arena.capacity, "step %u", i);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, p[0][2], ZERO_SIZE_PTR);
+	KUNIT_EXPECT_NULL(test, p[0][3]);
+	KUNIT_EXPECT_EQ(test, af[0]->arena.nr_buffers, af[1]->arena.nr_buffers);
+	KUNIT_EXPECT_GT(test, af[0]->arena.nr_buffers, 1);
+	for (i = 0; i < ARRAY_SIZE(script); i++) {
+		u8 *x = p[0][i];
+
+		if (ZERO_OR_NULL_PTR(x))
+			continue;
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      zalloc_test_filled(x, script[i].len, i),
+				      "block %u", i);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)x,
+						   script[i].align));
+		for (j = 0; j < i; j++) {
+			u8 *y = p[0][j];
+
+			if (ZERO_OR_NULL_PTR(y))
+				continue;
+			KUNIT_EXPECT_TRUE_MSG(test, x >= y + script[j].len ||
+					      y >= x + script[i].len,
+					      "blocks %u and %u overlap", j, i);
+		}
+	}
+
+	/* The last block gives its bytes back, another one does nothing. */
+	zalloc_arena_free(&af[0]->arena, p[0][9], 40, 8);
+	zalloc_free(af[1]->a, p[1][9], 40, 8);
+	zalloc_arena_free(&af[0]->arena, p[0][0], 100, 8);
+	zalloc_free(af[1]->a, p[1][0], 100, 8);
+	KUNIT_EXPECT_EQ(test, af[0]->arena.end_index, af[1]->arena.end_index);
+	for (item = 0; item < NR_ZALLOC_STATS; item++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    zalloc_test_stat(&af[0]->arena.inst, item),
+				    zalloc_test_stat(&af[1]->arena.inst, item),
+				    "%s", zalloc_stat_name(item));
+	/* __GFP_ZERO on a reused block: zeroed. */
+	p[0][9] = zalloc_arena_alloc(&af[0]->arena, 40, 8,
+				     GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, p[0][9]);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p[0][9], 0, 40));
+	for (k = 0; k < 2; k++)
+		arena_finish(af[k]);
+}
+
+/* In debug mode the direct calls take the struct zalloc path: shadows. */
+static void arena_direct_debug_mode(struct kunit *test)
+{
+	struct arena_fix *af = arena_setup_flags(test, &zalloc_kmalloc_allocator,
+						 NULL, ZALLOC_F_DEBUG);
+	struct zalloc_arena *ar = &af->arena;
+	u8 *x;
+
+	x = zalloc_arena_alloc(ar, 100, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_EXPECT_FALSE(test, (void *)x > (void *)ar->head &&
+			   (void *)x < (void *)ar->head + ar->head->data);
+	KUNIT_EXPECT_EQ(test, ar->end_index, 100);
+	zalloc_arena_free(ar, x, 100, 16);
+	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a,
+						   ZALLOC_DEBUG_WRONG_ALIGN), 1);
+	zalloc_arena_free(ar, x, 100, 8);
+	KUNIT_EXPECT_EQ(test, ar->end_index, 0);
+	arena_finish(af);
+}
+
+/*
  * Debug mode: every block is a shadow while the arena keeps serving (and
  * counting) as in normal mode; a reset drops the shadows with the blocks,
  * unreported, and destroy does the same.
@@ -676,6 +775,8 @@ static struct kunit_case zalloc_arena_cases[] = {
 	KUNIT_CASE_PARAM(arena_overflow, arena_child_gen_params),
 	KUNIT_CASE(arena_stats_file),
 	KUNIT_CASE(arena_debug_mode),
+	KUNIT_CASE(arena_direct_same_as_interface),
+	KUNIT_CASE(arena_direct_debug_mode),
 	{}
 };
 

@@ -414,13 +414,14 @@ def targets(icount, wall):
             worst(icount, a, BOTH[:1], "kmalloc", 0.2))
         add(f"{a} burst alloc <= page_frag's burst alloc",
             worst(icount, a, [("burst", "alloc_ns")], "page_frag", 1.0))
-    # The same two, for a caller that knows its allocator (no contract).
-    add("fixed-direct (zalloc_fixed_alloc()/free()) <= 0.2x kmalloc on "
-        "reuse", worst(icount, "fixed-direct", BOTH[:1], "kmalloc", 0.2,
-                       base="none"))
-    add("fixed-direct burst alloc <= page_frag's burst alloc",
-        worst(icount, "fixed-direct", [("burst", "alloc_ns")], "page_frag",
-              1.0, base="none"))
+    # The same, for a caller that knows its allocator (no contract).
+    for a in ("fixed", "arena"):
+        d = a + "-direct"
+        add(f"{d} (zalloc_{a}_alloc()/free()) <= 0.2x kmalloc on reuse",
+            worst(icount, d, BOTH[:1], "kmalloc", 0.2, base="none"))
+        add(f"{d} burst alloc <= page_frag's burst alloc",
+            worst(icount, d, [("burst", "alloc_ns")], "page_frag", 1.0,
+                  base="none"))
     add("bitmap <= 0.5x gen_pool (reuse, batch-random alloc and free)",
         worst(icount, "bitmap", BOTH, "gen_pool", 0.5))
 

@@ -228,23 +228,11 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 			 unsigned long ip)
 {
 	struct zalloc_arena *a = to_arena(ctx);
-	struct zalloc_arena_node *node = a->head;
-	size_t end, room, pad;
-	u8 *usable;
+	size_t start;
 
-	if (unlikely(!node))
+	if (unlikely(!__zalloc_arena_fit(a, len, align, &start)))
 		return arena_alloc_slow(a, len, align, gfp, ip);
-	usable = arena_usable(node);
-	end = a->end_index;
-	room = arena_usable_len(node) - end;
-	pad = -((unsigned long)usable + end) & (align - 1);
-	if (unlikely(pad > room || len > room - pad))
-		return arena_alloc_slow(a, len, align, gfp, ip);
-	end += pad;
-	WRITE_ONCE(a->end_index, end + len);
-	a->last_start = end;
-	zalloc_count_alloc_ok(&a->inst, len);
-	return zalloc_init_on_alloc(usable + end, len);
+	return __zalloc_arena_take(a, start, len);
 }
 
 /*
@@ -370,6 +358,51 @@ static const struct zalloc_ops arena_ops = {
 	.remap	= arena_remap,
 	.free	= arena_free,
 };
+
+/**
+ * __zalloc_arena_alloc_slow() - zalloc_arena_alloc() through the interface
+ * @a: the instance
+ * @len: bytes wanted
+ * @align: alignment in bytes
+ * @gfp: allocation context and flags
+ * @ip: the caller to blame in reports
+ *
+ * For zalloc_arena_alloc() only: every case its inline bump does not take
+ * goes through zalloc_alloc() on the arena's struct zalloc.
+ *
+ * Context: as zalloc_arena_alloc().
+ * Return: as zalloc_arena_alloc().
+ */
+void *__zalloc_arena_alloc_slow(struct zalloc_arena *a, size_t len,
+				size_t align, gfp_t gfp, unsigned long ip)
+{
+	return zalloc_alloc_ip(zalloc_arena_allocator(a), len, align, gfp, ip);
+}
+EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
+
+/**
+ * __zalloc_arena_free() - zalloc_arena_free() once the arguments are good
+ * @a: the instance
+ * @ptr: the block, neither NULL nor ZERO_SIZE_PTR
+ * @len: its length, at least 1
+ * @align: the alignment it was allocated with, a power of two
+ * @ip: the caller to blame in reports
+ *
+ * For zalloc_arena_free() only: the free op, called directly; in debug
+ * mode and while tracing, through zalloc_free().
+ *
+ * Context: as zalloc_arena_free().
+ */
+void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
+			 size_t align, unsigned long ip)
+{
+	if (unlikely(a->inst.dbg || static_branch_unlikely(&zalloc_trace_key))) {
+		zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
+		return;
+	}
+	arena_free(&a->inst, ptr, len, align, ip);
+}
+EXPORT_SYMBOL_NS_GPL(__zalloc_arena_free, ZALLOC_NS);
 
 static void arena_read(struct zalloc_instance *inst, unsigned long *v)
 {

@@ -261,20 +261,6 @@ static __always_inline void zalloc_count_event(struct zalloc_instance *inst,
 	zalloc_count(inst, NR_ZALLOC_STATS + i, 1);
 }
 
-/* One more block of @len bytes, counted in @item and @bytes_item. */
-static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
-					       unsigned int item,
-					       unsigned int bytes_item,
-					       size_t len)
-{
-#ifndef ZALLOC_NO_STATS
-	unsigned long __percpu *c = inst->stats.cpu;
-
-	this_cpu_inc(c[item]);
-	this_cpu_add(c[bytes_item], len);
-#endif
-}
-
 /* A successful allocation of @len bytes. */
 static __always_inline void zalloc_count_alloc_ok(struct zalloc_instance *inst,
 						  size_t len)

@@ -19,10 +19,14 @@
  *    seen its largest round.
  *  - ZALLOC_ARENA_RETAIN_WITH_LIMIT: the same, but at most @limit bytes.
  *
+ * A caller that knows its allocator can call zalloc_arena_alloc() and
+ * zalloc_arena_free() instead of going through the struct zalloc: the
+ * same operations, the bump in the newest buffer inline, no indirect call.
+ *
  * Locking: none inside.  The caller serialises every call on an arena
- * (alloc, resize, remap and free through the struct zalloc, and reset,
- * query and destroy), e.g. with its own lock or by using the arena from one
- * thread.  An arena over a child that takes locks (another zalloc instance)
+ * (alloc, resize, remap and free through the struct zalloc or directly,
+ * and reset, query and destroy), e.g. with its own lock or by using the
+ * arena from one thread.  An arena over a child that takes locks (another zalloc instance)
  * nests only the child's locks, inside the caller's.
  *
  * Context: alloc as the child allows for the gfp_t given; free and a
@@ -33,6 +37,7 @@
 #ifndef _ZALLOC_ARENA_H
 #define _ZALLOC_ARENA_H
 
+#include <linux/mm.h>
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
@@ -115,6 +120,107 @@ bool zalloc_arena_reset(struct zalloc_arena *a,
 			enum zalloc_arena_reset_mode mode, size_t limit,
 			gfp_t gfp);
 size_t zalloc_arena_query_capacity(const struct zalloc_arena *a);
+void *__zalloc_arena_alloc_slow(struct zalloc_arena *a, size_t len,
+				size_t align, gfp_t gfp, unsigned long ip);
+void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
+			 size_t align, unsigned long ip);
+
+/*
+ * Where a block of @len bytes aligned to @align would start in the newest
+ * buffer; false if there is none or the block does not fit there.  The
+ * sums stay within the buffer, as zalloc_fixed_fit()'s do.
+ */
+static __always_inline bool __zalloc_arena_fit(const struct zalloc_arena *a,
+					       size_t len, size_t align,
+					       size_t *start)
+{
+	const struct zalloc_arena_node *node = a->head;
+	size_t end = a->end_index, room, pad;
+
+	if (unlikely(!node))
+		return false;
+	room = node->data - sizeof(*node) - end;
+	pad = -((unsigned long)(node + 1) + end) & (align - 1);
+	if (unlikely(pad > room || len > room - pad))
+		return false;
+	*start = end + pad;
+	return true;
+}
+
+/*
+ * Hand out the block __zalloc_arena_fit() placed at @start: counted,
+ * zeroed under init_on_alloc.  The alloc op and zalloc_arena_alloc() both
+ * end here.
+ */
+static __always_inline void *__zalloc_arena_take(struct zalloc_arena *a,
+						 size_t start, size_t len)
+{
+	u8 *p = (u8 *)(a->head + 1) + start;
+
+	WRITE_ONCE(a->end_index, start + len);
+	a->last_start = start;
+	zalloc_count_block(&a->inst, ZALLOC_STAT_ALLOC, ZALLOC_STAT_BYTES_ALLOC,
+			   len);
+	/* memset() returns @p: a tail call, no register kept for it. */
+	if (want_init_on_alloc(0))
+		return memset(p, 0, len);
+	return p;
+}
+
+/**
+ * zalloc_arena_alloc() - allocate from an arena directly
+ * @a: the instance
+ * @len: bytes wanted; 0 returns ZERO_SIZE_PTR
+ * @align: alignment in bytes, a power of two
+ * @gfp: allocation context and flags, for a new buffer from the child
+ *
+ * What zalloc_alloc(zalloc_arena_allocator(@a), @len, @align, @gfp) does,
+ * for a caller that knows its allocator: a block that fits the newest
+ * buffer is bumped inline, with no indirect call (and zeroed for
+ * __GFP_ZERO); anything else (a new buffer, debug mode, tracing, bad
+ * arguments) takes the struct zalloc path.
+ *
+ * Context: as the child allows for @gfp; callers serialise all calls on @a.
+ * Return: the block, ZERO_SIZE_PTR for @len == 0, or NULL.
+ */
+static __always_inline void *zalloc_arena_alloc(struct zalloc_arena *a,
+						size_t len, size_t align,
+						gfp_t gfp)
+{
+	size_t start;
+	void *p;
+
+	if (unlikely(!len || !zalloc_args_ok(len, align) || a->inst.dbg ||
+		     static_branch_unlikely(&zalloc_trace_key) ||
+		     !__zalloc_arena_fit(a, len, align, &start)))
+		return __zalloc_arena_alloc_slow(a, len, align, gfp, _RET_IP_);
+	p = __zalloc_arena_take(a, start, len);
+	zalloc_zero_new(p, 0, len, gfp);
+	return p;
+}
+
+/**
+ * zalloc_arena_free() - give a block back to an arena directly
+ * @a: the instance
+ * @ptr: the block; NULL or ZERO_SIZE_PTR is a no-op
+ * @len: its length; 0 is a no-op
+ * @align: the alignment it was allocated with
+ *
+ * What zalloc_free(zalloc_arena_allocator(@a), @ptr, @len, @align) does,
+ * with no indirect call: the most recent block gives its bytes back, any
+ * other does nothing, a pointer inside the most recent block is refused.
+ *
+ * Context: any; callers serialise all calls on @a.
+ */
+static __always_inline void zalloc_arena_free(struct zalloc_arena *a,
+					      void *ptr, size_t len,
+					      size_t align)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
+		     !zalloc_args_ok(len, align)))
+		return;
+	__zalloc_arena_free(a, ptr, len, align, _RET_IP_);
+}
 
 /**
  * zalloc_arena_allocator() - the struct zalloc of an arena

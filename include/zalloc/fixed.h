@@ -31,7 +31,6 @@
 #define _ZALLOC_FIXED_H
 
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <zalloc/registry.h>
 #include <zalloc/zalloc.h>
 
@@ -153,23 +152,20 @@ static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
 						 size_t len, size_t align)
 {
 	struct zalloc_fixed_buf *b = &f->buf;
-	unsigned long __percpu *c = f->inst.stats.cpu;
 	u8 *p;
 	size_t start;
 
 	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
 				       &start))) {
 #ifndef ZALLOC_NO_STATS
-		this_cpu_inc(c[ZALLOC_STAT_ALLOC_FAIL]);
+		this_cpu_inc(f->inst.stats.cpu[ZALLOC_STAT_ALLOC_FAIL]);
 #endif
 		return NULL;
 	}
 	WRITE_ONCE(b->end_index, start + len);
 	b->last_start = start;
-#ifndef ZALLOC_NO_STATS
-	this_cpu_inc(c[ZALLOC_STAT_ALLOC]);
-	this_cpu_add(c[ZALLOC_STAT_BYTES_ALLOC], len);
-#endif
+	zalloc_count_block(&f->inst, ZALLOC_STAT_ALLOC, ZALLOC_STAT_BYTES_ALLOC,
+			   len);
 	p = b->buffer + start;
 	/* memset() returns @p: a tail call, no register kept for it. */
 	if (want_init_on_alloc(0))

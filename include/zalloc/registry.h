@@ -34,6 +34,7 @@
 #include <linux/list.h>
 #include <linux/lockdep_types.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <zalloc/stats.h>
 #include <zalloc/zalloc.h>
 
@@ -73,6 +74,24 @@ struct zalloc_instance {
 	struct module *owner;
 	struct lock_class_key key;
 };
+
+/*
+ * One more block of @len bytes, counted in @item and @bytes_item of
+ * @inst's statistics: a per-CPU add each.  For zalloc's allocators, and
+ * the inline fast paths in these headers.
+ */
+static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
+					       unsigned int item,
+					       unsigned int bytes_item,
+					       size_t len)
+{
+#ifndef ZALLOC_NO_STATS
+	unsigned long __percpu *c = inst->stats.cpu;
+
+	this_cpu_inc(c[item]);
+	this_cpu_add(c[bytes_item], len);
+#endif
+}
 
 struct zalloc_instance *zalloc_instance_of(const struct zalloc *a);
 void zalloc_stats_read(const struct zalloc_instance *inst,
