@@ -675,33 +675,69 @@ static void arena_direct_same_as_interface(struct kunit *test)
 				    zalloc_test_stat(&af[0]->arena.inst, item),
 				    zalloc_test_stat(&af[1]->arena.inst, item),
 				    "%s", zalloc_stat_name(item));
-	/* __GFP_ZERO on a reused block: zeroed. */
-	p[0][9] = zalloc_arena_alloc(&af[0]->arena, 40, 8,
-				     GFP_KERNEL | __GFP_ZERO);
-	KUNIT_ASSERT_NOT_NULL(test, p[0][9]);
-	KUNIT_EXPECT_NULL(test, memchr_inv(p[0][9], 0, 40));
 	for (k = 0; k < 2; k++)
 		arena_finish(af[k]);
 }
 
-/* In debug mode the direct calls take the struct zalloc path: shadows. */
+/*
+ * In debug mode the direct calls take the struct zalloc path: shadows.  A
+ * first block makes the buffer the second one would fit in, so that only
+ * the debug test keeps the second off the inline bump.
+ */
 static void arena_direct_debug_mode(struct kunit *test)
 {
-	struct arena_fix *af = arena_setup_flags(test, &zalloc_kmalloc_allocator,
-						 NULL, ZALLOC_F_DEBUG);
+	const struct zalloc *child = &zalloc_kmalloc_allocator;
+	struct arena_fix *af = arena_setup_flags(test, child, NULL,
+						 ZALLOC_F_DEBUG);
 	struct zalloc_arena *ar = &af->arena;
-	u8 *x;
+	u8 *w, *x;
 
+	w = zalloc_arena_alloc(ar, 200, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_NOT_NULL(test, ar->head);
+	KUNIT_ASSERT_GE(test, ar->head->data - NODE_SIZE, 200 + 100);
 	x = zalloc_arena_alloc(ar, 100, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_EXPECT_FALSE(test, (void *)x > (void *)ar->head &&
 			   (void *)x < (void *)ar->head + ar->head->data);
-	KUNIT_EXPECT_EQ(test, ar->end_index, 100);
+	KUNIT_EXPECT_EQ(test, ar->end_index, 200 + 100);
 	zalloc_arena_free(ar, x, 100, 16);
-	KUNIT_EXPECT_EQ(test, zalloc_debug_reports(af->a,
-						   ZALLOC_DEBUG_WRONG_ALIGN), 1);
+	KUNIT_EXPECT_EQ(test,
+			zalloc_debug_reports(af->a, ZALLOC_DEBUG_WRONG_ALIGN),
+			1);
 	zalloc_arena_free(ar, x, 100, 8);
-	KUNIT_EXPECT_EQ(test, ar->end_index, 0);
+	KUNIT_EXPECT_EQ(test, ar->end_index, 200);
+	zalloc_arena_free(ar, w, 200, 8);
+	arena_finish(af);
+}
+
+/*
+ * A direct allocation of bytes a freed block dirtied is zeroed under
+ * init_on_alloc (as the test kernel boots) and for __GFP_ZERO; without
+ * init_on_alloc only the second is checked, with it the second cannot
+ * tell (init_on_alloc zeroes it first).
+ */
+static void arena_direct_zeroing(struct kunit *test)
+{
+	struct arena_fix *af = arena_setup(test, &zalloc_kmalloc_allocator,
+					   NULL);
+	struct zalloc_arena *ar = &af->arena;
+	u8 *x, *y;
+
+	x = zalloc_arena_alloc(ar, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	memset(x, 0xaa, 64);
+	zalloc_arena_free(ar, x, 64, 8);
+	y = zalloc_arena_alloc(ar, 64, 8, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, y, x);
+	if (want_init_on_alloc(0))
+		KUNIT_EXPECT_NULL(test, memchr_inv(y, 0, 64));
+	memset(y, 0xaa, 64);
+	zalloc_arena_free(ar, y, 64, 8);
+	y = zalloc_arena_alloc(ar, 64, 8, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, y, x);
+	KUNIT_EXPECT_NULL(test, memchr_inv(y, 0, 64));
+	zalloc_arena_free(ar, y, 64, 8);
 	arena_finish(af);
 }
 
@@ -777,6 +813,7 @@ static struct kunit_case zalloc_arena_cases[] = {
 	KUNIT_CASE(arena_debug_mode),
 	KUNIT_CASE(arena_direct_same_as_interface),
 	KUNIT_CASE(arena_direct_debug_mode),
+	KUNIT_CASE(arena_direct_zeroing),
 	{}
 };
 

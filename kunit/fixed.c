@@ -454,6 +454,29 @@ static void fixed_direct_same_as_view(struct kunit *test)
 					       ZALLOC_STAT_ALLOC_FAIL), 2);
 }
 
+/*
+ * Under init_on_alloc (as the test kernel boots) a direct allocation of
+ * bytes a freed block dirtied is zeroed; without it, nothing to check.
+ */
+static void fixed_direct_init_on_alloc(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, 128, GFP_KERNEL);
+	struct zalloc_fixed *f;
+	u8 *x, *y;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f = fixed_setup(test, buf, 128, NULL);
+	x = zalloc_fixed_alloc(f, 64, 8);
+	KUNIT_ASSERT_PTR_EQ(test, x, buf);
+	memset(x, 0xaa, 64);
+	zalloc_fixed_free(f, x, 64, 8);
+	y = zalloc_fixed_alloc(f, 64, 8);
+	KUNIT_ASSERT_PTR_EQ(test, y, x);
+	if (want_init_on_alloc(0))
+		KUNIT_EXPECT_NULL(test, memchr_inv(y, 0, 64));
+	zalloc_fixed_free(f, y, 64, 8);
+}
+
 /* In debug mode the direct calls take the normal view's path: shadows. */
 static void fixed_direct_debug_mode(struct kunit *test)
 {
@@ -1000,6 +1023,7 @@ static struct kunit_case zalloc_fixed_cases[] = {
 	KUNIT_CASE(fixed_foreign_block),
 	KUNIT_CASE(fixed_direct_same_as_view),
 	KUNIT_CASE(fixed_direct_debug_mode),
+	KUNIT_CASE(fixed_direct_init_on_alloc),
 	KUNIT_CASE(fixed_thread_safe_view),
 	KUNIT_CASE(fixed_stats_file),
 	KUNIT_CASE(fixed_savestate_restore),

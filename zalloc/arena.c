@@ -396,7 +396,8 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
 void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
-	if (unlikely(a->inst.dbg || static_branch_unlikely(&zalloc_trace_key))) {
+	if (unlikely(a->inst.dbg ||
+		     static_branch_unlikely(&zalloc_trace_key))) {
 		zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
 		return;
 	}

@@ -326,7 +326,8 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 				    size_t len, unsigned long ip)
 {
-	unsigned long flags, off = (unsigned long)ptr - (unsigned long)b->chunks;
+	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
+	unsigned long flags;
 	size_t index = off >> b->chunk_shift, n = zb_chunks_for(b, len), i;
 	unsigned int bit = index % ZB_BITS;
 	u64 mask, word;

@@ -246,14 +246,6 @@ static __always_inline void zalloc_init_on_free(void *p, size_t len)
 
 /* Counting, for the allocators (stats.h explains the mechanism). */
 
-static __always_inline void zalloc_count(struct zalloc_instance *inst,
-					 unsigned int item, unsigned long n)
-{
-#ifndef ZALLOC_NO_STATS
-	this_cpu_add(inst->stats.cpu[item], n);
-#endif
-}
-
 /* The kind's own event @i (0-based). */
 static __always_inline void zalloc_count_event(struct zalloc_instance *inst,
 					       unsigned int i)

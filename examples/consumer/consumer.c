@@ -6,13 +6,17 @@
  *
  * It keeps a table of records in the kmalloc allocator, grows it with
  * zalloc_array_realloc(), and takes one object per record from the global
- * SMP allocator; everything is checked and given back at load, and the
- * module stays loaded so it can be unloaded like any other.
+ * SMP allocator; then it bumps scratch blocks out of a fixed buffer and an
+ * arena through their direct calls, which are inline in the headers.
+ * Everything is checked and given back at load, and the module stays
+ * loaded so it can be unloaded like any other.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <zalloc/arena.h>
+#include <zalloc/fixed.h>
 #include <zalloc/kmalloc.h>
 #include <zalloc/smp.h>
 
@@ -27,6 +31,40 @@ struct consumer_rec {
 	u64 id;
 	struct consumer_req *req;
 };
+
+/* Scratch space the direct way: a fixed buffer, then an arena. */
+static int __init consumer_scratch(void)
+{
+	static u8 buf[256] __aligned(16);
+	static struct zalloc_fixed fixed;
+	static struct zalloc_arena arena;
+	u8 *p, *q;
+	int ret = 0;
+
+	if (zalloc_fixed_init(&fixed, buf, sizeof(buf), NULL, 0, GFP_KERNEL))
+		return -ENOMEM;
+	p = zalloc_fixed_alloc(&fixed, 100, 16);
+	q = zalloc_fixed_alloc(&fixed, 100, 16);
+	if (p != buf || q != buf + 112 || zalloc_fixed_alloc(&fixed, 100, 16))
+		ret = -EIO;
+	zalloc_fixed_free(&fixed, q, 100, 16);
+	zalloc_fixed_free(&fixed, p, 100, 16);
+	zalloc_fixed_destroy(&fixed);
+	if (ret)
+		return ret;
+
+	if (zalloc_arena_init(&arena, NULL, NULL, 0, GFP_KERNEL))
+		return -ENOMEM;
+	p = zalloc_arena_alloc(&arena, 1000, 64, GFP_KERNEL);
+	q = zalloc_arena_alloc(&arena, 1000, 64, GFP_KERNEL | __GFP_ZERO);
+	if (!p || !q || !IS_ALIGNED((unsigned long)q, 64) ||
+	    memchr_inv(q, 0, 1000))
+		ret = -EIO;
+	zalloc_arena_free(&arena, q, 1000, 64);
+	zalloc_arena_free(&arena, p, 1000, 64);
+	zalloc_arena_destroy(&arena);
+	return ret;
+}
 
 static int __init consumer_init(void)
 {
@@ -73,7 +111,9 @@ static int __init consumer_init(void)
 		return -EIO;
 	}
 	if (!ret)
-		pr_info("64 records and their requests allocated, checked and freed\n");
+		ret = consumer_scratch();
+	if (!ret)
+		pr_info("64 records and their requests allocated, checked and freed; scratch blocks too\n");
 	return ret;
 }
 

@@ -26,8 +26,8 @@
  * Locking: none inside.  The caller serialises every call on an arena
  * (alloc, resize, remap and free through the struct zalloc or directly,
  * and reset, query and destroy), e.g. with its own lock or by using the
- * arena from one thread.  An arena over a child that takes locks (another zalloc instance)
- * nests only the child's locks, inside the caller's.
+ * arena from one thread.  An arena over a child that takes locks (another
+ * zalloc instance) nests only the child's locks, inside the caller's.
  *
  * Context: alloc as the child allows for the gfp_t given; free and a
  * shrinking resize touch no child and are fine in any context; reset and
@@ -193,7 +193,8 @@ static __always_inline void *zalloc_arena_alloc(struct zalloc_arena *a,
 	if (unlikely(!len || !zalloc_args_ok(len, align) || a->inst.dbg ||
 		     static_branch_unlikely(&zalloc_trace_key) ||
 		     !__zalloc_arena_fit(a, len, align, &start)))
-		return __zalloc_arena_alloc_slow(a, len, align, gfp, _RET_IP_);
+		return __zalloc_arena_alloc_slow(a, len, align, gfp,
+						 _THIS_IP_);
 	p = __zalloc_arena_take(a, start, len);
 	zalloc_zero_new(p, 0, len, gfp);
 	return p;
@@ -219,7 +220,7 @@ static __always_inline void zalloc_arena_free(struct zalloc_arena *a,
 	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
 		     !zalloc_args_ok(len, align)))
 		return;
-	__zalloc_arena_free(a, ptr, len, align, _RET_IP_);
+	__zalloc_arena_free(a, ptr, len, align, _THIS_IP_);
 }
 
 /**

@@ -157,9 +157,7 @@ static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
 
 	if (unlikely(!zalloc_fixed_fit(b, READ_ONCE(b->end_index), len, align,
 				       &start))) {
-#ifndef ZALLOC_NO_STATS
-		this_cpu_inc(f->inst.stats.cpu[ZALLOC_STAT_ALLOC_FAIL]);
-#endif
+		zalloc_count(&f->inst, ZALLOC_STAT_ALLOC_FAIL, 1);
 		return NULL;
 	}
 	WRITE_ONCE(b->end_index, start + len);
@@ -194,7 +192,7 @@ static __always_inline void *zalloc_fixed_alloc(struct zalloc_fixed *f,
 {
 	if (unlikely(!len || !zalloc_args_ok(len, align) || f->inst.dbg ||
 		     static_branch_unlikely(&zalloc_trace_key)))
-		return __zalloc_fixed_alloc_slow(f, len, align, _RET_IP_);
+		return __zalloc_fixed_alloc_slow(f, len, align, _THIS_IP_);
 	return __zalloc_fixed_bump(f, len, align);
 }
 
@@ -219,7 +217,7 @@ static __always_inline void zalloc_fixed_free(struct zalloc_fixed *f,
 	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
 		     !zalloc_args_ok(len, align)))
 		return;
-	__zalloc_fixed_free(f, ptr, len, align, _RET_IP_);
+	__zalloc_fixed_free(f, ptr, len, align, _THIS_IP_);
 }
 
 /**

@@ -76,10 +76,20 @@ struct zalloc_instance {
 };
 
 /*
- * One more block of @len bytes, counted in @item and @bytes_item of
- * @inst's statistics: a per-CPU add each.  For zalloc's allocators, and
- * the inline fast paths in these headers.
+ * Counting in @inst's statistics, a per-CPU add each: for zalloc's
+ * allocators and the inline fast paths in these headers.  ZALLOC_NO_STATS
+ * is zalloc.ko's own build switch (Kbuild); a module built elsewhere counts
+ * through these inlines whatever it was.
  */
+static __always_inline void zalloc_count(struct zalloc_instance *inst,
+					 unsigned int item, unsigned long n)
+{
+#ifndef ZALLOC_NO_STATS
+	this_cpu_add(inst->stats.cpu[item], n);
+#endif
+}
+
+/* One more block of @len bytes, counted in @item and @bytes_item. */
 static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
 					       unsigned int item,
 					       unsigned int bytes_item,

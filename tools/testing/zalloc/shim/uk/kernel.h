@@ -373,6 +373,13 @@ struct static_key_true { bool enabled; };
 DECLARE_STATIC_KEY_FALSE(init_on_alloc);
 DECLARE_STATIC_KEY_FALSE(init_on_free);
 
+/* As linux/mm.h's, for the inline fast paths of the public headers. */
+static inline bool want_init_on_alloc(gfp_t flags)
+{
+	return static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON,
+				   &init_on_alloc) || (flags & __GFP_ZERO);
+}
+
 /* ---- kmemleak: nothing to tell ---- */
 #define kmemleak_alloc(p, s, c, g)	do { (void)(p); } while (0)
 #define kmemleak_free(p)		do { (void)(p); } while (0)
