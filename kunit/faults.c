@@ -486,15 +486,20 @@ static void faults_smp_expect(struct kunit *test, const struct zalloc *a,
 
 /*
  * The smp suite's cross-CPU stress with faults on: slab pages, slab
- * descriptors and XArray nodes fail at random while blocks move between
- * CPUs.  Then, faults off, the same instance runs the stress and T1..T4
- * cleanly.  Small blocks only: large ones may go to vmalloc (see top).
+ * descriptors, large blocks' pages and XArray nodes fail at random while
+ * blocks move between CPUs.  Then, faults off, the same instance runs the
+ * stress and T1..T4 cleanly.  Blocks up to 24 KiB (see top): 2% of them
+ * above ZALLOC_SMP_MAX_SMALL, large ones from the buddy allocator, so
+ * that faults bite on every run (with small blocks alone, after the class
+ * limit went down to 8 KiB, a run took few enough slabs to see none).
  */
 static void faults_smp_cross_cpu(struct kunit *test)
 {
 	struct zalloc_xcpu_cfg cfg = {
 		.ops = 50000,
 		.max_small = ZALLOC_SMP_MAX_SMALL,
+		.max_large = SZ_16K + SZ_8K,
+		.large_permille = 20,
 		.handoff_pct = 25,
 		.faults = true,
 	};
