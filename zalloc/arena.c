@@ -58,16 +58,6 @@ static const char * const arena_counters[NR_ZALLOC_ARENA_COUNTERS] = {
 #define ARENA_NODE_SLACK	16
 #define ARENA_NO_LAST		SIZE_MAX
 
-static u8 *arena_usable(struct zalloc_arena_node *node)
-{
-	return (u8 *)(node + 1);
-}
-
-static size_t arena_usable_len(const struct zalloc_arena_node *node)
-{
-	return node->data - ARENA_NODE_SIZE;
-}
-
 /* Account a buffer growing by @usable bytes of capacity, @data from the child. */
 static void arena_grew(struct zalloc_arena *a, size_t usable, size_t data)
 {
@@ -169,7 +159,7 @@ static void arena_free_all(struct zalloc_arena *a, unsigned long ip)
 static void *arena_bump(struct zalloc_arena *a, struct zalloc_arena_node *node,
 			size_t len, size_t align, size_t *need)
 {
-	u8 *usable = arena_usable(node);
+	u8 *usable = zalloc_arena_usable(node);
 	size_t end = a->end_index;
 	size_t pad = -((unsigned long)usable + end) & (align - 1);
 	size_t start;
@@ -179,7 +169,7 @@ static void *arena_bump(struct zalloc_arena *a, struct zalloc_arena_node *node,
 		*need = SIZE_MAX;
 		return NULL;
 	}
-	if (*need > arena_usable_len(node))
+	if (*need > zalloc_arena_usable_len(node))
 		return NULL;
 	WRITE_ONCE(a->end_index, *need);
 	return usable + start;
@@ -206,11 +196,11 @@ static noinline void *arena_alloc_slow(struct zalloc_arena *a, size_t len,
 		if (need <= ZALLOC_MAX_LEN - ARENA_NODE_SIZE &&
 		    arena_resize_node(a, node, ARENA_NODE_SIZE + need, gfp, ip))
 			continue;
-		node = arena_new_node(a, arena_usable_len(node), min_size, gfp,
+		node = arena_new_node(a, zalloc_arena_usable_len(node), min_size, gfp,
 				      ip);
 	}
 	if (p) {
-		a->last_start = (u8 *)p - arena_usable(a->head);
+		a->last_start = (u8 *)p - zalloc_arena_usable(a->head);
 		zalloc_init_on_alloc(p, len);
 	}
 out:
@@ -246,7 +236,7 @@ static bool arena_is_last(struct zalloc_arena *a, void *ptr, size_t len)
 	if (!a->head || len > end)
 		return false;
 	off = end - len;
-	if ((unsigned long)ptr != (unsigned long)arena_usable(a->head) + off)
+	if ((unsigned long)ptr != (unsigned long)zalloc_arena_usable(a->head) + off)
 		return false;
 	return a->last_start == off || a->last_start == ARENA_NO_LAST;
 }
@@ -260,7 +250,7 @@ static bool arena_inside_last(struct zalloc_arena *a, void *ptr, size_t len)
 	size_t end = a->end_index;
 
 	return a->head && len <= end &&
-	       (unsigned long)ptr == (unsigned long)arena_usable(a->head) +
+	       (unsigned long)ptr == (unsigned long)zalloc_arena_usable(a->head) +
 				     (end - len) &&
 	       a->last_start != ARENA_NO_LAST && a->last_start != end - len;
 }
@@ -287,7 +277,7 @@ static bool arena_relen(struct zalloc_arena *a, void *ptr, size_t len,
 		return true;
 	}
 	/* Zig does not grow the child here: only the room already there. */
-	if (new_len - len > arena_usable_len(a->head) - end)
+	if (new_len - len > zalloc_arena_usable_len(a->head) - end)
 		return false;
 	WRITE_ONCE(a->end_index, end + (new_len - len));
 	return true;
@@ -320,9 +310,9 @@ static bool arena_owns(struct zalloc_arena *a, const void *ptr, size_t len)
 	unsigned long off;
 
 	for (node = a->head; node; node = node->next) {
-		off = (unsigned long)ptr - (unsigned long)arena_usable(node);
-		if (off <= arena_usable_len(node) &&
-		    len <= arena_usable_len(node) - off)
+		off = (unsigned long)ptr - (unsigned long)zalloc_arena_usable(node);
+		if (off <= zalloc_arena_usable_len(node) &&
+		    len <= zalloc_arena_usable_len(node) - off)
 			return true;
 	}
 	return false;
@@ -396,8 +386,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
 void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
-	if (unlikely(a->inst.dbg ||
-		     static_branch_unlikely(&zalloc_trace_key))) {
+	if (unlikely(!zalloc_direct_ok(&a->inst))) {
 		zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
 		return;
 	}

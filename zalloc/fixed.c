@@ -109,8 +109,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_alloc_slow, ZALLOC_NS);
 void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
-	if (unlikely(f->inst.dbg ||
-		     static_branch_unlikely(&zalloc_trace_key))) {
+	if (unlikely(!zalloc_direct_ok(&f->inst))) {
 		zalloc_free_ip(zalloc_fixed_allocator(f), ptr, len, align, ip);
 		return;
 	}

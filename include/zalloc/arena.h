@@ -125,26 +125,32 @@ void *__zalloc_arena_alloc_slow(struct zalloc_arena *a, size_t len,
 void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
 			 size_t align, unsigned long ip);
 
+/* The bytes of a buffer blocks are cut from, after its header. */
+static inline u8 *zalloc_arena_usable(const struct zalloc_arena_node *node)
+{
+	return (u8 *)(node + 1);
+}
+
+static inline size_t
+zalloc_arena_usable_len(const struct zalloc_arena_node *node)
+{
+	return node->data - sizeof(*node);
+}
+
 /*
  * Where a block of @len bytes aligned to @align would start in the newest
- * buffer; false if there is none or the block does not fit there.  The
- * sums stay within the buffer, as zalloc_fixed_fit()'s do.
+ * buffer; false if there is none or the block does not fit there.
  */
 static __always_inline bool __zalloc_arena_fit(const struct zalloc_arena *a,
 					       size_t len, size_t align,
 					       size_t *start)
 {
 	const struct zalloc_arena_node *node = a->head;
-	size_t end = a->end_index, room, pad;
 
-	if (unlikely(!node))
-		return false;
-	room = node->data - sizeof(*node) - end;
-	pad = -((unsigned long)(node + 1) + end) & (align - 1);
-	if (unlikely(pad > room || len > room - pad))
-		return false;
-	*start = end + pad;
-	return true;
+	return likely(node) &&
+	       zalloc_bump_fit(zalloc_arena_usable(node),
+			       zalloc_arena_usable_len(node), a->end_index, len,
+			       align, start);
 }
 
 /*
@@ -155,7 +161,7 @@ static __always_inline bool __zalloc_arena_fit(const struct zalloc_arena *a,
 static __always_inline void *__zalloc_arena_take(struct zalloc_arena *a,
 						 size_t start, size_t len)
 {
-	u8 *p = (u8 *)(a->head + 1) + start;
+	u8 *p = zalloc_arena_usable(a->head) + start;
 
 	WRITE_ONCE(a->end_index, start + len);
 	a->last_start = start;
@@ -190,8 +196,8 @@ static __always_inline void *zalloc_arena_alloc(struct zalloc_arena *a,
 	size_t start;
 	void *p;
 
-	if (unlikely(!len || !zalloc_args_ok(len, align) || a->inst.dbg ||
-		     static_branch_unlikely(&zalloc_trace_key) ||
+	if (unlikely(!len || !zalloc_args_ok(len, align) ||
+		     !zalloc_direct_ok(&a->inst) ||
 		     !__zalloc_arena_fit(a, len, align, &start)))
 		return __zalloc_arena_alloc_slow(a, len, align, gfp,
 						 _THIS_IP_);
@@ -217,8 +223,7 @@ static __always_inline void zalloc_arena_free(struct zalloc_arena *a,
 					      void *ptr, size_t len,
 					      size_t align)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
-		     !zalloc_args_ok(len, align)))
+	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
 		return;
 	__zalloc_arena_free(a, ptr, len, align, _THIS_IP_);
 }

@@ -126,20 +126,13 @@ void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
 /*
  * Where a block of @len bytes aligned to @align would start if the end
  * index were @end; false if it does not fit.  @end <= b->size always, and
- * b->buffer + b->size does not wrap (checked at init), so neither sum below
- * is formed unless it is known to stay within the buffer.
+ * b->buffer + b->size does not wrap (checked at init).
  */
 static __always_inline bool zalloc_fixed_fit(const struct zalloc_fixed_buf *b,
 					     size_t end, size_t len,
 					     size_t align, size_t *start)
 {
-	size_t room = b->size - end;
-	size_t pad = -((unsigned long)b->buffer + end) & (align - 1);
-
-	if (unlikely(pad > room || len > room - pad))
-		return false;
-	*start = end + pad;
-	return true;
+	return zalloc_bump_fit(b->buffer, b->size, end, len, align, start);
 }
 
 /*
@@ -190,8 +183,8 @@ static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
 static __always_inline void *zalloc_fixed_alloc(struct zalloc_fixed *f,
 						size_t len, size_t align)
 {
-	if (unlikely(!len || !zalloc_args_ok(len, align) || f->inst.dbg ||
-		     static_branch_unlikely(&zalloc_trace_key)))
+	if (unlikely(!len || !zalloc_args_ok(len, align) ||
+		     !zalloc_direct_ok(&f->inst)))
 		return __zalloc_fixed_alloc_slow(f, len, align, _THIS_IP_);
 	return __zalloc_fixed_bump(f, len, align);
 }
@@ -214,8 +207,7 @@ static __always_inline void zalloc_fixed_free(struct zalloc_fixed *f,
 					      void *ptr, size_t len,
 					      size_t align)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
-		     !zalloc_args_ok(len, align)))
+	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
 		return;
 	__zalloc_fixed_free(f, ptr, len, align, _THIS_IP_);
 }

@@ -103,6 +103,16 @@ static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
 #endif
 }
 
+/*
+ * May a direct call (zalloc_fixed_alloc(), zalloc_arena_alloc() and their
+ * frees) skip @inst's struct zalloc?  Not in debug mode, whose ops differ,
+ * nor while a zalloc trace event is on, which the struct zalloc records.
+ */
+static __always_inline bool zalloc_direct_ok(const struct zalloc_instance *inst)
+{
+	return !inst->dbg && !static_branch_unlikely(&zalloc_trace_key);
+}
+
 struct zalloc_instance *zalloc_instance_of(const struct zalloc *a);
 void zalloc_stats_read(const struct zalloc_instance *inst,
 		       struct zalloc_stats_sum *sum);

@@ -123,11 +123,37 @@ static __always_inline bool zalloc_args_ok(size_t len, size_t align)
 	       align <= ZALLOC_MAX_LEN;
 }
 
+/* A live block as free, resize and remap name it: not NULL, sane length. */
+static __always_inline bool zalloc_block_args_ok(const void *ptr, size_t len,
+						 size_t align)
+{
+	return !ZERO_OR_NULL_PTR(ptr) && len && zalloc_args_ok(len, align);
+}
+
+/*
+ * The bump of the fixed buffer and the arena: where a block of @len bytes
+ * aligned to @align would start in @size bytes at @base, @end of them
+ * used; false if it does not fit.  @end <= @size, and @base + @size does
+ * not wrap, so neither sum below is formed unless it stays within @size.
+ */
+static __always_inline bool zalloc_bump_fit(const void *base, size_t size,
+					    size_t end, size_t len,
+					    size_t align, size_t *start)
+{
+	size_t room = size - end;
+	size_t pad = -((unsigned long)base + end) & (align - 1);
+
+	if (unlikely(pad > room || len > room - pad))
+		return false;
+	*start = end + pad;
+	return true;
+}
+
 /* A live block and a new length that resize and remap may act on. */
 static __always_inline bool zalloc_relen_ok(const void *ptr, size_t len,
 					    size_t align, size_t new_len)
 {
-	return !ZERO_OR_NULL_PTR(ptr) && len && zalloc_args_ok(len, align) &&
+	return zalloc_block_args_ok(ptr, len, align) &&
 	       zalloc_args_ok(new_len, align);
 }
 
@@ -240,8 +266,7 @@ static __always_inline void zalloc_free_ip(const struct zalloc *a, void *ptr,
 					   size_t len, size_t align,
 					   unsigned long ip)
 {
-	if (unlikely(ZERO_OR_NULL_PTR(ptr) || !len ||
-		     !zalloc_args_ok(len, align)))
+	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
 		return;
 	zalloc_raw_free(a, ptr, len, align, ip);
 }
