@@ -680,6 +680,78 @@ static void arena_direct_same_as_interface(struct kunit *test)
 }
 
 /*
+ * Every kind of free through zalloc_arena_free() and through the struct
+ * zalloc, step by step on two arenas: the inline pop takes the last block,
+ * known or (once freed) the one ending at the end index.  A pointer inside
+ * the last block, a zero length and a bad alignment change nothing and
+ * count nothing; a block of an older buffer is counted and changes
+ * nothing.
+ */
+static void arena_direct_free_cases(struct kunit *test)
+{
+	/* Block (0 old, 1 a, 2 b, 3 c), offset into it, length, alignment. */
+	static const struct { int blk; size_t off, len, align, end; } step[] = {
+		{ 3, 8, 24, 8, 72 },	/* inside c: refused */
+		{ 3, 0, 0, 8, 72 },	/* zero length: nothing */
+		{ 3, 0, 32, 3, 72 },	/* bad alignment: nothing */
+		{ 3, 0, 32, 8, 40 },	/* c, the newest: rolls back */
+		{ 3, 0, 0, 8, 40 },	/* zero length at the end: nothing */
+		{ 2, 0, 24, 8, 16 },	/* b, ending at the end: rolls back */
+		{ 1, 0, 16, 8, 0 },	/* a, likewise */
+		{ 0, 0, 64, 8, 0 },	/* the older buffer's: counted only */
+	};
+	static const size_t len[4] = { 64, 16, 24, 32 };
+	struct arena_fix *af[2];
+	u8 *p[2][4], *big;
+	unsigned int i, k, item;
+
+	for (k = 0; k < 2; k++) {
+		struct zalloc_arena *ar;
+
+		af[k] = arena_setup(test, &zalloc_kmalloc_allocator, NULL);
+		ar = &af[k]->arena;
+		p[k][0] = zalloc_arena_alloc(ar, len[0], 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[k][0]);
+		/* Too big for the first buffer: a second one, emptied again. */
+		big = zalloc_arena_alloc(ar, 3000, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, big);
+		KUNIT_ASSERT_EQ(test, ar->nr_buffers, 2);
+		zalloc_arena_free(ar, big, 3000, 8);
+		KUNIT_ASSERT_EQ(test, ar->end_index, 0);
+		for (i = 1; i < 4; i++) {
+			p[k][i] = zalloc_arena_alloc(ar, len[i], 8,
+						     GFP_KERNEL);
+			KUNIT_ASSERT_PTR_EQ(test, p[k][i],
+					    zalloc_arena_usable(ar->head) +
+					    (i == 1 ? 0 : i == 2 ? 16 : 40));
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(step); i++) {
+		zalloc_arena_free(&af[0]->arena, p[0][step[i].blk] + step[i].off,
+				  step[i].len, step[i].align);
+		zalloc_free(af[1]->a, p[1][step[i].blk] + step[i].off,
+			    step[i].len, step[i].align);
+		for (k = 0; k < 2; k++)
+			KUNIT_EXPECT_EQ_MSG(test, af[k]->arena.end_index,
+					    step[i].end, "step %u, %s", i,
+					    k ? "interface" : "direct");
+	}
+	for (item = 0; item < NR_ZALLOC_STATS; item++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    zalloc_test_stat(&af[0]->arena.inst, item),
+				    zalloc_test_stat(&af[1]->arena.inst, item),
+				    "%s", zalloc_stat_name(item));
+	/* big, c, b, a and the old block. */
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&af[0]->arena.inst,
+					       ZALLOC_STAT_FREE), 5);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&af[0]->arena.inst,
+					       ZALLOC_STAT_BYTES_FREE),
+			3000 + 32 + 24 + 16 + 64);
+	for (k = 0; k < 2; k++)
+		arena_finish(af[k]);
+}
+
+/*
  * In debug mode the direct calls take the struct zalloc path: shadows.  A
  * first block makes the buffer the second one would fit in, so that only
  * the debug test keeps the second off the inline bump.
@@ -812,6 +884,7 @@ static struct kunit_case zalloc_arena_cases[] = {
 	KUNIT_CASE(arena_stats_file),
 	KUNIT_CASE(arena_debug_mode),
 	KUNIT_CASE(arena_direct_same_as_interface),
+	KUNIT_CASE(arena_direct_free_cases),
 	KUNIT_CASE(arena_direct_debug_mode),
 	KUNIT_CASE(arena_direct_zeroing),
 	{}

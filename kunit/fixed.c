@@ -455,6 +455,64 @@ static void fixed_direct_same_as_view(struct kunit *test)
 }
 
 /*
+ * Every kind of free through zalloc_fixed_free() and through the normal
+ * view, step by step on two instances: the inline pop takes the last
+ * block, known or (once freed) the one ending at the end index, and
+ * nothing else.  A pointer inside the last block, a zero length, a bad
+ * alignment and a foreign pointer change nothing and count nothing.
+ */
+static void fixed_direct_free_cases(struct kunit *test)
+{
+	/* Block (0 a, 1 b, 2 c), offset into it, length, alignment. */
+	static const struct { int blk; size_t off, len, align, end; } step[] = {
+		{ 2, 8, 24, 8, 72 },	/* inside c: refused */
+		{ 2, 0, 0, 8, 72 },	/* zero length: nothing */
+		{ 2, 0, 32, 3, 72 },	/* bad alignment: nothing */
+		{ 2, 0, 32, 8, 40 },	/* c, the newest: rolls back */
+		{ 2, 0, 0, 8, 40 },	/* zero length at the end: nothing */
+		{ 1, 0, 24, 8, 16 },	/* b, ending at the end: rolls back */
+		{ 0, 0, 16, 8, 0 },	/* a, likewise */
+	};
+	static const size_t len[3] = { 16, 24, 32 }, start[3] = { 0, 16, 40 };
+	u8 *buf[2], *p[2][3], foreign[16];
+	struct zalloc_fixed *f[2];
+	unsigned int i, k, item;
+
+	for (k = 0; k < 2; k++) {
+		buf[k] = kunit_kzalloc(test, 128, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf[k]);
+		f[k] = fixed_setup(test, buf[k], 128, NULL);
+		for (i = 0; i < 3; i++) {
+			p[k][i] = zalloc_fixed_alloc(f[k], len[i], 8);
+			KUNIT_ASSERT_PTR_EQ(test, p[k][i], buf[k] + start[i]);
+			zalloc_test_fill(p[k][i], len[i], i);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(step); i++) {
+		zalloc_fixed_free(f[0], p[0][step[i].blk] + step[i].off,
+				  step[i].len, step[i].align);
+		zalloc_free(zalloc_fixed_allocator(f[1]),
+			    p[1][step[i].blk] + step[i].off, step[i].len,
+			    step[i].align);
+		for (k = 0; k < 2; k++)
+			KUNIT_EXPECT_EQ_MSG(test, fixed_end(f[k]), step[i].end,
+					    "step %u, %s", i,
+					    k ? "view" : "direct");
+	}
+	zalloc_fixed_free(f[0], foreign, 16, 8);
+	zalloc_free(zalloc_fixed_allocator(f[1]), foreign, 16, 8);
+	KUNIT_EXPECT_EQ(test, fixed_end(f[0]), 0);
+	for (item = 0; item < NR_ZALLOC_STATS; item++)
+		KUNIT_EXPECT_EQ_MSG(test, zalloc_test_stat(&f[0]->inst, item),
+				    zalloc_test_stat(&f[1]->inst, item),
+				    "%s", zalloc_stat_name(item));
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst, ZALLOC_STAT_FREE),
+			3);
+	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst,
+					       ZALLOC_STAT_BYTES_FREE), 72);
+}
+
+/*
  * Under init_on_alloc (as the test kernel boots) a direct allocation of
  * bytes a freed block dirtied is zeroed; without it, nothing to check.
  */
@@ -1022,6 +1080,7 @@ static struct kunit_case zalloc_fixed_cases[] = {
 	KUNIT_CASE(fixed_reset_and_reuse),
 	KUNIT_CASE(fixed_foreign_block),
 	KUNIT_CASE(fixed_direct_same_as_view),
+	KUNIT_CASE(fixed_direct_free_cases),
 	KUNIT_CASE(fixed_direct_debug_mode),
 	KUNIT_CASE(fixed_direct_init_on_alloc),
 	KUNIT_CASE(fixed_thread_safe_view),

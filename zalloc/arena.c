@@ -56,7 +56,6 @@ static const char * const arena_counters[NR_ZALLOC_ARENA_COUNTERS] = {
 #define ARENA_NODE_SIZE		sizeof(struct zalloc_arena_node)
 /* Zig's createNode adds this much on top of the request and the header. */
 #define ARENA_NODE_SLACK	16
-#define ARENA_NO_LAST		SIZE_MAX
 
 /* Account a buffer growing by @usable bytes of capacity, @data from the child. */
 static void arena_grew(struct zalloc_arena *a, size_t usable, size_t data)
@@ -104,7 +103,7 @@ static struct zalloc_arena_node *arena_take_node(struct zalloc_arena *a,
 	node->next = a->head;
 	a->head = node;
 	WRITE_ONCE(a->end_index, 0);
-	a->last_start = ARENA_NO_LAST;
+	a->last_start = ZALLOC_BUMP_NO_LAST;
 	WRITE_ONCE(a->nr_buffers, a->nr_buffers + 1);
 	arena_grew(a, data - ARENA_NODE_SIZE, data);
 	return node;
@@ -149,7 +148,7 @@ static void arena_free_all(struct zalloc_arena *a, unsigned long ip)
 	}
 	a->head = NULL;
 	WRITE_ONCE(a->end_index, 0);
-	a->last_start = ARENA_NO_LAST;
+	a->last_start = ZALLOC_BUMP_NO_LAST;
 }
 
 /*
@@ -231,14 +230,12 @@ static void *arena_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
  */
 static bool arena_is_last(struct zalloc_arena *a, void *ptr, size_t len)
 {
-	size_t end = a->end_index, off;
+	size_t start;
 
-	if (!a->head || len > end)
-		return false;
-	off = end - len;
-	if ((unsigned long)ptr != (unsigned long)zalloc_arena_usable(a->head) + off)
-		return false;
-	return a->last_start == off || a->last_start == ARENA_NO_LAST;
+	return a->head &&
+	       zalloc_bump_is_last((unsigned long)zalloc_arena_usable(a->head),
+				   a->end_index, a->last_start, ptr, len,
+				   &start);
 }
 
 /*
@@ -252,7 +249,7 @@ static bool arena_inside_last(struct zalloc_arena *a, void *ptr, size_t len)
 	return a->head && len <= end &&
 	       (unsigned long)ptr == (unsigned long)zalloc_arena_usable(a->head) +
 				     (end - len) &&
-	       a->last_start != ARENA_NO_LAST && a->last_start != end - len;
+	       a->last_start != ZALLOC_BUMP_NO_LAST && a->last_start != end - len;
 }
 
 static noinline void arena_refuse(struct zalloc_arena *a, const char *op,
@@ -330,10 +327,12 @@ static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
 {
 	struct zalloc_arena *a = to_arena(ctx);
 
-	if (arena_is_last(a, ptr, len)) {
-		WRITE_ONCE(a->end_index, a->end_index - len);
-		a->last_start = ARENA_NO_LAST;
-	} else if (unlikely(arena_inside_last(a, ptr, len))) {
+	if (likely(__zalloc_arena_pop(a, ptr, len))) {
+		zalloc_count_free(&a->inst, len);
+		zalloc_init_on_free(ptr, len);
+		return;
+	}
+	if (unlikely(arena_inside_last(a, ptr, len))) {
 		arena_refuse(a, "free", ptr, len, ip);
 		return;
 	}
@@ -371,21 +370,25 @@ void *__zalloc_arena_alloc_slow(struct zalloc_arena *a, size_t len,
 EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
 
 /**
- * __zalloc_arena_free() - zalloc_arena_free() once the arguments are good
+ * __zalloc_arena_free() - zalloc_arena_free() beyond its inline case
  * @a: the instance
- * @ptr: the block, neither NULL nor ZERO_SIZE_PTR
- * @len: its length, at least 1
- * @align: the alignment it was allocated with, a power of two
+ * @ptr: the block
+ * @len: its length
+ * @align: the alignment it was allocated with
  * @ip: the caller to blame in reports
  *
- * For zalloc_arena_free() only: the free op, called directly; in debug
- * mode and while tracing, through zalloc_free().
+ * For zalloc_arena_free() only: every free its inline pop of the newest
+ * block does not take.  Bad arguments are a no-op, as for zalloc_free();
+ * the rest goes to the free op, called directly, or in debug mode and
+ * while tracing through zalloc_free().
  *
  * Context: as zalloc_arena_free().
  */
 void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
+	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
+		return;
 	if (unlikely(!zalloc_direct_ok(&a->inst))) {
 		zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
 		return;
@@ -452,7 +455,7 @@ int __zalloc_arena_init(struct zalloc_arena *a, const struct zalloc *child,
 	a->child = child ? child : &zalloc_page_allocator;
 	a->head = NULL;
 	a->end_index = 0;
-	a->last_start = ARENA_NO_LAST;
+	a->last_start = ZALLOC_BUMP_NO_LAST;
 	a->capacity = 0;
 	a->nr_buffers = 0;
 	a->inst.flags = 0;
@@ -491,7 +494,7 @@ static bool arena_retain(struct zalloc_arena *a, size_t want, gfp_t gfp,
 	/* want <= capacity, so there is an oldest buffer. */
 	a->head = oldest;
 	WRITE_ONCE(a->end_index, 0);
-	a->last_start = ARENA_NO_LAST;
+	a->last_start = ZALLOC_BUMP_NO_LAST;
 	if (check_add_overflow(want, ARENA_NODE_SIZE, &total) ||
 	    total > ZALLOC_MAX_LEN)
 		return false;

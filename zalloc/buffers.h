@@ -19,8 +19,6 @@
 
 #include "internal.h"
 
-#define ZALLOC_FIXED_NO_LAST	SIZE_MAX
-
 bool zalloc_fixed_buf_valid(const void *buffer, size_t size);
 void zalloc_fixed_buf_init(struct zalloc_fixed_buf *b, void *buffer,
 			   size_t size);
@@ -69,37 +67,34 @@ static __always_inline bool
 zalloc_fixed_buf_is_last(const struct zalloc_fixed_buf *b, const void *ptr,
 			 size_t len)
 {
-	size_t off = (const u8 *)ptr - b->buffer;
+	size_t start;
 
-	if (off + len != READ_ONCE(b->end_index))
-		return false;
-	return b->last_start == off || b->last_start == ZALLOC_FIXED_NO_LAST;
+	return zalloc_bump_is_last((unsigned long)b->buffer,
+				   READ_ONCE(b->end_index), b->last_start, ptr,
+				   len, &start);
 }
 
 /*
- * Free a block of the buffer: the last one rolls the end index back, any
- * other does nothing.  false (and a message) for a range not in the buffer,
- * or one that ends where the last block ends but does not start where it
- * starts (a pointer into the last block: rolling back to it would hand
- * part of a live block out again).
+ * Free a block of the buffer: the last one rolls the end index back (the
+ * pop), any other does nothing.  false (and a message) for a range not in
+ * the buffer, or one that ends where the last block ends but does not
+ * start where it starts (a pointer into the last block: rolling back to it
+ * would hand part of a live block out again).
  */
 static __always_inline bool zalloc_fixed_buf_free(struct zalloc_fixed_buf *b,
 						  void *ptr, size_t len)
 {
-	size_t off;
-
+	if (likely(__zalloc_fixed_buf_pop(b, ptr, len))) {
+		zalloc_init_on_free(ptr, len);
+		return true;
+	}
 	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len)))
 		return zalloc_fixed_buf_refuse(ptr, len, "free",
 					       "outside the buffer");
-	off = (u8 *)ptr - b->buffer;
-	if (off + len == READ_ONCE(b->end_index)) {
-		if (unlikely(b->last_start != off &&
-			     b->last_start != ZALLOC_FIXED_NO_LAST))
-			return zalloc_fixed_buf_refuse(ptr, len, "free",
-						       "inside the last block");
-		WRITE_ONCE(b->end_index, off);
-		b->last_start = ZALLOC_FIXED_NO_LAST;
-	}
+	/* Not the pop's, yet ending where the last block does: inside it. */
+	if (unlikely((u8 *)ptr - b->buffer + len == READ_ONCE(b->end_index)))
+		return zalloc_fixed_buf_refuse(ptr, len, "free",
+					       "inside the last block");
 	zalloc_init_on_free(ptr, len);
 	return true;
 }

@@ -65,7 +65,7 @@ void zalloc_fixed_buf_init(struct zalloc_fixed_buf *b, void *buffer,
 void zalloc_fixed_buf_rewind(struct zalloc_fixed_buf *b, size_t end)
 {
 	WRITE_ONCE(b->end_index, end);
-	b->last_start = ZALLOC_FIXED_NO_LAST;
+	b->last_start = ZALLOC_BUMP_NO_LAST;
 }
 
 void *zalloc_fixed_buf_alloc_atomic(struct zalloc_fixed_buf *b, size_t len,
@@ -79,7 +79,7 @@ void *zalloc_fixed_buf_alloc_atomic(struct zalloc_fixed_buf *b, size_t len,
 			return NULL;
 	} while (!try_cmpxchg(&b->end_index, &end, start + len));
 	/* Which block is last is not known any more (the views must not mix). */
-	WRITE_ONCE(b->last_start, ZALLOC_FIXED_NO_LAST);
+	WRITE_ONCE(b->last_start, ZALLOC_BUMP_NO_LAST);
 	return b->buffer + start;
 }
 

@@ -94,21 +94,25 @@ void *__zalloc_fixed_alloc_slow(struct zalloc_fixed *f, size_t len,
 EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_alloc_slow, ZALLOC_NS);
 
 /**
- * __zalloc_fixed_free() - zalloc_fixed_free() once the arguments are good
+ * __zalloc_fixed_free() - zalloc_fixed_free() beyond its inline case
  * @f: the instance
- * @ptr: the block, neither NULL nor ZERO_SIZE_PTR
- * @len: its length, at least 1
- * @align: the alignment it was allocated with, a power of two
+ * @ptr: the block
+ * @len: its length
+ * @align: the alignment it was allocated with
  * @ip: the caller to blame in reports
  *
- * For zalloc_fixed_free() only: the normal view's free op, called
- * directly; in debug mode and while tracing, through zalloc_free().
+ * For zalloc_fixed_free() only: every free its inline pop of the newest
+ * block does not take.  Bad arguments are a no-op, as for zalloc_free();
+ * the rest goes to the normal view's free op, called directly, or in
+ * debug mode and while tracing through zalloc_free().
  *
  * Context: as zalloc_fixed_free().
  */
 void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
+	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
+		return;
 	if (unlikely(!zalloc_direct_ok(&f->inst))) {
 		zalloc_free_ip(zalloc_fixed_allocator(f), ptr, len, align, ip);
 		return;

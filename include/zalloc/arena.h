@@ -71,9 +71,10 @@ struct zalloc_arena_node {
  * @head: the newest buffer, the only one allocated from; NULL when empty
  * @end_index: bytes used in @head after its header
  * @last_start: where in @head the most recent block starts, so that only
- *	that very block can be freed or resized as the last one; SIZE_MAX
- *	once it is freed (or after a reset, or a new buffer), when the block
- *	ending at @end_index is taken as the last one, as in Zig
+ *	that very block can be freed or resized as the last one;
+ *	ZALLOC_BUMP_NO_LAST once it is freed (or after a reset, or a new
+ *	buffer), when the block ending at @end_index is taken as the last
+ *	one, as in Zig
  * @capacity: usable bytes over all buffers (headers excluded)
  * @nr_buffers: buffers held
  *
@@ -173,6 +174,29 @@ static __always_inline void *__zalloc_arena_take(struct zalloc_arena *a,
 	return p;
 }
 
+/*
+ * Free the last block of the newest buffer (zalloc_bump_is_last()), the
+ * free the arena tries first: the end index goes back to where the block
+ * starts.  false, changing nothing, for any other @ptr or @len, and while
+ * @a has no buffer: its end index is then 0, so no block passes and the
+ * NULL head is never used.  The caller counts the free, then zeroes the
+ * block under init_on_free, last, so that memset() is a tail call.
+ */
+static __always_inline bool __zalloc_arena_pop(struct zalloc_arena *a,
+					       void *ptr, size_t len)
+{
+	/* zalloc_arena_usable(a->head) as a number: a->head may be NULL. */
+	unsigned long base = (unsigned long)a->head + sizeof(*a->head);
+	size_t start;
+
+	if (!zalloc_bump_is_last(base, a->end_index, a->last_start, ptr, len,
+				 &start))
+		return false;
+	WRITE_ONCE(a->end_index, start);
+	a->last_start = ZALLOC_BUMP_NO_LAST;
+	return true;
+}
+
 /**
  * zalloc_arena_alloc() - allocate from an arena directly
  * @a: the instance
@@ -214,8 +238,9 @@ static __always_inline void *zalloc_arena_alloc(struct zalloc_arena *a,
  * @align: the alignment it was allocated with
  *
  * What zalloc_free(zalloc_arena_allocator(@a), @ptr, @len, @align) does,
- * with no indirect call: the most recent block gives its bytes back, any
- * other does nothing, a pointer inside the most recent block is refused.
+ * with no indirect call: the most recent block gives its bytes back
+ * (inline), any other does nothing, a pointer inside the most recent block
+ * is refused.
  *
  * Context: any; callers serialise all calls on @a.
  */
@@ -223,8 +248,14 @@ static __always_inline void zalloc_arena_free(struct zalloc_arena *a,
 					      void *ptr, size_t len,
 					      size_t align)
 {
-	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
+	if (likely(zalloc_align_ok(align) && zalloc_direct_ok(&a->inst) &&
+		   __zalloc_arena_pop(a, ptr, len))) {
+		zalloc_count_block(&a->inst, ZALLOC_STAT_FREE,
+				   ZALLOC_STAT_BYTES_FREE, len);
+		if (want_init_on_free())
+			memset(ptr, 0, len);
 		return;
+	}
 	__zalloc_arena_free(a, ptr, len, align, _THIS_IP_);
 }
 

@@ -43,9 +43,9 @@
  *	or try_cmpxchg() (thread-safe view), so that the statistics file can
  *	read it while the owner allocates.
  * @last_start: where the most recent block starts, so that only that very
- *	block can be freed or resized as the last one; SIZE_MAX once it is
- *	freed (or after a reset, or a thread-safe allocation), when the block
- *	ending at @end_index is taken as the last one, as in Zig
+ *	block can be freed or resized as the last one; ZALLOC_BUMP_NO_LAST
+ *	once it is freed (or after a reset, or a thread-safe allocation), when
+ *	the block ending at @end_index is taken as the last one, as in Zig
  */
 struct zalloc_fixed_buf {
 	u8 *buffer;
@@ -164,6 +164,27 @@ static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
 	return p;
 }
 
+/*
+ * Free the last block of @b (zalloc_bump_is_last()), the free every bump
+ * allocator over a struct zalloc_fixed_buf tries first: the end index goes
+ * back to where the block starts.  false, changing nothing, for any other
+ * @ptr or @len.  The caller counts the free, then zeroes the block under
+ * init_on_free, last, so that memset() is a tail call.
+ */
+static __always_inline bool __zalloc_fixed_buf_pop(struct zalloc_fixed_buf *b,
+						   void *ptr, size_t len)
+{
+	size_t start;
+
+	if (!zalloc_bump_is_last((unsigned long)b->buffer,
+				 READ_ONCE(b->end_index), b->last_start, ptr,
+				 len, &start))
+		return false;
+	WRITE_ONCE(b->end_index, start);
+	b->last_start = ZALLOC_BUMP_NO_LAST;
+	return true;
+}
+
 /**
  * zalloc_fixed_alloc() - allocate from a fixed buffer allocator directly
  * @f: the instance
@@ -197,9 +218,9 @@ static __always_inline void *zalloc_fixed_alloc(struct zalloc_fixed *f,
  * @align: the alignment it was allocated with
  *
  * What zalloc_free(zalloc_fixed_allocator(@f), @ptr, @len, @align) does,
- * with no indirect call: the last block rolls the end index back, any
- * other does nothing, a range outside the buffer or inside the last block
- * is refused with a message.
+ * with no indirect call: the last block rolls the end index back (inline),
+ * any other does nothing, a range outside the buffer or inside the last
+ * block is refused with a message.
  *
  * Context: any; callers serialise all calls on @f, as for the normal view.
  */
@@ -207,8 +228,14 @@ static __always_inline void zalloc_fixed_free(struct zalloc_fixed *f,
 					      void *ptr, size_t len,
 					      size_t align)
 {
-	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
+	if (likely(zalloc_align_ok(align) && zalloc_direct_ok(&f->inst) &&
+		   __zalloc_fixed_buf_pop(&f->buf, ptr, len))) {
+		zalloc_count_block(&f->inst, ZALLOC_STAT_FREE,
+				   ZALLOC_STAT_BYTES_FREE, len);
+		if (want_init_on_free())
+			memset(ptr, 0, len);
 		return;
+	}
 	__zalloc_fixed_free(f, ptr, len, align, _THIS_IP_);
 }
 

@@ -117,10 +117,15 @@ static __always_inline void zalloc_zero_new(void *p, size_t from, size_t to,
 		memset(p + from, 0, to - from);
 }
 
+/* An alignment any call may name: a power of two a length can reach. */
+static __always_inline bool zalloc_align_ok(size_t align)
+{
+	return is_power_of_2(align) && align <= ZALLOC_MAX_LEN;
+}
+
 static __always_inline bool zalloc_args_ok(size_t len, size_t align)
 {
-	return is_power_of_2(align) && len <= ZALLOC_MAX_LEN &&
-	       align <= ZALLOC_MAX_LEN;
+	return zalloc_align_ok(align) && len <= ZALLOC_MAX_LEN;
 }
 
 /* A live block as free, resize and remap name it: not NULL, sane length. */
@@ -147,6 +152,32 @@ static __always_inline bool zalloc_bump_fit(const void *base, size_t size,
 		return false;
 	*start = end + pad;
 	return true;
+}
+
+/* The bumps' newest block while none is known (freed, reset, restored). */
+#define ZALLOC_BUMP_NO_LAST	SIZE_MAX
+
+/*
+ * Is @ptr, @len the last block of the @end bytes used at @base, the one a
+ * bump allocator's free and resize act on?  It must end at @end and, while
+ * the newest block is known (@last, the offset it starts at), be that very
+ * block; once it is not known (ZALLOC_BUMP_NO_LAST: freed, reset), any
+ * block ending at @end is taken, as in Zig.  On true, *@start is where the
+ * block starts.  A NULL or ZERO_SIZE_PTR @ptr, or a zero or wrapping @len,
+ * never passes.
+ */
+static __always_inline bool zalloc_bump_is_last(unsigned long base,
+						size_t end, size_t last,
+						const void *ptr, size_t len,
+						size_t *start)
+{
+	size_t off = end - len;
+
+	/* 1 <= len <= end, in one unsigned comparison. */
+	if (len - 1 >= end || (unsigned long)ptr - base != off)
+		return false;
+	*start = off;
+	return last == off || last == ZALLOC_BUMP_NO_LAST;
 }
 
 /* A live block and a new length that resize and remap may act on. */

@@ -165,8 +165,8 @@ static void fz_check_zero(struct fz *f, const u8 *p, size_t from, size_t to)
 
 	for (i = from; i < to; i++)
 		if (p[i])
-			fz_fail(f, "block %p: byte %zu of new memory is %#x, not 0",
-				p, i, p[i]);
+			fz_fail(f, "block %p: byte %zu is %#x, not 0 (%s)",
+				p, i, p[i], fz_what);
 }
 
 /* ---- the model's blocks ---- */
@@ -321,6 +321,26 @@ static bool fz_fresh_zero(gfp_t gfp)
 
 /* ---- the operations ---- */
 
+static bool fz_direct_alloc(const struct fz *f)
+{
+	return f->direct && f->t->alloc_direct;
+}
+
+static void *fz_call_alloc(struct fz *f, size_t len, size_t align, gfp_t gfp)
+{
+	if (fz_direct_alloc(f))
+		return f->t->alloc_direct(f, len, align, gfp);
+	return zalloc_alloc(f->a, len, align, gfp);
+}
+
+void fz_call_free(struct fz *f, void *p, size_t len, size_t align)
+{
+	if (f->direct && f->t->free_direct)
+		f->t->free_direct(f, p, len, align);
+	else
+		zalloc_free(f->a, p, len, align);
+}
+
 static void fz_alloc(struct fz *f, const u8 *arg)
 {
 	size_t len = fz_len(f, arg[0], arg[1]);
@@ -333,8 +353,10 @@ static void fz_alloc(struct fz *f, const u8 *arg)
 	fz_what = "alloc";
 	if (f->nr >= FZ_BLOCKS - 1)
 		return;
+	if (fz_direct_alloc(f) && f->t->direct_no_gfp)
+		gfp = GFP_NOWAIT;
 	if (!len) {
-		p = zalloc_alloc(f->a, 0, align, gfp);
+		p = fz_call_alloc(f, 0, align, gfp);
 		FZ_CHECK(f, p == ZERO_SIZE_PTR, "p=%p", p);
 		return;
 	}
@@ -342,7 +364,7 @@ static void fz_alloc(struct fz *f, const u8 *arg)
 		 len, align, gfp);
 	fz_gfp_now = gfp;
 	e = f->t->expect_alloc(f, len, align);
-	p = zalloc_alloc(f->a, len, align, gfp);
+	p = fz_call_alloc(f, len, align, gfp);
 	fz_outcome(f, e, p, faults);
 	if (!p) {
 		f->sum.v[ZALLOC_STAT_ALLOC_FAIL]++;
@@ -376,7 +398,9 @@ struct fz_blk *fz_track(struct fz *f, u8 *p, size_t len, size_t align)
 void fz_free_blk(struct fz *f, struct fz_blk *b)
 {
 	fz_check_contents(f, b, b->len);
-	zalloc_free(f->a, b->p, b->len, b->align);
+	fz_call_free(f, b->p, b->len, b->align);
+	if (uk_init_on_free && f->t->free_keeps_bytes)
+		fz_check_zero(f, b->p, 0, b->len);
 	f->sum.v[ZALLOC_STAT_FREE]++;
 	f->sum.v[ZALLOC_STAT_BYTES_FREE] += b->len;
 	f->t->freed(f, b);
@@ -565,21 +589,21 @@ bool fz_bad_free(struct fz *f, const u8 *arg, const struct fz_blk *grave,
 	case 0:		/* a second free */
 		if (!grave)
 			return false;
-		zalloc_free(f->a, grave->p, grave->len, grave->align);
+		fz_call_free(f, grave->p, grave->len, grave->align);
 		return true;
 	case 1:		/* inside a live block */
 		if (!b)
 			return false;
-		zalloc_free(f->a, b->p + 1 + arg[2] % 7, b->len, b->align);
+		fz_call_free(f, b->p + 1 + arg[2] % 7, b->len, b->align);
 		return true;
 	case 2:		/* never handed out */
-		zalloc_free(f->a, &not_ours[arg[2] % 4], 8, 8);
+		fz_call_free(f, &not_ours[arg[2] % 4], 8, 8);
 		return true;
 	default:	/* a live block with another length */
 		len = b ? wrong_len(b) : 0;
 		if (!len)
 			return false;
-		zalloc_free(f->a, b->p, len, b->align);
+		fz_call_free(f, b->p, len, b->align);
 		return true;
 	}
 }
@@ -662,6 +686,7 @@ int fz_run(const struct fz_target *t, const u8 *data, size_t size)
 
 		fz_opno++;
 		fz_detail[0] = '\0';
+		f->direct = data[pos] & 0x10;
 		if (fz_trace)
 			fprintf(stderr, "op %lu: %u (%u %u %u %u) live %u\n", fz_opno,
 				data[pos] % 16, arg[0], arg[1], arg[2], arg[3], f->nr);
@@ -714,6 +739,7 @@ int fz_run(const struct fz_target *t, const u8 *data, size_t size)
 	/* The end: the target's counters, then every block back, newest first. */
 	fz_opno++;
 	fz_what = "final";
+	f->direct = false;
 	uk_fault_after(0);
 	if (t->refused)
 		FZ_CHECK(f, t->refused(f) == f->bad, "refused %lu, bad calls %lu",

@@ -16,6 +16,9 @@
  *             13 make the a-th next allocation inside zalloc fail
  *             14 a bad call the allocator must refuse and report
  *             15 memory pressure (every shrinker)
+ *   op & 0x10: allocs and frees (good and bad) of this operation go
+ *             through the target's direct calls, where it has them
+ *             (zalloc_fixed_alloc()/free(), zalloc_arena_alloc()/free())
  *
  * Every call is checked for:
  *  - alignment, and no overlap with any block the model holds live;
@@ -90,6 +93,12 @@ struct fz;
  * @refused: optional, the instance's count of refused calls: each call
  *	@bad made must add one to it, and at the end it equals their number
  * @final: check the target's own counters; blocks are still live
+ * @alloc_direct: optional, the target's direct allocation call, which the
+ *	engine makes instead of zalloc_alloc() when the operation asks
+ * @free_direct: optional, likewise the direct free
+ * @direct_no_gfp: @alloc_direct takes no gfp_t (GFP_NOWAIT, no __GFP_ZERO)
+ * @free_keeps_bytes: a freed block's bytes stay readable (the bump
+ *	allocators): under init_on_free they must read zero after the free
  */
 struct fz_target {
 	const char *name;
@@ -107,6 +116,11 @@ struct fz_target {
 	bool (*bad)(struct fz *f, const u8 *arg);
 	unsigned long (*refused)(struct fz *f);
 	void (*final)(struct fz *f);
+	void *(*alloc_direct)(struct fz *f, size_t len, size_t align,
+			      gfp_t gfp);
+	void (*free_direct)(struct fz *f, void *p, size_t len, size_t align);
+	bool direct_no_gfp;
+	bool free_keeps_bytes;
 };
 
 /**
@@ -119,6 +133,8 @@ struct fz_target {
  * @bad: bad calls made
  * @sum: the instance's common counters as the model expects them
  * @priv: the target's
+ * @config: the input's config byte
+ * @direct: the operation now running goes through the direct calls
  */
 struct fz {
 	const struct fz_target *t;
@@ -131,6 +147,7 @@ struct fz {
 	struct zalloc_stats_sum sum;
 	void *priv;
 	u8 config;
+	bool direct;
 };
 
 int fz_run(const struct fz_target *t, const u8 *data, size_t size);
@@ -164,6 +181,8 @@ void fz_sync_counters(struct fz *f, const char *what);
 struct fz_blk *fz_track(struct fz *f, u8 *p, size_t len, size_t align);
 /* Free a live block through the allocator, checked and counted. */
 void fz_free_blk(struct fz *f, struct fz_blk *b);
+/* zalloc_free(), or the target's direct free if the operation asks. */
+void fz_call_free(struct fz *f, void *p, size_t len, size_t align);
 /* A recently freed block no live block overlaps (double-free probes). */
 struct fz_blk *fz_grave_pick(struct fz *f, u8 a);
 /*

@@ -175,7 +175,7 @@ static bool arena_bad(struct fz *f, const u8 *arg)
 	    b->p != usable() + ar.last_start || !arena_is_last(b))
 		return false;
 	k = 1 + arg[1] % (b->len - 1);
-	zalloc_free(f->a, b->p + k, b->len - k, 1);
+	fz_call_free(f, b->p + k, b->len - k, 1);
 	return true;
 }
 
@@ -184,6 +184,17 @@ static void arena_final(struct fz *f)
 	arena_walk(f);
 	FZ_CHECK(f, fz_info(f, ZALLOC_ARENA_RESETS) == ar_resets, "resets");
 	FZ_CHECK(f, fz_info(f, ZALLOC_ARENA_END_INDEX) == ar.end_index, "end_index");
+}
+
+static void *arena_alloc_direct(struct fz *f, size_t len, size_t align,
+				gfp_t gfp)
+{
+	return zalloc_arena_alloc(&ar, len, align, gfp);
+}
+
+static void arena_free_direct(struct fz *f, void *p, size_t len, size_t align)
+{
+	zalloc_arena_free(&ar, p, len, align);
 }
 
 static const struct fz_target arena_target = {
@@ -200,6 +211,9 @@ static const struct fz_target arena_target = {
 	.op		= arena_op,
 	.bad		= arena_bad,
 	.final		= arena_final,
+	.alloc_direct	= arena_alloc_direct,
+	.free_direct	= arena_free_direct,
+	.free_keeps_bytes = true,
 };
 
 FZ_DEFINE_TARGET(arena_target)

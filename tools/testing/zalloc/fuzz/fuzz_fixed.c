@@ -153,11 +153,11 @@ static bool fixed_bad(struct fz *f, const u8 *arg)
 	size_t k;
 
 	if (arg[0] & 1 || !b || b->len < 2 || fp.m.last != (size_t)(b->p - fp.m.base)) {
-		zalloc_free(f->a, fp.m.base + fp.m.size + 16, 8, 1);
+		fz_call_free(f, fp.m.base + fp.m.size + 16, 8, 1);
 		return true;
 	}
 	k = 1 + arg[1] % (b->len - 1);
-	zalloc_free(f->a, b->p + k, b->len - k, 1);
+	fz_call_free(f, b->p + k, b->len - k, 1);
 	return true;
 }
 
@@ -177,6 +177,17 @@ static void fixed_final(struct fz *f)
 	FZ_CHECK(f, !zalloc_fixed_owns_ptr(&fp.inst, fp.m.base + fp.m.size), "owns the end");
 }
 
+static void *fixed_alloc_direct(struct fz *f, size_t len, size_t align,
+				gfp_t gfp)
+{
+	return zalloc_fixed_alloc(&fp.inst, len, align);
+}
+
+static void fixed_free_direct(struct fz *f, void *p, size_t len, size_t align)
+{
+	zalloc_fixed_free(&fp.inst, p, len, align);
+}
+
 static const struct fz_target fixed_target = {
 	.name		= "fixed",
 	.max_len	= (1 << 20) + 64,
@@ -191,6 +202,10 @@ static const struct fz_target fixed_target = {
 	.op		= fixed_op,
 	.bad		= fixed_bad,
 	.final		= fixed_final,
+	.alloc_direct	= fixed_alloc_direct,
+	.free_direct	= fixed_free_direct,
+	.direct_no_gfp	= true,
+	.free_keeps_bytes = true,
 };
 
 FZ_DEFINE_TARGET(fixed_target)

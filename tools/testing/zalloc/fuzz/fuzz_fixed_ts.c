@@ -100,6 +100,7 @@ static const struct fz_target ts_target = {
 	.op		= ts_op,
 	.bad		= ts_bad,
 	.final		= ts_final,
+	.free_keeps_bytes = true,
 };
 
 FZ_DEFINE_TARGET(ts_target)

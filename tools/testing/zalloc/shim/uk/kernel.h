@@ -380,6 +380,12 @@ static inline bool want_init_on_alloc(gfp_t flags)
 				   &init_on_alloc) || (flags & __GFP_ZERO);
 }
 
+static inline bool want_init_on_free(void)
+{
+	return static_branch_maybe(CONFIG_INIT_ON_FREE_DEFAULT_ON,
+				   &init_on_free);
+}
+
 /* ---- kmemleak: nothing to tell ---- */
 #define kmemleak_alloc(p, s, c, g)	do { (void)(p); } while (0)
 #define kmemleak_free(p)		do { (void)(p); } while (0)
