@@ -689,7 +689,7 @@ static void arena_direct_same_as_interface(struct kunit *test)
  */
 static void arena_direct_free_cases(struct kunit *test)
 {
-	/* Block (0 old, 1 a, 2 b, 3 c), offset into it, length, alignment. */
+	/* Block (0 old, 1 a, 2 b, 3 c), offset, length, alignment, end index. */
 	static const struct { int blk; size_t off, len, align, end; } step[] = {
 		{ 3, 8, 24, 8, 72 },	/* inside c: refused */
 		{ 3, 0, 0, 8, 72 },	/* zero length: nothing */
@@ -701,6 +701,7 @@ static void arena_direct_free_cases(struct kunit *test)
 		{ 0, 0, 64, 8, 0 },	/* the older buffer's: counted only */
 	};
 	static const size_t len[4] = { 64, 16, 24, 32 };
+	static const size_t start[4] = { 0, 0, 16, 40 };
 	struct arena_fix *af[2];
 	u8 *p[2][4], *big;
 	unsigned int i, k, item;
@@ -723,7 +724,8 @@ static void arena_direct_free_cases(struct kunit *test)
 						     GFP_KERNEL);
 			KUNIT_ASSERT_PTR_EQ(test, p[k][i],
 					    zalloc_arena_usable(ar->head) +
-					    (i == 1 ? 0 : i == 2 ? 16 : 40));
+					    start[i]);
+			zalloc_test_fill(p[k][i], len[i], i);
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(step); i++) {
@@ -731,10 +733,15 @@ static void arena_direct_free_cases(struct kunit *test)
 				  step[i].len, step[i].align);
 		zalloc_free(af[1]->a, p[1][step[i].blk] + step[i].off,
 			    step[i].len, step[i].align);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			KUNIT_EXPECT_EQ_MSG(test, af[k]->arena.end_index,
 					    step[i].end, "step %u, %s", i,
 					    k ? "interface" : "direct");
+			/* What is still allocated is intact. */
+			KUNIT_EXPECT_TRUE_MSG(test, step[i].end < 72 ||
+					      zalloc_test_filled(p[k][3], 32, 3),
+					      "step %u", i);
+		}
 	}
 	for (item = 0; item < NR_ZALLOC_STATS; item++)
 		KUNIT_EXPECT_EQ_MSG(test,

@@ -305,6 +305,8 @@ static void fixed_last_allocation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fixed_end(f), 16);
 	/* x is last again, so now it frees. */
 	KUNIT_EXPECT_TRUE(test, zalloc_fixed_is_last_allocation(f, x, 16));
+	/* Zero bytes at the end index are no block. */
+	KUNIT_EXPECT_FALSE(test, zalloc_fixed_is_last_allocation(f, x + 16, 0));
 	zalloc_free(a, x, 16, 8);
 	KUNIT_EXPECT_EQ(test, fixed_end(f), 0);
 
@@ -463,7 +465,7 @@ static void fixed_direct_same_as_view(struct kunit *test)
  */
 static void fixed_direct_free_cases(struct kunit *test)
 {
-	/* Block (0 a, 1 b, 2 c), offset into it, length, alignment. */
+	/* Block (0 a, 1 b, 2 c), offset, length, alignment, end index. */
 	static const struct { int blk; size_t off, len, align, end; } step[] = {
 		{ 2, 8, 24, 8, 72 },	/* inside c: refused */
 		{ 2, 0, 0, 8, 72 },	/* zero length: nothing */
@@ -494,10 +496,18 @@ static void fixed_direct_free_cases(struct kunit *test)
 		zalloc_free(zalloc_fixed_allocator(f[1]),
 			    p[1][step[i].blk] + step[i].off, step[i].len,
 			    step[i].align);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			KUNIT_EXPECT_EQ_MSG(test, fixed_end(f[k]), step[i].end,
 					    "step %u, %s", i,
 					    k ? "view" : "direct");
+			/* What is still allocated is intact. */
+			KUNIT_EXPECT_TRUE_MSG(test, step[i].end < 16 ||
+					      zalloc_test_filled(p[k][0], 16, 0),
+					      "step %u", i);
+			KUNIT_EXPECT_TRUE_MSG(test, step[i].end < 72 ||
+					      zalloc_test_filled(p[k][2], 32, 2),
+					      "step %u", i);
+		}
 	}
 	zalloc_fixed_free(f[0], foreign, 16, 8);
 	zalloc_free(zalloc_fixed_allocator(f[1]), foreign, 16, 8);

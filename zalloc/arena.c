@@ -377,7 +377,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
  * @align: the alignment it was allocated with
  * @ip: the caller to blame in reports
  *
- * For zalloc_arena_free() only: every free its inline pop of the newest
+ * For zalloc_arena_free() only: every free its inline pop of the last
  * block does not take.  Bad arguments are a no-op, as for zalloc_free();
  * the rest goes to the free op, called directly, or in debug mode and
  * while tracing through zalloc_free().

@@ -91,7 +91,10 @@ static __always_inline bool zalloc_fixed_buf_free(struct zalloc_fixed_buf *b,
 	if (unlikely(!zalloc_fixed_buf_owns_range(b, ptr, len)))
 		return zalloc_fixed_buf_refuse(ptr, len, "free",
 					       "outside the buffer");
-	/* Not the pop's, yet ending where the last block does: inside it. */
+	/*
+	 * Not the pop's, yet ending where the last block does: inside it
+	 * (@len >= 1, as for every op).
+	 */
 	if (unlikely((u8 *)ptr - b->buffer + len == READ_ONCE(b->end_index)))
 		return zalloc_fixed_buf_refuse(ptr, len, "free",
 					       "inside the last block");

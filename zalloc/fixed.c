@@ -101,7 +101,7 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_alloc_slow, ZALLOC_NS);
  * @align: the alignment it was allocated with
  * @ip: the caller to blame in reports
  *
- * For zalloc_fixed_free() only: every free its inline pop of the newest
+ * For zalloc_fixed_free() only: every free its inline pop of the last
  * block does not take.  Bad arguments are a no-op, as for zalloc_free();
  * the rest goes to the normal view's free op, called directly, or in
  * debug mode and while tracing through zalloc_free().
@@ -393,7 +393,9 @@ EXPORT_SYMBOL_NS_GPL(zalloc_fixed_owns_range, ZALLOC_NS);
  * the end index.
  *
  * Context: any; racy against concurrent thread-safe allocations.
- * Return: true if the block lies in the buffer and ends at the end index.
+ * Return: true if the block (of at least one byte) lies in the buffer and
+ * is the one its free would roll back: it ends at the end index and, while
+ * the newest block is known, is that block; false for @len 0.
  */
 bool zalloc_fixed_is_last_allocation(const struct zalloc_fixed *f,
 				     const void *ptr, size_t len)

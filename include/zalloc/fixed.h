@@ -165,8 +165,8 @@ static __always_inline void *__zalloc_fixed_bump(struct zalloc_fixed *f,
 }
 
 /*
- * Free the last block of @b (zalloc_bump_is_last()), the free every bump
- * allocator over a struct zalloc_fixed_buf tries first: the end index goes
+ * Free the last block of @b (zalloc_bump_is_last()), the first thing a
+ * free of a block in a struct zalloc_fixed_buf tries: the end index goes
  * back to where the block starts.  false, changing nothing, for any other
  * @ptr or @len.  The caller counts the free, then zeroes the block under
  * init_on_free, last, so that memset() is a tail call.

@@ -163,8 +163,9 @@ static __always_inline bool zalloc_bump_fit(const void *base, size_t size,
  * the newest block is known (@last, the offset it starts at), be that very
  * block; once it is not known (ZALLOC_BUMP_NO_LAST: freed, reset), any
  * block ending at @end is taken, as in Zig.  On true, *@start is where the
- * block starts.  A NULL or ZERO_SIZE_PTR @ptr, or a zero or wrapping @len,
- * never passes.
+ * block starts.  A zero or wrapping @len never passes, nor does a NULL or
+ * ZERO_SIZE_PTR @ptr, as long as @base + @end does not wrap and @base is
+ * above ZERO_SIZE_PTR or @end is 0 (an arena with no buffer).
  */
 static __always_inline bool zalloc_bump_is_last(unsigned long base,
 						size_t end, size_t last,
