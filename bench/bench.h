@@ -80,6 +80,7 @@ struct zb_churn {
 /**
  * struct zb_taken - what a subject has taken from the kernel so far
  * @zstats: the zalloc instance's backing_bytes_taken (ZB_MEM_ZSTATS only)
+ * @zstats_returned: and its backing_bytes_returned
  * @pages: pages the buddy allocator handed out, system-wide (the PGALLOC
  *	events), if the kernel counts them
  * @has_zstats: @zstats was read
@@ -87,6 +88,7 @@ struct zb_churn {
  */
 struct zb_taken {
 	unsigned long zstats;
+	unsigned long zstats_returned;
 	unsigned long pages;
 	bool has_zstats;
 	bool has_pages;

@@ -12,7 +12,8 @@
  * and burst workloads; parallel figures print one line per CPU (cpu=) and
  * one for the system (cpus=); cross and churn print one line per figure,
  * churn with what the subject took from the kernel (pages_taken=,
- * zstats_taken=).  Besides the figures: "zbench: begin" (the parameters),
+ * zstats_taken=), gave back (zstats_returned=) and held at the end
+ * (zstats_held=).  Besides the figures: "zbench: begin" (the parameters),
  * "subject" (what each subject is), "skip" (the workloads a subject cannot
  * run and why), "mem" (the mixed workload's memory figures), "error" (a
  * figure that could not be set up), "done" (a workload's guest seconds) and
@@ -239,14 +240,15 @@ void zb_print_cross(const struct zbench_subject *s, size_t size,
 }
 
 /*
- * A churn figure: what the subject took from the kernel while the producer
- * (wk[0]) allocated its timed batches, and wall time per block passed.
+ * A churn figure: what the subject took from the kernel and gave back
+ * while the producer (wk[0]) allocated its timed batches, what it held
+ * when they were done, and wall time per block passed.
  */
 void zb_print_churn(const struct zbench_subject *s, size_t size,
 		    const struct zb_worker *wk, unsigned int n)
 {
 	const struct zb_taken *t = wk[0].taken;
-	char taken[96] = "", b[ZB_NS_LEN];
+	char taken[160] = "", b[ZB_NS_LEN];
 	size_t off = 0;
 	u64 ps;
 
@@ -255,8 +257,10 @@ void zb_print_churn(const struct zbench_subject *s, size_t size,
 				 " pages_taken=%lu", t[1].pages - t[0].pages);
 	if (t[0].has_zstats && t[1].has_zstats)
 		off += scnprintf(taken + off, sizeof(taken) - off,
-				 " zstats_taken=%lu",
-				 t[1].zstats - t[0].zstats);
+				 " zstats_taken=%lu zstats_returned=%lu zstats_held=%lu",
+				 t[1].zstats - t[0].zstats,
+				 t[1].zstats_returned - t[0].zstats_returned,
+				 t[1].zstats - t[1].zstats_returned);
 	ps = div64_u64((max(wk[0].t1, wk[1].t1) - wk[0].t0) * 1000,
 		       max(wk[0].n, 1UL));
 	pr_info("workload=churn alloc=%s size=%zu cpus=%u batch=%u depth=%u ops=%lu ns_per_op=%s%s instance=%s fail=%lu\n",

@@ -277,11 +277,10 @@ void zb_mem_sample(struct zb_run *r)
  */
 void zb_taken_read(const struct zb_run *r, struct zb_taken *t)
 {
-	unsigned long returned;
-
 	memset(t, 0, sizeof(*t));
 	if (r->h->s->mem == ZB_MEM_ZSTATS)
-		t->has_zstats = !zb_backing_read(r->h, &t->zstats, &returned);
+		t->has_zstats = !zb_backing_read(r->h, &t->zstats,
+						 &t->zstats_returned);
 #ifdef CONFIG_VM_EVENT_COUNTERS
 	if (r->events) {
 		int z;

@@ -36,6 +36,8 @@ REF = "kmalloc"
 SLAB = 65536            # the smp allocator's slab
 PAGE = 4096
 PER = 100000            # churn: figures per this many blocks
+CHURN_BATCH = 8192      # churn: blocks per batch (bench/bench.h)
+CHURN_DEPTH = 2         # churn: batches in flight (bench/bench.h)
 
 # The parts of a single-CPU figure, in table order: (workload, key, label).
 PARTS = [
@@ -302,6 +304,11 @@ def kib(b):
     return "-" if b is None else f"{b / 1024:,.0f} KiB"
 
 
+def churn_flight(size):
+    """Bytes of the blocks the churn workload can have live at once."""
+    return CHURN_BATCH * CHURN_DEPTH * int(size)
+
+
 def rows_churn(wall):
     rows = []
     for size in SIZES:
@@ -314,8 +321,13 @@ def rows_churn(wall):
             pages = num(f.get("pages_taken"))
             slabs = (f"{num(f['zstats_taken']) / SLAB * PER / blocks:.1f}"
                      if alloc == "smp" and "zstats_taken" in f else "")
+            back = num(f.get("zstats_returned"))
+            held = num(f.get("zstats_held"))
             rows.append([size, alloc, f.get("instance", ""), f["ops"],
                          kib(taken), source, slabs,
+                         "-" if back is None else kib(back),
+                         "-" if held is None else
+                         f"{kib(held)} ({held / churn_flight(size):.2f}x)",
                          "-" if pages is None else
                          f"{pages * PER / blocks:,.0f}",
                          f["ns_per_op"], f.get("fail", "0")])
@@ -481,7 +493,7 @@ def targets(icount, wall):
     def churn():
         if not wall or not wall.has("smp"):
             return ["-", "not measured: no churn figures"]
-        parts = []
+        parts, back, held = [], 0, []
         for s in SIZES:
             f = wall.fig.get(("churn", s, "smp"))
             k = wall.fig.get(("churn", s, REF))
@@ -493,10 +505,21 @@ def targets(icount, wall):
                 kt, _ = churn_taken(k)
                 txt += f" (kmalloc {kib(kt)})"
             parts.append(txt)
+            if "zstats_returned" not in f:
+                return ["smp slabs taken per 100,000 blocks: " +
+                        ", ".join(parts),
+                        "not measured: no backing given back in the figures"]
+            back += num(f["zstats_returned"])
+            held.append(num(f["zstats_held"]) / churn_flight(s))
         if not parts:
             return ["-", "not measured: no churn figures"]
-        return ["smp slabs taken per 100,000 blocks: " + ", ".join(parts),
-                "no threshold (issue 13: the steady state reuses slabs)"]
+        text = ("smp slabs taken per 100,000 blocks: " + ", ".join(parts) +
+                f"; slabs given back meanwhile: {back / SLAB:.0f}; held at "
+                f"the end {min(held):.2f}x-{max(held):.2f}x the bytes two "
+                "batches of blocks hold")
+        # Churn is a slab going back and being taken again: none went back.
+        return [text, "met" if back == 0 and len(parts) == len(SIZES)
+                else "missed" if back else "not measured: some sizes"]
 
     add("No slab churn (churn workload)", churn())
     return rows
@@ -576,7 +599,7 @@ def reading(icount, wall, base):
             "10% as noise. The churn figures are counts, not times, but "
             "they depend on how the two vCPUs interleave, so they vary "
             "from run to run.")
-        ch = []
+        ch, back = [], None
         for size in SIZES:
             f = wall.fig.get(("churn", size, "smp"))
             if f and "zstats_taken" in f:
@@ -584,12 +607,21 @@ def reading(icount, wall, base):
                 fill = PER * int(size) / SLAB
                 ch.append(f"{size_name(size)} {taken:.1f} slabs taken for "
                           f"{fill:.1f} filled")
+                if "zstats_returned" in f:
+                    back = (back or 0) + num(f["zstats_returned"])
         if ch:
-            out.append(
-                "**smp in the churn workload**, per 100,000 blocks: " +
-                "; ".join(ch) + " (a slab holds 64 KiB of one class; "
-                "taken over filled is how many times each slab's worth of "
-                "blocks cost a fresh slab).")
+            text = ("**smp in the churn workload**, per 100,000 blocks: " +
+                    "; ".join(ch) + " (a slab holds 64 KiB of one class; "
+                    "taken over filled is how many times each slab's "
+                    "worth of blocks cost a fresh slab).")
+            if back == 0:
+                text += (" No slab went back to the kernel while the "
+                         "producers ran, so every slab taken was still "
+                         "held at the end: the instance grew (the churn "
+                         "table gives what it held against what two "
+                         "batches of blocks can hold live); it did not "
+                         "give slabs back and take them again.")
+            out.append(text)
     return out
 
 
@@ -647,6 +679,7 @@ HEADS = {
               "x own reuse", "fail"],
     "churn": ["size", "subject", "instance", "blocks",
               "taken / 100k blocks", "source", "smp slabs / 100k",
+              "given back", "held at the end (x in flight)",
               "buddy pages / 100k (system)", "wall ns/block", "fail"],
     "skip": ["boot", "subject", "workload", "reason"],
     "error": ["boot", "subject", "workload", "size", "errno"],
@@ -872,7 +905,12 @@ def main():
                  "nothing else in the guest allocates meanwhile), which is "
                  "also given for every subject as a cross-check. The "
                  "kmalloc wrapper's counters count kmalloc'd objects, not "
-                 "pages, so it is given in buddy pages like kmalloc.",
+                 "pages, so it is given in buddy pages like kmalloc. For "
+                 "zalloc subjects, \"given back\" is the backing they "
+                 "returned to the kernel over the same span (a slab given "
+                 "back and taken again is churn), and \"held\" what they "
+                 "held when the producer was done, also over the bytes of "
+                 "the blocks two batches hold, the most that can be live.",
         "skip": "Workloads a subject cannot run, and why.",
         "error": "Figures that could not be set up (the benchmark printed "
                  "\"zbench: error\"): they are missing from the tables.",
