@@ -120,15 +120,28 @@ static __always_inline void zalloc_mag_push(struct zalloc_mag *m, void *p)
 	m->obj[m->nr++] = p;
 }
 
-/* Reverse @m's blocks from @first on, so they pop in the order added. */
-static inline void zalloc_mag_reverse(struct zalloc_mag *m, unsigned int first)
+/*
+ * A refill of up to @want blocks into @m, which has room for them: they go
+ * in from the top down, so that the first one taken is the first popped
+ * (a slab's blocks then go out in address order).  The filler stores them
+ * at *--top from top = zalloc_mag_fill_top(m, want) on, and ends with
+ * zalloc_mag_fill_done(m, want, n), which closes the gap below them if
+ * fewer than @want came.
+ */
+static __always_inline void **zalloc_mag_fill_top(struct zalloc_mag *m,
+						  unsigned int want)
 {
-	unsigned int i, j;
+	return &m->obj[m->nr + want];
+}
 
-	if (m->nr <= first)
-		return;
-	for (i = first, j = m->nr - 1; i < j; i++, j--)
-		swap(m->obj[i], m->obj[j]);
+static inline void zalloc_mag_fill_done(struct zalloc_mag *m,
+					unsigned int want, unsigned int n)
+{
+	void **low = &m->obj[m->nr];
+
+	if (n < want)
+		memmove(low, low + (want - n), n * sizeof(*low));
+	m->nr += n;
 }
 
 /* Empty magazines for classes 0 .. @n - 1 of one CPU. */

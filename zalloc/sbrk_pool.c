@@ -308,14 +308,16 @@ void sbrk_put_big(struct zalloc_sbrk *sb, void *p, size_t len, size_t align)
 }
 
 /*
- * Move up to @want blocks of small class @class into @m, each stamped with
- * its cookie.  Under the lock.  Returns how many.
+ * Move up to @want blocks of small class @class into @m, which has room for
+ * them, each stamped with its cookie, the first taken to be popped first.
+ * Under the lock.  Returns how many.
  */
 static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 			      struct zalloc_mag *m, unsigned int want,
 			      unsigned long ip)
 {
-	unsigned int n = 0, first = m->nr;
+	void **top = zalloc_mag_fill_top(m, want);
+	unsigned int n = 0;
 	void *p;
 
 	lockdep_assert_held(&sb->lock);
@@ -323,12 +325,11 @@ static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 		p = sbrk_small_take(sb, class);
 		if (!p)
 			break;
-		zalloc_mag_push(m, p);
+		*--top = p;
 		*(unsigned long *)p = sbrk_cookie(sb, p);
 		n++;
 	}
-	/* Popped from the end: the first block taken goes out first. */
-	zalloc_mag_reverse(m, first);
+	zalloc_mag_fill_done(m, want, n);
 	sb->live[class] += n;
 	if (n)
 		sb->ip[class] = ip;

@@ -121,34 +121,39 @@ static void zsmp_slot_add(struct zsmp_slot *slot, struct zsmp_slab *slab,
 }
 
 /*
- * Move up to @want free blocks of @slab into @m, a bitmap word at a time,
- * lowest addresses first, each stamped with the cookie a block in a
- * magazine holds.  Returns how many.
+ * Take up to @want free blocks of @slab, a bitmap word at a time, lowest
+ * addresses first, each stamped with the cookie a block in a magazine
+ * holds, and store them at *--@top (zalloc_mag_fill_top()).  Returns how
+ * many.
  */
 static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
-				   struct zsmp_slab *slab, struct zalloc_mag *m,
+				   struct zsmp_slab *slab, void **top,
 				   unsigned int want)
 {
 	unsigned int shift = slab->class + ZALLOC_SMP_MIN_SHIFT;
-	unsigned int w = slab->hint, got = 0, b;
+	unsigned int w = slab->hint, got;
+	void **end = top - min(want, slab->nfree), **t = top;
 	unsigned long word;
+	u8 *wbase;
 	void *p;
 
-	while (got < want && slab->nfree > got) {
+	while (t != end) {
 		word = slab->free[w];
-		while (word && got < want) {
-			b = __ffs(word);
+		/* The blocks of word @w start here (one register, not two). */
+		wbase = slab->base + (((size_t)w * BITS_PER_LONG) << shift);
+		OPTIMIZER_HIDE_VAR(wbase);
+		while (word && t != end) {
+			p = wbase + ((size_t)__ffs(word) << shift);
 			word &= word - 1;
-			p = slab->base + (((size_t)w * BITS_PER_LONG + b) << shift);
-			zalloc_mag_push(m, p);
+			*--t = p;
 			*(unsigned long *)p = zsmp_cookie(smp, p);
-			got++;
 		}
 		/* Frees test bits of this word without the lock. */
 		WRITE_ONCE(slab->free[w], word);
 		if (!word)
 			w++;
 	}
+	got = top - t;
 	slab->hint = w;
 	slab->nfree -= got;
 	slab->inuse += got;
@@ -156,16 +161,18 @@ static unsigned int zsmp_slab_take(struct zalloc_smp *smp,
 }
 
 /*
- * Fill @m with up to @want blocks of @class from @slot's slabs (partial
- * ones, then an empty one).  Returns how many it took.
+ * Fill @m, which has room for @want, with up to @want blocks of @class
+ * from @slot's slabs (partial ones, then an empty one), the lowest address
+ * to be popped first.  Returns how many it took.
  */
 static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			      unsigned int class, struct zalloc_mag *m,
 			      unsigned int want, unsigned long ip)
 {
 	struct zsmp_class *cls = &slot->cls[class];
-	unsigned int n = 0, got, first = m->nr;
+	void **top = zalloc_mag_fill_top(m, want);
 	struct zsmp_slab *slab;
+	unsigned int n = 0, got;
 
 	lockdep_assert_held(&slot->lock);
 	while (n < want) {
@@ -180,7 +187,7 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 			WRITE_ONCE(slot->nr_empty, slot->nr_empty - 1);
 			zsmp_slot_add(slot, slab, class);
 		}
-		got = zsmp_slab_take(smp, slab, m, want - n);
+		got = zsmp_slab_take(smp, slab, top - n, want - n);
 		slab->ip = ip;
 		n += got;
 		if (!slab->nfree)
@@ -189,8 +196,7 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 	cls->out += n;
 	cls->nr_free -= n;
 	slot->allocs += n;
-	/* Popped from the end: the lowest address goes out first. */
-	zalloc_mag_reverse(m, first);
+	zalloc_mag_fill_done(m, want, n);
 	return n;
 }
 
