@@ -378,22 +378,16 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_arena_alloc_slow, ZALLOC_NS);
  * @ip: the caller to blame in reports
  *
  * For zalloc_arena_free() only: every free its inline pop of the last
- * block does not take.  Bad arguments are a no-op, as for zalloc_free();
- * the rest goes to the free op, called directly, or in debug mode and
- * while tracing through zalloc_free().
+ * block does not take goes through zalloc_free() on the arena's struct
+ * zalloc, which handles each (bad arguments, debug mode, tracing, other
+ * blocks), as __zalloc_arena_alloc_slow() does for allocations.
  *
  * Context: as zalloc_arena_free().
  */
 void __zalloc_arena_free(struct zalloc_arena *a, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
-	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
-		return;
-	if (unlikely(!zalloc_direct_ok(&a->inst))) {
-		zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
-		return;
-	}
-	arena_free(&a->inst, ptr, len, align, ip);
+	zalloc_free_ip(zalloc_arena_allocator(a), ptr, len, align, ip);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_arena_free, ZALLOC_NS);
 

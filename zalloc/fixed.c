@@ -102,22 +102,16 @@ EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_alloc_slow, ZALLOC_NS);
  * @ip: the caller to blame in reports
  *
  * For zalloc_fixed_free() only: every free its inline pop of the last
- * block does not take.  Bad arguments are a no-op, as for zalloc_free();
- * the rest goes to the normal view's free op, called directly, or in
- * debug mode and while tracing through zalloc_free().
+ * block does not take goes through zalloc_free() on the normal view, which
+ * handles each (bad arguments, debug mode, tracing, other blocks), as
+ * __zalloc_fixed_alloc_slow() does for allocations.
  *
  * Context: as zalloc_fixed_free().
  */
 void __zalloc_fixed_free(struct zalloc_fixed *f, void *ptr, size_t len,
 			 size_t align, unsigned long ip)
 {
-	if (unlikely(!zalloc_block_args_ok(ptr, len, align)))
-		return;
-	if (unlikely(!zalloc_direct_ok(&f->inst))) {
-		zalloc_free_ip(zalloc_fixed_allocator(f), ptr, len, align, ip);
-		return;
-	}
-	fixed_free(&f->inst, ptr, len, align, ip);
+	zalloc_free_ip(zalloc_fixed_allocator(f), ptr, len, align, ip);
 }
 EXPORT_SYMBOL_NS_GPL(__zalloc_fixed_free, ZALLOC_NS);
 

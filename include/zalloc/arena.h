@@ -250,10 +250,7 @@ static __always_inline void zalloc_arena_free(struct zalloc_arena *a,
 {
 	if (likely(zalloc_align_ok(align) && zalloc_direct_ok(&a->inst) &&
 		   __zalloc_arena_pop(a, ptr, len))) {
-		zalloc_count_block(&a->inst, ZALLOC_STAT_FREE,
-				   ZALLOC_STAT_BYTES_FREE, len);
-		if (want_init_on_free())
-			memset(ptr, 0, len);
+		zalloc_direct_freed(&a->inst, ptr, len);
 		return;
 	}
 	__zalloc_arena_free(a, ptr, len, align, _THIS_IP_);

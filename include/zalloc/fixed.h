@@ -230,10 +230,7 @@ static __always_inline void zalloc_fixed_free(struct zalloc_fixed *f,
 {
 	if (likely(zalloc_align_ok(align) && zalloc_direct_ok(&f->inst) &&
 		   __zalloc_fixed_buf_pop(&f->buf, ptr, len))) {
-		zalloc_count_block(&f->inst, ZALLOC_STAT_FREE,
-				   ZALLOC_STAT_BYTES_FREE, len);
-		if (want_init_on_free())
-			memset(ptr, 0, len);
+		zalloc_direct_freed(&f->inst, ptr, len);
 		return;
 	}
 	__zalloc_fixed_free(f, ptr, len, align, _THIS_IP_);

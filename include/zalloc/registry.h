@@ -33,6 +33,7 @@
 
 #include <linux/list.h>
 #include <linux/lockdep_types.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <zalloc/stats.h>
@@ -101,6 +102,19 @@ static __always_inline void zalloc_count_block(struct zalloc_instance *inst,
 	this_cpu_inc(c[item]);
 	this_cpu_add(c[bytes_item], len);
 #endif
+}
+
+/*
+ * The end of a direct free (zalloc_fixed_free(), zalloc_arena_free()) once
+ * its inline pop gave the block back: counted as the free ops count, then
+ * zeroed under init_on_free, last, so that memset() is a tail call.
+ */
+static __always_inline void zalloc_direct_freed(struct zalloc_instance *inst,
+						void *ptr, size_t len)
+{
+	zalloc_count_block(inst, ZALLOC_STAT_FREE, ZALLOC_STAT_BYTES_FREE, len);
+	if (want_init_on_free())
+		memset(ptr, 0, len);
 }
 
 /*
