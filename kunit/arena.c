@@ -620,7 +620,7 @@ static void arena_direct_same_as_interface(struct kunit *test)
 	};
 	struct arena_fix *af[2];
 	u8 *p[2][ARRAY_SIZE(script)];
-	unsigned int i, j, k, item;
+	unsigned int i, j, k;
 
 	for (k = 0; k < 2; k++)
 		af[k] = arena_setup(test, &zalloc_kmalloc_allocator, NULL);
@@ -670,11 +670,8 @@ static void arena_direct_same_as_interface(struct kunit *test)
 	zalloc_arena_free(&af[0]->arena, p[0][0], 100, 8);
 	zalloc_free(af[1]->a, p[1][0], 100, 8);
 	KUNIT_EXPECT_EQ(test, af[0]->arena.end_index, af[1]->arena.end_index);
-	for (item = 0; item < NR_ZALLOC_STATS; item++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    zalloc_test_stat(&af[0]->arena.inst, item),
-				    zalloc_test_stat(&af[1]->arena.inst, item),
-				    "%s", zalloc_stat_name(item));
+	zalloc_test_expect_same_stats(test, &af[0]->arena.inst,
+				      &af[1]->arena.inst);
 	for (k = 0; k < 2; k++)
 		arena_finish(af[k]);
 }
@@ -704,7 +701,7 @@ static void arena_direct_free_cases(struct kunit *test)
 	static const size_t start[4] = { 0, 0, 16, 40 };
 	struct arena_fix *af[2];
 	u8 *p[2][4], *big;
-	unsigned int i, k, item;
+	unsigned int i, k;
 
 	for (k = 0; k < 2; k++) {
 		struct zalloc_arena *ar;
@@ -743,11 +740,8 @@ static void arena_direct_free_cases(struct kunit *test)
 					      "step %u", i);
 		}
 	}
-	for (item = 0; item < NR_ZALLOC_STATS; item++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    zalloc_test_stat(&af[0]->arena.inst, item),
-				    zalloc_test_stat(&af[1]->arena.inst, item),
-				    "%s", zalloc_stat_name(item));
+	zalloc_test_expect_same_stats(test, &af[0]->arena.inst,
+				      &af[1]->arena.inst);
 	/* big, c, b, a and the old block. */
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&af[0]->arena.inst,
 					       ZALLOC_STAT_FREE), 5);

@@ -406,7 +406,7 @@ static void fixed_direct_same_as_view(struct kunit *test)
 	};
 	u8 *buf[2], *p[2][ARRAY_SIZE(script)];
 	struct zalloc_fixed *f[2];
-	unsigned int i, k, item;
+	unsigned int i, k;
 
 	for (k = 0; k < 2; k++) {
 		buf[k] = kunit_kzalloc(test, 512, GFP_KERNEL);
@@ -445,10 +445,7 @@ static void fixed_direct_same_as_view(struct kunit *test)
 	/* Back to where the 200 bytes started; their padding stays used. */
 	for (k = 0; k < 2; k++)
 		KUNIT_EXPECT_EQ(test, fixed_end(f[k]), p[k][6] - buf[k]);
-	for (item = 0; item < NR_ZALLOC_STATS; item++)
-		KUNIT_EXPECT_EQ_MSG(test, zalloc_test_stat(&f[0]->inst, item),
-				    zalloc_test_stat(&f[1]->inst, item),
-				    "%s", zalloc_stat_name(item));
+	zalloc_test_expect_same_stats(test, &f[0]->inst, &f[1]->inst);
 	/* Five blocks; 300 bytes and the 4 KiB-aligned 5 did not fit. */
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst, ZALLOC_STAT_ALLOC),
 			5);
@@ -478,7 +475,7 @@ static void fixed_direct_free_cases(struct kunit *test)
 	static const size_t len[3] = { 16, 24, 32 }, start[3] = { 0, 16, 40 };
 	u8 *buf[2], *p[2][3], foreign[16];
 	struct zalloc_fixed *f[2];
-	unsigned int i, k, item;
+	unsigned int i, k;
 
 	for (k = 0; k < 2; k++) {
 		buf[k] = kunit_kzalloc(test, 128, GFP_KERNEL);
@@ -512,10 +509,7 @@ static void fixed_direct_free_cases(struct kunit *test)
 	zalloc_fixed_free(f[0], foreign, 16, 8);
 	zalloc_free(zalloc_fixed_allocator(f[1]), foreign, 16, 8);
 	KUNIT_EXPECT_EQ(test, fixed_end(f[0]), 0);
-	for (item = 0; item < NR_ZALLOC_STATS; item++)
-		KUNIT_EXPECT_EQ_MSG(test, zalloc_test_stat(&f[0]->inst, item),
-				    zalloc_test_stat(&f[1]->inst, item),
-				    "%s", zalloc_stat_name(item));
+	zalloc_test_expect_same_stats(test, &f[0]->inst, &f[1]->inst);
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst, ZALLOC_STAT_FREE),
 			3);
 	KUNIT_EXPECT_EQ(test, zalloc_test_stat(&f[0]->inst,

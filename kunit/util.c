@@ -72,6 +72,23 @@ unsigned long zalloc_test_stat(struct zalloc_instance *inst,
 }
 
 /*
+ * zalloc_test_expect_same_stats - every common counter of @x equals @y's:
+ * two instances that ran one script by two paths (a direct call and the
+ * struct zalloc) must have counted alike.
+ */
+void zalloc_test_expect_same_stats(struct kunit *test,
+				   struct zalloc_instance *x,
+				   struct zalloc_instance *y)
+{
+	unsigned int item;
+
+	for (item = 0; item < NR_ZALLOC_STATS; item++)
+		KUNIT_EXPECT_EQ_MSG(test, zalloc_test_stat(x, item),
+				    zalloc_test_stat(y, item), "%s",
+				    zalloc_stat_name(item));
+}
+
+/*
  * zalloc_test_info - counter @i of @inst's own (the allocator's enum, e.g.
  * ZALLOC_SMP_LIVE_OBJECTS); ULONG_MAX if the allocator has no such counter.
  */

@@ -67,6 +67,9 @@ struct zalloc *zalloc_test_adopt(struct kunit *test, struct zalloc *a);
 unsigned long zalloc_test_destroy_now(struct kunit *test, struct zalloc *a);
 unsigned long zalloc_test_stat(struct zalloc_instance *inst,
 			       enum zalloc_stat_item item);
+void zalloc_test_expect_same_stats(struct kunit *test,
+				   struct zalloc_instance *x,
+				   struct zalloc_instance *y);
 unsigned long zalloc_test_info(struct zalloc_instance *inst, unsigned int i);
 
 /* An instance's debugfs files (kunit/util.c). */
