@@ -337,7 +337,7 @@ static void arena_free(void *ctx, void *ptr, size_t len, size_t align,
 		return;
 	}
 	zalloc_count_free(&a->inst, len);
-	if (zalloc_init_on_free_enabled())
+	if (want_init_on_free())
 		arena_zero(a, ptr, len);
 }
 

@@ -305,7 +305,7 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 	if (unlikely(!len))
 		return;
 	if (likely(zb_index_of(b, ptr, &index))) {
-		if (zalloc_init_on_free_enabled())
+		if (want_init_on_free())
 			zb_zero_if_used(b, ptr, index, len);
 		flags = zb_lock(b);
 		ok = __zb_free(b, index, zb_chunks_for(b, len));
@@ -332,7 +332,7 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 	unsigned int bit = index % ZB_BITS;
 	u64 mask, word;
 
-	if (unlikely(!len || zalloc_init_on_free_enabled() ||
+	if (unlikely(!len || want_init_on_free() ||
 		     (off & (b->chunk_size - 1)) || index >= b->nr_chunks ||
 		     n > b->nr_chunks - index || bit + n > ZB_BITS)) {
 		zb_free_slow(b, ptr, len, ip);

@@ -210,37 +210,25 @@ void zalloc_defer_flush(void);
 void zalloc_kvfree(void *p);
 
 /*
- * The kernel's init_on_alloc / init_on_free, for allocators that hand out
- * recycled memory (the page allocator and kmalloc are zeroed by the kernel
- * itself).  Static keys: a nop when off.
- */
-static __always_inline bool zalloc_init_on_alloc_enabled(void)
-{
-	return static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON,
-				   &init_on_alloc);
-}
-
-/*
+ * The kernel's init_on_alloc / init_on_free (want_init_on_alloc() and
+ * want_init_on_free(), static keys: a nop when off), for allocators that
+ * hand out recycled memory (the page allocator and kmalloc are zeroed by
+ * the kernel itself).
+ *
  * Returns @p: a fast path that ends in "return zalloc_init_on_alloc(p,
  * len);" (after counting) reaches memset() as a tail call and saves no
  * registers for it.
  */
 static __always_inline void *zalloc_init_on_alloc(void *p, size_t len)
 {
-	if (zalloc_init_on_alloc_enabled())
+	if (want_init_on_alloc(0))
 		return memset(p, 0, len);
 	return p;
 }
 
-static __always_inline bool zalloc_init_on_free_enabled(void)
-{
-	return static_branch_maybe(CONFIG_INIT_ON_FREE_DEFAULT_ON,
-				   &init_on_free);
-}
-
 static __always_inline void zalloc_init_on_free(void *p, size_t len)
 {
-	if (zalloc_init_on_free_enabled())
+	if (want_init_on_free())
 		memset(p, 0, len);
 }
 

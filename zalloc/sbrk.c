@@ -326,7 +326,7 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_mag *m;
 
 	if (unlikely(class >= SBRK_NR || in_nmi() ||
-		     zalloc_init_on_free_enabled()))
+		     want_init_on_free()))
 		goto slow;
 	local_irq_save(flags);
 	c = this_cpu_ptr(sb->cpu);

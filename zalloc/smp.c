@@ -222,7 +222,7 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 	struct zalloc_mag *m;
 	unsigned long flags;
 
-	if (zalloc_init_on_free_enabled()) {
+	if (want_init_on_free()) {
 		if (!zsmp_live_small(smp, "free", p, len, class, ip))
 			return false;
 		memset(p, 0, len);
@@ -528,7 +528,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	long seq;
 
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
-		     zalloc_init_on_free_enabled()))
+		     want_init_on_free()))
 		goto slow;
 	local_irq_save(flags);
 	c = this_cpu_ptr(smp->cpu);
