@@ -906,9 +906,12 @@ static void bitmap_debugfs_stats(struct kunit *test)
  * (random victims) against a brute-force first fit over a bool array.
  * Every allocation must land where the reference puts it, or fail where it
  * fails; the free count must match after every step, and the whole bitmap
- * and the largest free run every 1024 steps.
+ * and the largest free run every 1024 steps.  It runs on a caller-locked
+ * instance through the chunk calls, and on a locked one through the byte
+ * calls, whose frees within one word take no lock.
  */
 #define DIFF_OPS	100000
+#define DIFF_CHUNK	8
 #define DIFF_CHUNKS	640
 #define DIFF_MAX	200
 #define DIFF_SLOTS	64
@@ -960,13 +963,43 @@ static bool diff_same_state(struct kunit *test, struct zalloc_bitmap *b,
 	return true;
 }
 
+/*
+ * A locked instance is driven through the byte calls, so that its frees
+ * within one word take the lockless path and its allocations the inline
+ * claim; a caller-locked one through the chunk calls.
+ */
+static bool diff_bytes(const struct zalloc_bitmap *b)
+{
+	return b->inst.flags & ZALLOC_BITMAP_LOCKED;
+}
+
+static void diff_free(struct zalloc_bitmap *b, const struct diff_block *blk)
+{
+	if (diff_bytes(b))
+		zalloc_bitmap_free(b, zalloc_bitmap_chunk_ptr(b, blk->index),
+				   blk->n * DIFF_CHUNK);
+	else
+		zalloc_bitmap_free_chunks(b, blk->index, blk->n);
+}
+
 /* 1: allocated as the reference did; 0: refused by both; -1: differs. */
 static int diff_alloc(struct kunit *test, struct zalloc_bitmap *b,
 		      bool *used, struct diff_block *blk, size_t n, int op)
 {
 	long want = ref_first_fit(used, DIFF_CHUNKS, n);
 	size_t index = SIZE_MAX;
-	int err = zalloc_bitmap_alloc_chunks(b, n, &index);
+	int err = -ENOMEM;
+	void *p;
+
+	if (diff_bytes(b)) {
+		p = zalloc_bitmap_alloc(b, n * DIFF_CHUNK, 1);
+		if (p) {
+			index = zalloc_bitmap_chunk_index(b, p);
+			err = 0;
+		}
+	} else {
+		err = zalloc_bitmap_alloc_chunks(b, n, &index);
+	}
 
 	if (want < 0) {
 		if (err == -ENOMEM)
@@ -986,9 +1019,10 @@ static int diff_alloc(struct kunit *test, struct zalloc_bitmap *b,
 	return 1;
 }
 
-static void bitmap_differential(struct kunit *test)
+static void diff_run(struct kunit *test, unsigned int flags)
 {
-	struct zalloc_bitmap *b = bm_init(test, 8, DIFF_CHUNKS * 8, 0);
+	struct zalloc_bitmap *b = bm_init(test, DIFF_CHUNK,
+					  DIFF_CHUNKS * DIFF_CHUNK, flags);
 	struct diff_block *live;
 	size_t nfree = DIFF_CHUNKS, n, k, nlive = 0, fails = 0;
 	struct rnd_state rnd;
@@ -1006,7 +1040,7 @@ static void bitmap_differential(struct kunit *test)
 		if (nlive && (nlive == DIFF_SLOTS ||
 			      prandom_u32_state(&rnd) % 2)) {
 			k = prandom_u32_state(&rnd) % nlive;
-			zalloc_bitmap_free_chunks(b, live[k].index, live[k].n);
+			diff_free(b, &live[k]);
 			memset(used + live[k].index, false, live[k].n);
 			nfree += live[k].n;
 			live[k] = live[--nlive];
@@ -1034,8 +1068,19 @@ static void bitmap_differential(struct kunit *test)
 		   fails);
 	KUNIT_EXPECT_GT(test, fails, 0);
 	while (nlive--)
-		zalloc_bitmap_free_chunks(b, live[nlive].index, live[nlive].n);
+		diff_free(b, &live[nlive]);
 	KUNIT_EXPECT_TRUE(test, all_free(b));
+}
+
+static void bitmap_differential(struct kunit *test)
+{
+	diff_run(test, 0);
+}
+
+/* Locked: lockless frees must leave the hint where first fit needs it. */
+static void bitmap_differential_locked(struct kunit *test)
+{
+	diff_run(test, ZALLOC_BITMAP_LOCKED);
 }
 
 /*
@@ -1165,6 +1210,60 @@ static void bitmap_locked_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, k, c->b->nr_chunks);
 }
 
+/*
+ * Every CPU frees the same blocks, in the same order, all released at once:
+ * of the frees of one block exactly one may go through (the lockless free's
+ * compare-and-exchange), the others are refused as double frees.  Each
+ * round allocates the blocks again; at the end the counts must be exact.
+ */
+#define RACE_ROUNDS	8
+#define RACE_BLOCKS	1024
+
+struct race_ctx {
+	struct zalloc_bitmap *b;
+	void *blk[RACE_BLOCKS];
+};
+
+static void race_free_fn(void *data, unsigned int id)
+{
+	struct race_ctx *c = data;
+	size_t i;
+
+	for (i = 0; i < RACE_BLOCKS; i++)
+		zalloc_bitmap_free(c->b, c->blk[i], 1);
+}
+
+static void bitmap_locked_free_race(struct kunit *test)
+{
+	struct zalloc_stats_sum sum;
+	struct race_ctx *c;
+	unsigned int n = 0;
+	size_t i;
+	int r;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->b = bm_create(test, 16, RACE_BLOCKS * 16, ZALLOC_BITMAP_LOCKED,
+			 NULL);
+	for (r = 0; r < RACE_ROUNDS; r++) {
+		for (i = 0; i < RACE_BLOCKS; i++) {
+			c->blk[i] = zalloc_bitmap_alloc(c->b, 1, 1);
+			KUNIT_ASSERT_NOT_NULL(test, c->blk[i]);
+		}
+		n = zalloc_xcpu_run(test, NULL, race_free_fn, c);
+		KUNIT_ASSERT_EQ(test, zalloc_bitmap_free_count(c->b),
+				c->b->nr_chunks);
+	}
+	zalloc_stats_read(&c->b->inst, &sum);
+	kunit_info(test, "%u CPUs freeing each block\n", n);
+	KUNIT_EXPECT_GE(test, n, 2);
+	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_FREE],
+			RACE_ROUNDS * RACE_BLOCKS);
+	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_BYTES_FREE],
+			RACE_ROUNDS * RACE_BLOCKS);
+	KUNIT_EXPECT_TRUE(test, all_free(c->b));
+}
+
 static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE_PARAM(bitmap_claim_upstream, claim_gen_params),
 	KUNIT_CASE(bitmap_claim_fold_exhaustive),
@@ -1187,7 +1286,9 @@ static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_chunk_api),
 	KUNIT_CASE(bitmap_debugfs_stats),
 	KUNIT_CASE(bitmap_differential),
+	KUNIT_CASE(bitmap_differential_locked),
 	KUNIT_CASE(bitmap_locked_concurrent),
+	KUNIT_CASE(bitmap_locked_free_race),
 	{}
 };
 

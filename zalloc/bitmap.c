@@ -44,20 +44,31 @@
  *    free chunk, which is the first fit whenever it is free, and folds
  *    only when it is not.
  *  - free tests and sets whole words (the first and last under a mask);
- *    a block inside one word is freed inline.
+ *    a block inside one word is freed inline, and in a locked instance
+ *    without the lock (below).
  *  - resize grows into free chunks right after the block (Ghostty has no
  *    resize).
  *
  * Locking: a caller-locked instance has none; the caller serializes.  A
  * ZALLOC_BITMAP_LOCKED instance takes b->lock, a raw spinlock, with IRQs
- * off around every read or write of the bitmap, the free count and the
- * hint, so it may be called from hardirq and softirq context too, on
- * PREEMPT_RT as well.  The lock is a
- * leaf: no allocation, callback or other lock happens under it (messages
- * are printed after it is dropped), so all instances share one lockdep
- * class and cannot nest.  Lock order: an allocator built over a bitmap
- * instance takes its own lock, then this one; zalloc_registry_lock (reading
- * the debugfs stats file), then this one.
+ * off around every call but one, so it may be called from hardirq and
+ * softirq context too, on PREEMPT_RT as well.  The exception is the free
+ * of a block within one word (the common case), which takes no lock, as
+ * gen_pool's frees take none:
+ *  - it sets the block's bits with one compare-and-exchange that fails if
+ *    any of them is already free, so of two frees of one block exactly one
+ *    succeeds; every update made under the lock is a compare-and-exchange
+ *    too (bitmap_search.h), since a word may gain free bits meanwhile;
+ *  - it adds to b->nr_free atomically (allocation subtracts atomically);
+ *  - b->hint is written under the lock only; the free lowers b->freed_hint
+ *    to its word instead, and the next allocation folds that into the hint
+ *    (an allocation that misses a free still in flight ran before it).
+ * Only the lock holder takes chunks, so what it found free stays free.
+ * The lock is a leaf: no allocation, callback or other lock happens under
+ * it (messages are printed after it is dropped), so all instances share
+ * one lockdep class and cannot nest.  Lock order: an allocator built over
+ * a bitmap instance takes its own lock, then this one;
+ * zalloc_registry_lock (reading the debugfs stats file), then this one.
  */
 #define pr_fmt(fmt) "zalloc: " fmt
 
@@ -69,14 +80,23 @@
 #include "debug_core.h"
 #include "internal.h"
 
-/* Locking: a no-op for caller-locked instances (see the file header). */
+/* Whether frees may run outside the lock (see the file header). */
+static __always_inline bool zb_shared(const struct zalloc_bitmap *b)
+{
+	return b->inst.flags & ZALLOC_BITMAP_LOCKED;
+}
 
-static __always_inline unsigned long zb_lock(struct zalloc_bitmap *b)
+/*
+ * Locking: a no-op for caller-locked instances (see the file header).
+ * @shared is zb_shared(@b), passed down so that it is tested once a call.
+ */
+static __always_inline unsigned long zb_lock(struct zalloc_bitmap *b,
+					     bool shared)
 	__acquires(&b->lock)
 {
 	unsigned long flags = 0;
 
-	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
+	if (shared)
 		raw_spin_lock_irqsave(&b->lock, flags);
 	else
 		__acquire(&b->lock);
@@ -84,13 +104,36 @@ static __always_inline unsigned long zb_lock(struct zalloc_bitmap *b)
 }
 
 static __always_inline void zb_unlock(struct zalloc_bitmap *b,
-				      unsigned long flags)
+				      unsigned long flags, bool shared)
 	__releases(&b->lock)
 {
-	if (b->inst.flags & ZALLOC_BITMAP_LOCKED)
+	if (shared)
 		raw_spin_unlock_irqrestore(&b->lock, flags);
 	else
 		__release(&b->lock);
+}
+
+/* Add @n (negative: take) to the free chunk count; @shared: zb_shared(). */
+static __always_inline void zb_count_chunks(struct zalloc_bitmap *b, long n,
+					    bool shared)
+{
+	if (shared)
+		atomic_long_add(n, &b->nr_free);
+	else
+		atomic_long_set(&b->nr_free, atomic_long_read(&b->nr_free) + n);
+}
+
+/*
+ * The first word that may have a free chunk, with the lowest word a
+ * lockless free has given chunks back to since the last look folded in.
+ * Under the lock.
+ */
+static __always_inline size_t zb_hint(struct zalloc_bitmap *b, bool shared)
+{
+	if (shared && unlikely(READ_ONCE(b->freed_hint) < b->hint))
+		b->hint = min_t(size_t, b->hint,
+				xchg(&b->freed_hint, SIZE_MAX));
+	return b->hint;
 }
 
 /* Chunks a block of @len bytes takes. */
@@ -119,15 +162,15 @@ static __always_inline bool zb_index_of(const struct zalloc_bitmap *b,
  * fit, as the full search would find.  Under the lock.
  */
 static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
-					  size_t *index)
+					  size_t *index, bool shared)
 {
-	size_t i = b->hint;
+	size_t i = zb_hint(b, shared);
 	u64 word, run;
 	unsigned int bit;
 
 	if (unlikely(n > ZB_BITS || i >= b->nr_words))
 		return false;
-	word = b->words[i];
+	word = READ_ONCE(b->words[i]);
 	if (unlikely(!word))
 		return false;
 	/* The run at the lowest free chunk, the usual first fit: no fold. */
@@ -141,8 +184,8 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 			bit = __ffs64(run);
 		}
 	}
-	b->words[i] = word & ~(zb_run_mask(n) << bit);
-	WRITE_ONCE(b->nr_free, b->nr_free - n);
+	zb_word_take(&b->words[i], word, zb_run_mask(n) << bit, shared);
+	zb_count_chunks(b, -(long)n, shared);
 	*index = i * ZB_BITS + bit;
 	return true;
 }
@@ -151,21 +194,22 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 static noinline bool __zb_alloc(struct zalloc_bitmap *b, size_t n,
 				size_t *index)
 {
-	size_t from = b->hint;
-	bool ok;
+	bool shared = zb_shared(b), ok;
+	size_t from = zb_hint(b, shared);
 
-	if (!n || n > b->nr_free)
+	if (!n || n > atomic_long_read(&b->nr_free))
 		return false;
-	while (from < b->nr_words && !b->words[from])
+	while (from < b->nr_words && !READ_ONCE(b->words[from]))
 		from++;
 	b->hint = from;
 	if (n <= ZB_BITS)
-		ok = zb_claim_small(b->words, b->nr_words, from, n, index);
+		ok = zb_claim_small(b->words, b->nr_words, from, n, index,
+				    shared);
 	else
 		ok = zalloc_bits_claim_large(b->words, b->nr_words, from, n,
-					     index);
+					     index, shared);
 	if (ok)
-		WRITE_ONCE(b->nr_free, b->nr_free - n);
+		zb_count_chunks(b, -(long)n, shared);
 	return ok;
 }
 
@@ -176,53 +220,14 @@ static bool zb_is_used(const struct zalloc_bitmap *b, size_t index, size_t n)
 	       zalloc_bits_range_is(b->words, index, n, false);
 }
 
-/* Give back @n allocated chunks.  Under the lock. */
-static void __zb_release(struct zalloc_bitmap *b, size_t index, size_t n)
-{
-	zalloc_bits_range_set(b->words, index, n, true);
-	WRITE_ONCE(b->nr_free, b->nr_free + n);
-	b->hint = min(b->hint, index / ZB_BITS);
-}
-
-/*
- * Set chunks [index, index + n) free if every one is allocated: one pass
- * that tests the words, one that sets them, a word at a time (the first
- * and last under a mask).  @n >= 1 and the range lies in the bitmap.
- */
-static __always_inline bool zb_free_range(u64 *w, size_t index, size_t n)
-{
-	size_t i = index / ZB_BITS, last = (index + n - 1) / ZB_BITS, j;
-	u64 head = ZB_FULL << (index % ZB_BITS);
-	u64 tail = ZB_FULL >> (ZB_BITS - 1 - (index + n - 1) % ZB_BITS);
-
-	if (i == last) {
-		head &= tail;
-		if (w[i] & head)
-			return false;
-		w[i] |= head;
-		return true;
-	}
-	if ((w[i] & head) || (w[last] & tail))
-		return false;
-	for (j = i + 1; j < last; j++)
-		if (w[j])
-			return false;
-	w[i] |= head;
-	for (j = i + 1; j < last; j++)
-		w[j] = ZB_FULL;
-	w[last] |= tail;
-	return true;
-}
-
 /* Free @n chunks at @index if they are allocated.  Under the lock. */
-static __always_inline bool __zb_free(struct zalloc_bitmap *b, size_t index,
-				      size_t n)
+static bool __zb_free(struct zalloc_bitmap *b, size_t index, size_t n)
 {
 	if (unlikely(!n || index >= b->nr_chunks ||
 		     n > b->nr_chunks - index ||
-		     !zb_free_range(b->words, index, n)))
+		     !zalloc_bits_range_give(b->words, index, n, zb_shared(b))))
 		return false;
-	WRITE_ONCE(b->nr_free, b->nr_free + n);
+	zb_count_chunks(b, n, zb_shared(b));
 	b->hint = min(b->hint, index / ZB_BITS);
 	return true;
 }
@@ -239,16 +244,14 @@ static int __zb_relen(struct zalloc_bitmap *b, size_t index, size_t n,
 
 	if (!zb_is_used(b, index, n))
 		return -EINVAL;
-	if (new_n <= n) {
-		__zb_release(b, index + new_n, n - new_n);
-		return 0;
-	}
+	if (new_n < n)
+		return __zb_free(b, index + new_n, n - new_n) ? 0 : -EINVAL;
 	more = new_n - n;
 	if (more > b->nr_chunks - index - n ||
 	    !zalloc_bits_range_is(b->words, index + n, more, true))
 		return -ENOMEM;
-	zalloc_bits_range_set(b->words, index + n, more, false);
-	WRITE_ONCE(b->nr_free, b->nr_free - more);
+	zalloc_bits_range_take(b->words, index + n, more, zb_shared(b));
+	zb_count_chunks(b, -(long)more, zb_shared(b));
 	return 0;
 }
 
@@ -256,10 +259,10 @@ static int __zb_relen(struct zalloc_bitmap *b, size_t index, size_t n,
 static noinline void zb_zero_if_used(struct zalloc_bitmap *b, void *ptr,
 				     size_t index, size_t len)
 {
-	unsigned long flags = zb_lock(b);
+	unsigned long flags = zb_lock(b, zb_shared(b));
 	bool used = zb_is_used(b, index, zb_chunks_for(b, len));
 
-	zb_unlock(b, flags);
+	zb_unlock(b, flags, zb_shared(b));
 	if (used)
 		memset(ptr, 0, len);
 }
@@ -272,8 +275,8 @@ static noinline void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 			    len, ptr, (void *)ip);
 }
 
-static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
-				      size_t align)
+static __always_inline void *zb_alloc_as(struct zalloc_bitmap *b, size_t len,
+					 size_t align, bool shared)
 {
 	unsigned long flags;
 	size_t index, n;
@@ -282,9 +285,10 @@ static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
 
 	if (likely(len && align <= b->max_align)) {
 		n = zb_chunks_for(b, len);
-		flags = zb_lock(b);
-		ok = zb_claim_hint(b, n, &index) || __zb_alloc(b, n, &index);
-		zb_unlock(b, flags);
+		flags = zb_lock(b, shared);
+		ok = zb_claim_hint(b, n, &index, shared) ||
+		     __zb_alloc(b, n, &index);
+		zb_unlock(b, flags, shared);
 	}
 	if (likely(ok)) {
 		p = zalloc_bitmap_chunk_ptr(b, index);
@@ -292,6 +296,15 @@ static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
 	}
 	zalloc_count_alloc(&b->inst, p, len);
 	return p;
+}
+
+/* zb_alloc_as() with @shared a constant in each branch. */
+static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
+				      size_t align)
+{
+	if (zb_shared(b))
+		return zb_alloc_as(b, len, align, true);
+	return zb_alloc_as(b, len, align, false);
 }
 
 /* Every free but zb_free()'s common case. */
@@ -307,9 +320,9 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 	if (likely(zb_index_of(b, ptr, &index))) {
 		if (want_init_on_free())
 			zb_zero_if_used(b, ptr, index, len);
-		flags = zb_lock(b);
+		flags = zb_lock(b, zb_shared(b));
 		ok = __zb_free(b, index, zb_chunks_for(b, len));
-		zb_unlock(b, flags);
+		zb_unlock(b, flags, zb_shared(b));
 	}
 	if (unlikely(!ok)) {
 		zb_bad_block(b, "free", ptr, len, ip);
@@ -319,36 +332,49 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 }
 
 /*
- * The common case inline: a block of one word's chunks, init_on_free off.
- * Its chunks are tested and set at one instant under the lock, as
- * __zb_free() does, so a refusal here is final.
+ * Give back the @n chunks @mask of word @i if all are allocated; in a
+ * locked instance without the lock (see the file header).
+ */
+static __always_inline bool zb_give_word(struct zalloc_bitmap *b, size_t i,
+					 u64 mask, unsigned int n)
+{
+	bool shared = zb_shared(b);
+	size_t h;
+
+	if (!zb_word_give(&b->words[i], mask, shared))
+		return false;
+	zb_count_chunks(b, n, shared);
+	if (!shared) {
+		b->hint = min(b->hint, i);
+		return true;
+	}
+	h = READ_ONCE(b->freed_hint);
+	while (i < h && !try_cmpxchg(&b->freed_hint, &h, i))
+		;
+	return true;
+}
+
+/*
+ * The common case inline: a block within one word, init_on_free off.  Its
+ * chunks are tested and set at one instant, as __zb_free() does, so a
+ * refusal here is final.
  */
 static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 				    size_t len, unsigned long ip)
 {
+	unsigned int shift = b->chunk_shift;
 	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
-	unsigned long flags;
-	size_t index = off >> b->chunk_shift, n = zb_chunks_for(b, len), i;
+	size_t index = off >> shift, more = (len - 1) >> shift;
 	unsigned int bit = index % ZB_BITS;
-	u64 mask, word;
 
-	if (unlikely(!len || want_init_on_free() ||
-		     (off & (b->chunk_size - 1)) || index >= b->nr_chunks ||
-		     n > b->nr_chunks - index || bit + n > ZB_BITS)) {
+	/* @more: the block's chunks after its first; huge for @len 0. */
+	if (unlikely(want_init_on_free() || index >= b->nr_chunks ||
+		     (index << shift) != off || more >= ZB_BITS - bit)) {
 		zb_free_slow(b, ptr, len, ip);
 		return;
 	}
-	i = index / ZB_BITS;
-	mask = zb_run_mask(n) << bit;
-	flags = zb_lock(b);
-	word = b->words[i];
-	if (likely(!(word & mask))) {
-		b->words[i] = word | mask;
-		WRITE_ONCE(b->nr_free, b->nr_free + n);
-		b->hint = min(b->hint, i);
-	}
-	zb_unlock(b, flags);
-	if (unlikely(word & mask)) {
+	if (unlikely(!zb_give_word(b, index / ZB_BITS,
+				   zb_run_mask(more + 1) << bit, more + 1))) {
 		zb_bad_block(b, "free", ptr, len, ip);
 		return;
 	}
@@ -363,10 +389,10 @@ static int zb_relen(struct zalloc_bitmap *b, void *ptr, size_t len,
 	int err = -EINVAL;
 
 	if (len && new_len && zb_index_of(b, ptr, &index)) {
-		flags = zb_lock(b);
+		flags = zb_lock(b, zb_shared(b));
 		err = __zb_relen(b, index, zb_chunks_for(b, len),
 				 zb_chunks_for(b, new_len));
-		zb_unlock(b, flags);
+		zb_unlock(b, flags, zb_shared(b));
 	}
 	if (err == -EINVAL)
 		zb_bad_block(b, "resize", ptr, len, ip);
@@ -504,9 +530,9 @@ int zalloc_bitmap_alloc_chunks(struct zalloc_bitmap *b, size_t nr,
 
 	if (!nr)
 		return -EINVAL;
-	flags = zb_lock(b);
+	flags = zb_lock(b, zb_shared(b));
 	ok = __zb_alloc(b, nr, index);
-	zb_unlock(b, flags);
+	zb_unlock(b, flags, zb_shared(b));
 	zalloc_count_alloc(&b->inst, ok ? b->chunks : NULL,
 			   nr << b->chunk_shift);
 	return ok ? 0 : -ENOMEM;
@@ -533,9 +559,9 @@ void zalloc_bitmap_free_chunks(struct zalloc_bitmap *b, size_t index,
 
 	if (!nr)
 		return;
-	flags = zb_lock(b);
+	flags = zb_lock(b, zb_shared(b));
 	ok = __zb_free(b, index, nr);
-	zb_unlock(b, flags);
+	zb_unlock(b, flags, zb_shared(b));
 	if (!ok) {
 		pr_warn_ratelimited("bitmap %s: free of chunks %zu+%zu by %pS: not allocated\n",
 				    zalloc_report_name(&b->inst),
@@ -561,9 +587,9 @@ size_t zalloc_bitmap_largest_free_run(struct zalloc_bitmap *b)
 	unsigned long flags;
 	size_t run;
 
-	flags = zb_lock(b);
+	flags = zb_lock(b, zb_shared(b));
 	run = zalloc_bits_largest_run(b->words, b->nr_words);
-	zb_unlock(b, flags);
+	zb_unlock(b, flags, zb_shared(b));
 	return run;
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_largest_free_run, ZALLOC_NS);
@@ -695,8 +721,9 @@ static int zb_init(struct zalloc_instance *inst, const void *arg)
 	b->chunks = buf + l->chunks_start;
 	b->nr_words = l->nr_words;
 	b->nr_chunks = l->nr_words * ZB_BITS;
-	b->nr_free = b->nr_chunks;
+	atomic_long_set(&b->nr_free, b->nr_chunks);
 	b->hint = 0;
+	b->freed_hint = SIZE_MAX;
 	chunks = (unsigned long)b->chunks;
 	b->max_align = min_t(size_t, l->chunk_size, chunks & -chunks);
 	for (i = 0; i < b->nr_words; i++)
@@ -709,7 +736,7 @@ static int zb_init(struct zalloc_instance *inst, const void *arg)
 static unsigned long zb_fini(struct zalloc_instance *inst)
 {
 	struct zalloc_bitmap *b = to_bitmap(inst);
-	size_t used = b->nr_chunks - READ_ONCE(b->nr_free);
+	size_t used = b->nr_chunks - atomic_long_read(&b->nr_free);
 
 	if (used)
 		pr_warn("bitmap %s: torn down with %zu chunks allocated\n",

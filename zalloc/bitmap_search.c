@@ -4,7 +4,9 @@
  * longer than a word, range tests and updates, the longest free run, and
  * zalloc_bitmap_claim() for callers with bitmaps of their own.
  *
- * Locking: none; every caller serializes access to the words it passes.
+ * Locking: none; every caller serializes the updates that take chunks, and
+ * passes @shared where frees may give chunks back meanwhile (see
+ * bitmap_search.h).
  */
 #include <linux/export.h>
 #include <linux/limits.h>
@@ -13,10 +15,10 @@
 
 /* Runs of more than 64 chunks: top bits, full words, bottom bits. */
 bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
-			     size_t *index)
+			     size_t *index, bool shared)
 {
 	while (i < nw) {
-		unsigned int top = zb_top_free(w[i]);
+		unsigned int top = zb_top_free(READ_ONCE(w[i]));
 		size_t start, rem, j;
 
 		if (!top) {
@@ -25,19 +27,21 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 		}
 		start = i++;
 		rem = n - top;		/* >= 1: n > 64 >= top */
-		while (rem > ZB_BITS && i < nw && w[i] == ZB_FULL) {
+		while (rem > ZB_BITS && i < nw && READ_ONCE(w[i]) == ZB_FULL) {
 			rem -= ZB_BITS;
 			i++;
 		}
 		if (i >= nw)
 			return false;
 		/* Word i is where the run broke: start again from it. */
-		if (rem > ZB_BITS || zb_bottom_free(w[i]) < rem)
+		if (rem > ZB_BITS || zb_bottom_free(READ_ONCE(w[i])) < rem)
 			continue;
-		w[start] &= ~zb_high(top);
+		zb_word_take(&w[start], READ_ONCE(w[start]), zb_high(top),
+			     shared);
+		/* All free: not even a lockless free may touch these. */
 		for (j = start + 1; j < i; j++)
-			w[j] = 0;
-		w[i] &= ~zb_low(rem);
+			WRITE_ONCE(w[j], 0);
+		zb_word_take(&w[i], READ_ONCE(w[i]), zb_low(rem), shared);
 		*index = start * ZB_BITS + ZB_BITS - top;
 		return true;
 	}
@@ -47,8 +51,8 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 static bool zb_claim(u64 *w, size_t nw, size_t from, size_t n, size_t *index)
 {
 	if (n <= ZB_BITS)
-		return zb_claim_small(w, nw, from, n, index);
-	return zalloc_bits_claim_large(w, nw, from, n, index);
+		return zb_claim_small(w, nw, from, n, index, false);
+	return zalloc_bits_claim_large(w, nw, from, n, index, false);
 }
 
 /**
@@ -75,37 +79,74 @@ bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index)
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_claim, ZALLOC_NS);
 
 /*
- * Chunks [index, index + n), a word's worth at a time: with @set, mark them
- * free (@free) or used and return true; without, return whether they are
- * all free (@free) or all used.
+ * The range functions walk chunks [index, index + n) a word at a time:
+ * zb_span() gives how many of them the word at hand holds from @bit on, and
+ * their @mask.
  */
-static bool zb_range(u64 *w, size_t index, size_t n, bool free, bool set)
+static unsigned int zb_span(unsigned int bit, size_t left, u64 *mask)
 {
-	size_t i = index / ZB_BITS;
-	unsigned int bit = index % ZB_BITS, bits;
-	u64 mask;
+	unsigned int bits = min_t(size_t, left, ZB_BITS - bit);
 
-	for (; n; n -= bits, bit = 0, i++) {
-		bits = min_t(size_t, n, ZB_BITS - bit);
-		mask = zb_low(bits) << bit;
-		if (set)
-			w[i] = free ? w[i] | mask : w[i] & ~mask;
-		else if (((free ? w[i] : ~w[i]) & mask) != mask)
-			return false;
-	}
-	return true;
+	*mask = zb_low(bits) << bit;
+	return bits;
 }
 
 /* Whether chunks [index, index + n) are all free (@free) or all used. */
 bool zalloc_bits_range_is(const u64 *w, size_t index, size_t n, bool free)
 {
-	return zb_range((u64 *)w, index, n, free, false);
+	unsigned int bit = index % ZB_BITS, bits;
+	size_t i = index / ZB_BITS;
+	u64 mask, word;
+
+	for (; n; n -= bits, bit = 0, i++) {
+		bits = zb_span(bit, n, &mask);
+		word = READ_ONCE(w[i]);
+		if (((free ? word : ~word) & mask) != mask)
+			return false;
+	}
+	return true;
 }
 
-/* Mark chunks [index, index + n) free (@free) or used. */
-void zalloc_bits_range_set(u64 *w, size_t index, size_t n, bool free)
+/* Take chunks [index, index + n), every one free. */
+void zalloc_bits_range_take(u64 *w, size_t index, size_t n, bool shared)
 {
-	zb_range(w, index, n, free, true);
+	unsigned int bit = index % ZB_BITS, bits;
+	size_t i = index / ZB_BITS;
+	u64 mask;
+
+	for (; n; n -= bits, bit = 0, i++) {
+		bits = zb_span(bit, n, &mask);
+		zb_word_take(&w[i], READ_ONCE(w[i]), mask, shared);
+	}
+}
+
+/*
+ * Give back chunks [index, index + n), @n >= 1, if every one is taken: the
+ * first word, the full words, the last word; if one of them has a free
+ * chunk among them, the words already given are taken again and the result
+ * is false.  The caller is whoever may take chunks (the lock holder), so
+ * none of those can be taken meanwhile.
+ */
+bool zalloc_bits_range_give(u64 *w, size_t index, size_t n, bool shared)
+{
+	size_t i = index / ZB_BITS, last = (index + n - 1) / ZB_BITS, j;
+	u64 head = ZB_FULL << (index % ZB_BITS);
+	u64 tail = ZB_FULL >> (ZB_BITS - 1 - (index + n - 1) % ZB_BITS);
+
+	if (i == last)
+		return zb_word_give(&w[i], head & tail, shared);
+	if (!zb_word_give(&w[i], head, shared))
+		return false;
+	for (j = i + 1; j < last; j++)
+		if (!zb_word_give(&w[j], ZB_FULL, shared))
+			goto undo;
+	if (zb_word_give(&w[last], tail, shared))
+		return true;
+undo:
+	while (--j > i)
+		zb_word_take(&w[j], ZB_FULL, ZB_FULL, shared);
+	zb_word_take(&w[i], READ_ONCE(w[i]), head, shared);
+	return false;
 }
 
 /* The longest run of free chunks; runs may span words. */

@@ -6,12 +6,20 @@
  * A set bit is a free chunk; bit b of word w is chunk 64 * w + b.  The
  * helpers that sit on the allocator's fast path (the bit tricks and the
  * fold for runs of up to 64 chunks) are inline here; the rest is in
- * bitmap_search.c.  None of them locks: the caller serializes access to the
- * words.
+ * bitmap_search.c.  None of them locks: the caller serializes every update
+ * that takes a chunk.
+ *
+ * Shared words.  A ZALLOC_BITMAP_LOCKED instance frees a block within one
+ * word without its lock (bitmap.c), with a compare-and-exchange that sets
+ * the block's bits; so whoever holds the lock may see bits of a word turn
+ * from used to free at any moment, never the other way.  Its updates
+ * (@shared) are therefore compare-and-exchanges too, which cannot lose such
+ * a free; caller-serialized bitmaps (!@shared) use plain loads and stores.
  */
 #ifndef _ZALLOC_BITMAP_SEARCH_H
 #define _ZALLOC_BITMAP_SEARCH_H
 
+#include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/minmax.h>
 #include <linux/types.h>
@@ -74,12 +82,43 @@ static __always_inline u64 zb_fold(u64 word, unsigned int n)
 	return word;
 }
 
+/* Take (clear) the free bits @mask of *@w, which was @old when read. */
+static __always_inline void zb_word_take(u64 *w, u64 old, u64 mask,
+					 bool shared)
+{
+	if (!shared) {
+		*w = old & ~mask;
+		return;
+	}
+	while (!try_cmpxchg(w, &old, old & ~mask))
+		;
+}
+
+/* Give back (set) the bits @mask of *@w if all are taken; false if not. */
+static __always_inline bool zb_word_give(u64 *w, u64 mask, bool shared)
+{
+	u64 old = READ_ONCE(*w);
+
+	if (!shared) {
+		if (old & mask)
+			return false;
+		*w = old | mask;
+		return true;
+	}
+	do {
+		if (old & mask)
+			return false;
+	} while (!try_cmpxchg(w, &old, old | mask));
+	return true;
+}
+
 /* Runs of 1..64 chunks: the fold within a word, then across two words. */
 static __always_inline bool zb_claim_small(u64 *w, size_t nw, size_t i,
-					   unsigned int n, size_t *index)
+					   unsigned int n, size_t *index,
+					   bool shared)
 {
 	for (; i < nw; i++) {
-		u64 word = w[i], run;
+		u64 word = READ_ONCE(w[i]), run;
 		unsigned int bit, top;
 
 		if (!word)
@@ -87,7 +126,7 @@ static __always_inline bool zb_claim_small(u64 *w, size_t nw, size_t i,
 		run = zb_fold(word, n);
 		if (run) {
 			bit = __ffs64(run);
-			w[i] = word & ~(zb_run_mask(n) << bit);
+			zb_word_take(&w[i], word, zb_run_mask(n) << bit, shared);
 			*index = i * ZB_BITS + bit;
 			return true;
 		}
@@ -95,9 +134,10 @@ static __always_inline bool zb_claim_small(u64 *w, size_t nw, size_t i,
 			break;
 		/* The word's free top bits plus the next word's bottom. */
 		top = zb_top_free(word);
-		if (top && top + zb_bottom_free(w[i + 1]) >= n) {
-			w[i] = word & ~zb_high(top);
-			w[i + 1] &= ~zb_low(n - top);
+		if (top && top + zb_bottom_free(READ_ONCE(w[i + 1])) >= n) {
+			zb_word_take(&w[i], word, zb_high(top), shared);
+			zb_word_take(&w[i + 1], READ_ONCE(w[i + 1]),
+				     zb_low(n - top), shared);
 			*index = i * ZB_BITS + ZB_BITS - top;
 			return true;
 		}
@@ -106,9 +146,10 @@ static __always_inline bool zb_claim_small(u64 *w, size_t nw, size_t i,
 }
 
 bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
-			     size_t *index);
+			     size_t *index, bool shared);
 bool zalloc_bits_range_is(const u64 *w, size_t index, size_t n, bool free);
-void zalloc_bits_range_set(u64 *w, size_t index, size_t n, bool free);
+void zalloc_bits_range_take(u64 *w, size_t index, size_t n, bool shared);
+bool zalloc_bits_range_give(u64 *w, size_t index, size_t n, bool shared);
 size_t zalloc_bits_largest_run(const u64 *w, size_t nw);
 
 #endif /* _ZALLOC_BITMAP_SEARCH_H */

@@ -31,7 +31,9 @@
  * bitmap) or internally locked (ZALLOC_BITMAP_LOCKED: a raw spinlock taken
  * with IRQs disabled, so any context but NMI may call it, hard IRQ on
  * PREEMPT_RT included; a search holds it for time linear in the bitmap's
- * free words, so a large, fragmented bitmap adds latency on PREEMPT_RT).
+ * free words, so a large, fragmented bitmap adds latency on PREEMPT_RT.
+ * The free of a block within one 64-chunk word takes no lock: a
+ * compare-and-exchange, as in gen_pool).
  *
  * Context: init/create/destroy: process context, may sleep.
  * Allocation and free: any context but NMI for locked instances; for
@@ -42,6 +44,7 @@
 #ifndef _ZALLOC_BITMAP_H
 #define _ZALLOC_BITMAP_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -74,23 +77,29 @@ struct zalloc_bitmap_layout {
  * struct zalloc_bitmap - a bitmap allocator instance
  * @inst: the instance; inst.za is its struct zalloc interface, see
  *	zalloc_bitmap_allocator()
- * @lock: taken with IRQs disabled around every bitmap access if
- *	ZALLOC_BITMAP_LOCKED; a leaf lock (nothing else is taken or called
- *	while it is held)
+ * @lock: taken with IRQs disabled around every call but the free of a
+ *	block within one word if ZALLOC_BITMAP_LOCKED; a leaf lock (nothing
+ *	else is taken or called while it is held)
  * @chunk_shift: log2(@chunk_size)
  * @chunk_size: bytes per chunk
  * @max_align: the largest alignment every chunk address has
  * @words: the bitmap; bit b of word w is chunk 64 * w + b, 1 = free.
- *	Under @lock (or the caller's serialization).
+ *	Chunks are taken under @lock (or the caller's serialization); with
+ *	@lock, a free within one word gives chunks back by cmpxchg without it
  * @chunks: chunk 0
  * @nr_words: bitmap words
  * @nr_chunks: chunks (64 * @nr_words)
- * @nr_free: free chunks; under @lock, read locklessly with READ_ONCE()
- * @hint: every word below it is fully allocated; under @lock
+ * @nr_free: free chunks; atomic with @lock, else the caller's
+ * @hint: every word below it is fully allocated, but for @freed_hint;
+ *	under @lock
+ * @freed_hint: with @lock, the lowest word a lockless free gave chunks
+ *	back to since an allocation last folded it into @hint; SIZE_MAX if
+ *	none.  Lowered by cmpxchg, taken by xchg under @lock
  * @buf: the buffer create() took, or NULL for init() over a caller's buffer
  * @buf_size: its size
  *
- * All fields but @words, @nr_free and @hint are fixed after init.
+ * All fields but @words, @nr_free, @hint and @freed_hint are fixed after
+ * init.
  */
 struct zalloc_bitmap {
 	struct zalloc_instance inst;
@@ -102,8 +111,9 @@ struct zalloc_bitmap {
 	u8 *chunks;
 	size_t nr_words;
 	size_t nr_chunks;
-	size_t nr_free;
+	atomic_long_t nr_free;
 	size_t hint;
+	size_t freed_hint;
 	void *buf;
 	size_t buf_size;
 };
@@ -212,7 +222,7 @@ static inline size_t zalloc_bitmap_chunk_index(const struct zalloc_bitmap *b,
  */
 static inline size_t zalloc_bitmap_free_count(const struct zalloc_bitmap *b)
 {
-	return READ_ONCE(b->nr_free);
+	return atomic_long_read(&b->nr_free);
 }
 
 /**
