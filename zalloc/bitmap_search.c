@@ -38,9 +38,8 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 			continue;
 		zb_word_take(&w[start], READ_ONCE(w[start]), zb_high(top),
 			     shared);
-		/* All free: not even a lockless free may touch these. */
 		for (j = start + 1; j < i; j++)
-			WRITE_ONCE(w[j], 0);
+			zb_word_take(&w[j], ZB_FULL, ZB_FULL, shared);
 		zb_word_take(&w[i], READ_ONCE(w[i]), zb_low(rem), shared);
 		*index = start * ZB_BITS + ZB_BITS - top;
 		return true;
