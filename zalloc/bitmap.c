@@ -221,7 +221,8 @@ static bool zb_is_used(const struct zalloc_bitmap *b, size_t index, size_t n)
 }
 
 /* Free @n chunks at @index if they are allocated.  Under the lock. */
-static bool __zb_free(struct zalloc_bitmap *b, size_t index, size_t n)
+static __always_inline bool __zb_free(struct zalloc_bitmap *b, size_t index,
+				      size_t n)
 {
 	if (unlikely(!n || index >= b->nr_chunks ||
 		     n > b->nr_chunks - index ||
@@ -364,12 +365,13 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 {
 	unsigned int shift = b->chunk_shift;
 	unsigned long off = (unsigned long)ptr - (unsigned long)b->chunks;
-	size_t index = off >> shift, more = (len - 1) >> shift;
+	/* Rotated: an offset inside a chunk gives an index past the end. */
+	size_t index = ror64(off, shift), more = (len - 1) >> shift;
 	unsigned int bit = index % ZB_BITS;
 
 	/* @more: the block's chunks after its first; huge for @len 0. */
 	if (unlikely(want_init_on_free() || index >= b->nr_chunks ||
-		     (index << shift) != off || more >= ZB_BITS - bit)) {
+		     more >= ZB_BITS - bit)) {
 		zb_free_slow(b, ptr, len, ip);
 		return;
 	}

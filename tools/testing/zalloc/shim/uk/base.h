@@ -193,6 +193,12 @@ static __always_inline unsigned long ffz(unsigned long w)
 	return __ffs(~w);
 }
 
+/* As linux/bitops.h: a rotate right, @shift & 63. */
+static __always_inline u64 ror64(u64 word, unsigned int shift)
+{
+	return (word >> (shift & 63)) | (word << ((-shift) & 63));
+}
+
 static __always_inline int ilog2_impl(u64 n)
 {
 	return fls64(n) - 1;
