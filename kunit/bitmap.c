@@ -1241,6 +1241,8 @@ static void bitmap_locked_free_race(struct kunit *test)
 	size_t i;
 	int r;
 
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->b = bm_create(test, 16, RACE_BLOCKS * 16, ZALLOC_BITMAP_LOCKED,
@@ -1261,6 +1263,66 @@ static void bitmap_locked_free_race(struct kunit *test)
 			RACE_ROUNDS * RACE_BLOCKS);
 	KUNIT_EXPECT_EQ(test, sum.v[ZALLOC_STAT_BYTES_FREE],
 			RACE_ROUNDS * RACE_BLOCKS);
+	KUNIT_EXPECT_TRUE(test, all_free(c->b));
+}
+
+/*
+ * A bad multi-word free racing with good lockless frees: CPU 0 keeps
+ * freeing chunks 60..159 of a full bitmap, refused because chunk 150 is
+ * free; CPU 1 keeps freeing chunks 60..63 (a block within word 0) and
+ * allocating them again, the only run of four free chunks.  The bad free
+ * must be refused before any chunk of it shows free, or CPU 1's free is
+ * refused and its allocation finds no room.
+ */
+#define BADRACE_OPS	20000
+
+struct badrace_ctx {
+	struct zalloc_bitmap *b;
+	atomic_t errors;
+	atomic_t done;
+};
+
+static void badrace_fn(void *data, unsigned int id)
+{
+	struct badrace_ctx *c = data;
+	size_t index;
+	int op;
+
+	for (op = 0; op < BADRACE_OPS; op++) {
+		if (id == 1) {
+			zalloc_bitmap_free(c->b, zalloc_bitmap_chunk_ptr(c->b, 60),
+					   4 * 16);
+			if (zalloc_bitmap_alloc_chunks(c->b, 4, &index) ||
+			    index != 60)
+				atomic_inc(&c->errors);
+		} else if (id == 0) {
+			if (atomic_read(&c->done))
+				break;
+			zalloc_bitmap_free_chunks(c->b, 60, 100);
+		}
+	}
+	if (id == 1)
+		atomic_set(&c->done, 1);
+}
+
+static void bitmap_locked_bad_free_race(struct kunit *test)
+{
+	struct badrace_ctx *c;
+	size_t index;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->b = bm_create(test, 16, 256 * 16, ZALLOC_BITMAP_LOCKED, NULL);
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(c->b, 256, &index), 0);
+	zalloc_bitmap_free_chunks(c->b, 150, 1);
+
+	zalloc_xcpu_run(test, NULL, badrace_fn, c);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->errors), 0);
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_free_count(c->b), 1);
+	zalloc_bitmap_free_chunks(c->b, 0, 150);
+	zalloc_bitmap_free_chunks(c->b, 151, 105);
 	KUNIT_EXPECT_TRUE(test, all_free(c->b));
 }
 
@@ -1289,6 +1351,7 @@ static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_differential_locked),
 	KUNIT_CASE(bitmap_locked_concurrent),
 	KUNIT_CASE(bitmap_locked_free_race),
+	KUNIT_CASE(bitmap_locked_bad_free_race),
 	{}
 };
 

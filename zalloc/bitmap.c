@@ -80,6 +80,9 @@
 #include "debug_core.h"
 #include "internal.h"
 
+/* The lockless free: a cmpxchg of a u64, ror64() of an offset. */
+static_assert(BITS_PER_LONG == 64, "zalloc's bitmap needs a 64-bit kernel");
+
 /* Whether frees may run outside the lock (see the file header). */
 static __always_inline bool zb_shared(const struct zalloc_bitmap *b)
 {
@@ -342,9 +345,12 @@ static __always_inline bool zb_give_word(struct zalloc_bitmap *b, size_t i,
 	bool shared = zb_shared(b);
 	size_t h;
 
-	if (!zb_word_give(&b->words[i], mask, shared))
-		return false;
+	/* Counted first: an allocation of them subtracts only after. */
 	zb_count_chunks(b, n, shared);
+	if (!zb_word_give(&b->words[i], mask, shared)) {
+		zb_count_chunks(b, -(long)n, shared);
+		return false;
+	}
 	if (!shared) {
 		b->hint = min(b->hint, i);
 		return true;
@@ -357,8 +363,9 @@ static __always_inline bool zb_give_word(struct zalloc_bitmap *b, size_t i,
 
 /*
  * The common case inline: a block within one word, init_on_free off.  Its
- * chunks are tested and set at one instant, as __zb_free() does, so a
- * refusal here is final.
+ * chunks are tested and set by one compare-and-exchange; a multi-word free
+ * under the lock tests all its words before it sets any, so a refusal here
+ * is final.
  */
 static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 				    size_t len, unsigned long ip)
@@ -606,8 +613,9 @@ static const char * const zb_counters[NR_ZALLOC_BITMAP_COUNTERS] = {
 };
 
 /*
- * The counters.  For a caller-locked instance that is in use, the scan
- * races with the caller and is only a snapshot.
+ * The counters.  While the instance is in use they are a snapshot: the
+ * scan races with the caller of a caller-locked instance, and with the
+ * lockless frees of a locked one.
  */
 static void zb_read(struct zalloc_instance *inst, unsigned long *v)
 {

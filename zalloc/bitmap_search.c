@@ -120,11 +120,14 @@ void zalloc_bits_range_take(u64 *w, size_t index, size_t n, bool shared)
 }
 
 /*
- * Give back chunks [index, index + n), @n >= 1, if every one is taken: the
- * first word, the full words, the last word; if one of them has a free
- * chunk among them, the words already given are taken again and the result
- * is false.  The caller is whoever may take chunks (the lock holder), so
- * none of those can be taken meanwhile.
+ * Give back chunks [index, index + n), @n >= 1, if every one is taken.
+ * Under the lock of a shared bitmap (bitmap_search.h).  Every word is
+ * tested before any is set, so that a bad free (a double free, a length
+ * past the block) is refused before any chunk of it shows free to a
+ * lockless free of its own block.  After that only a free of the same
+ * chunks racing with this one, itself bad, can make a word fail: then the
+ * words already given are taken back, which is safe because only the
+ * caller (the lock holder) takes chunks.
  */
 bool zalloc_bits_range_give(u64 *w, size_t index, size_t n, bool shared)
 {
@@ -134,6 +137,11 @@ bool zalloc_bits_range_give(u64 *w, size_t index, size_t n, bool shared)
 
 	if (i == last)
 		return zb_word_give(&w[i], head & tail, shared);
+	if ((READ_ONCE(w[i]) & head) || (READ_ONCE(w[last]) & tail))
+		return false;
+	for (j = i + 1; j < last; j++)
+		if (READ_ONCE(w[j]))
+			return false;
 	if (!zb_word_give(&w[i], head, shared))
 		return false;
 	for (j = i + 1; j < last; j++)
@@ -153,10 +161,12 @@ size_t zalloc_bits_largest_run(const u64 *w, size_t nw)
 {
 	size_t best = 0, cur = 0, i;
 	unsigned int s, r;
-	u64 x;
+	u64 word, x;
 
 	for (i = 0; i < nw; i++) {
-		x = w[i];
+		/* Read once: a lockless free may change it meanwhile. */
+		word = READ_ONCE(w[i]);
+		x = word;
 		if (x == ZB_FULL) {
 			cur += ZB_BITS;
 			continue;
@@ -172,7 +182,7 @@ size_t zalloc_bits_largest_run(const u64 *w, size_t nw)
 			best = max_t(size_t, best, r);
 			x >>= r;
 		}
-		cur = zb_top_free(w[i]);
+		cur = zb_top_free(word);
 	}
 	return max(best, cur);
 }

@@ -28,12 +28,12 @@
  *
  * Concurrency: an instance is either caller-locked (flags 0: no lock inside;
  * the caller serializes every call that takes the instance, as with a plain
- * bitmap) or internally locked (ZALLOC_BITMAP_LOCKED: a raw spinlock taken
- * with IRQs disabled, so any context but NMI may call it, hard IRQ on
- * PREEMPT_RT included; a search holds it for time linear in the bitmap's
- * free words, so a large, fragmented bitmap adds latency on PREEMPT_RT.
- * The free of a block within one 64-chunk word takes no lock: a
- * compare-and-exchange, as in gen_pool).
+ * bitmap) or internally locked (ZALLOC_BITMAP_LOCKED).  A locked instance
+ * takes a raw spinlock with IRQs disabled, so any context but NMI may call
+ * it, hard IRQ on PREEMPT_RT included; a search holds the lock for time
+ * linear in the bitmap's free words, so a large, fragmented bitmap adds
+ * latency on PREEMPT_RT.  The free of a block within one 64-chunk word
+ * takes no lock: it is one compare-and-exchange, as gen_pool's frees are.
  *
  * Context: init/create/destroy: process context, may sleep.
  * Allocation and free: any context but NMI for locked instances; for
@@ -89,7 +89,9 @@ struct zalloc_bitmap_layout {
  * @chunks: chunk 0
  * @nr_words: bitmap words
  * @nr_chunks: chunks (64 * @nr_words)
- * @nr_free: free chunks; atomic with @lock, else the caller's
+ * @nr_free: free chunks; atomic with @lock, else the caller's.  Never
+ *	below the free bits: a free adds before it sets them, an allocation
+ *	subtracts after it clears them
  * @hint: every word below it is fully allocated, but for @freed_hint;
  *	under @lock
  * @freed_hint: with @lock, the lowest word a lockless free gave chunks
@@ -103,7 +105,7 @@ struct zalloc_bitmap_layout {
  */
 struct zalloc_bitmap {
 	struct zalloc_instance inst;
-	raw_spinlock_t lock;	/* guards the bitmap if ZALLOC_BITMAP_LOCKED */
+	raw_spinlock_t lock;	/* if ZALLOC_BITMAP_LOCKED: see @lock above */
 	unsigned int chunk_shift;
 	size_t chunk_size;
 	size_t max_align;
