@@ -27,7 +27,12 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 		}
 		start = i++;
 		rem = n - top;		/* >= 1: n > 64 >= top */
-		while (rem > ZB_BITS && i < nw && READ_ONCE(w[i]) == ZB_FULL) {
+		/*
+		 * Acquire: a word read all free is cleared with a plain store
+		 * below, which must come after the frees that freed it.
+		 */
+		while (rem > ZB_BITS && i < nw &&
+		       smp_load_acquire(&w[i]) == ZB_FULL) {
 			rem -= ZB_BITS;
 			i++;
 		}
@@ -38,8 +43,9 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 			continue;
 		zb_word_take(&w[start], READ_ONCE(w[start]), zb_high(top),
 			     shared);
+		/* All free: no free may change them, lockless or not. */
 		for (j = start + 1; j < i; j++)
-			zb_word_take(&w[j], ZB_FULL, ZB_FULL, shared);
+			WRITE_ONCE(w[j], 0);
 		zb_word_take(&w[i], READ_ONCE(w[i]), zb_low(rem), shared);
 		*index = start * ZB_BITS + ZB_BITS - top;
 		return true;
