@@ -27,12 +27,13 @@ bool zalloc_bits_claim_large(u64 *w, size_t nw, size_t i, size_t n,
 		}
 		start = i++;
 		rem = n - top;		/* >= 1: n > 64 >= top */
-		/*
-		 * Acquire: a word read all free is cleared with a plain store
-		 * below, which must come after the frees that freed it.
-		 */
-		while (rem > ZB_BITS && i < nw &&
-		       smp_load_acquire(&w[i]) == ZB_FULL) {
+		while (rem > ZB_BITS && i < nw) {
+			/*
+			 * Acquire: a word read all free is cleared with a
+			 * plain store below, after the frees that freed it.
+			 */
+			if (smp_load_acquire(&w[i]) != ZB_FULL)
+				break;
 			rem -= ZB_BITS;
 			i++;
 		}
