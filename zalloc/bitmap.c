@@ -57,7 +57,7 @@
  * gen_pool's frees take none:
  *  - it sets the block's bits with one compare-and-exchange that fails if
  *    any of them is already free, so of two frees of one block exactly one
- *    succeeds; every update made under the lock is a compare-and-exchange
+ *    succeeds; the updates made under the lock are compare-and-exchanges
  *    too (bitmap_search.h), since a word may gain free bits meanwhile;
  *  - it adds to b->nr_free atomically (allocation subtracts atomically);
  *  - b->hint is written under the lock only; the free lowers b->freed_hint

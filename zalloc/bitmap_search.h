@@ -14,7 +14,9 @@
  * the block's bits; so whoever holds the lock may see bits of a word turn
  * from used to free at any moment, never the other way.  Its updates
  * (@shared) are therefore compare-and-exchanges too, which cannot lose such
- * a free; caller-serialized bitmaps (!@shared) use plain loads and stores.
+ * a free; only a word whose chunks are all free, which no free may change,
+ * is cleared with a plain store, after an acquire load.  Caller-serialized
+ * bitmaps (!@shared) use plain loads and stores.
  */
 #ifndef _ZALLOC_BITMAP_SEARCH_H
 #define _ZALLOC_BITMAP_SEARCH_H
