@@ -85,45 +85,69 @@ bool zalloc_bitmap_claim(u64 *map, size_t nr_words, size_t nr, size_t *index)
 EXPORT_SYMBOL_NS_GPL(zalloc_bitmap_claim, ZALLOC_NS);
 
 /*
- * The range functions walk chunks [index, index + n) a word at a time:
- * zb_span() gives how many of them the word at hand holds from @bit on, and
- * their @mask.
+ * The range functions take chunks [index, index + n), @n >= 1, as the
+ * words .i to .last they lie in, with the masks of their chunks in the
+ * first word (.head) and in the last (.tail); both apply when .i == .last.
  */
-static unsigned int zb_span(unsigned int bit, size_t left, u64 *mask)
-{
-	unsigned int bits = min_t(size_t, left, ZB_BITS - bit);
+struct zb_range {
+	size_t i, last;
+	u64 head, tail;
+};
 
-	*mask = zb_low(bits) << bit;
-	return bits;
+static struct zb_range zb_range_of(size_t index, size_t n)
+{
+	size_t end = index + n - 1;
+
+	return (struct zb_range){
+		.i = index / ZB_BITS,
+		.last = end / ZB_BITS,
+		.head = ZB_FULL << (index % ZB_BITS),
+		.tail = ZB_FULL >> (ZB_BITS - 1 - end % ZB_BITS),
+	};
+}
+
+/* Whether range @r is all free (@flip all ones) or all used (@flip 0). */
+static __always_inline bool zb_range_is(const u64 *w, struct zb_range r,
+					u64 flip)
+{
+	size_t j;
+
+	if (r.i == r.last)
+		return !((READ_ONCE(w[r.i]) ^ flip) & r.head & r.tail);
+	if (((READ_ONCE(w[r.i]) ^ flip) & r.head) ||
+	    ((READ_ONCE(w[r.last]) ^ flip) & r.tail))
+		return false;
+	for (j = r.i + 1; j < r.last; j++)
+		if (READ_ONCE(w[j]) ^ flip)
+			return false;
+	return true;
 }
 
 /* Whether chunks [index, index + n) are all free (@free) or all used. */
 bool zalloc_bits_range_is(const u64 *w, size_t index, size_t n, bool free)
 {
-	unsigned int bit = index % ZB_BITS, bits;
-	size_t i = index / ZB_BITS;
-	u64 mask, word;
-
-	for (; n; n -= bits, bit = 0, i++) {
-		bits = zb_span(bit, n, &mask);
-		word = READ_ONCE(w[i]);
-		if (((free ? word : ~word) & mask) != mask)
-			return false;
-	}
-	return true;
+	return !n || zb_range_is(w, zb_range_of(index, n),
+				 free ? ZB_FULL : 0);
 }
 
 /* Take chunks [index, index + n), every one free. */
 void zalloc_bits_range_take(u64 *w, size_t index, size_t n, bool shared)
 {
-	unsigned int bit = index % ZB_BITS, bits;
-	size_t i = index / ZB_BITS;
-	u64 mask;
+	struct zb_range r;
+	size_t j;
 
-	for (; n; n -= bits, bit = 0, i++) {
-		bits = zb_span(bit, n, &mask);
-		zb_word_take(&w[i], READ_ONCE(w[i]), mask, shared);
+	if (!n)
+		return;
+	r = zb_range_of(index, n);
+	if (r.i == r.last) {
+		zb_word_take(&w[r.i], READ_ONCE(w[r.i]), r.head & r.tail,
+			     shared);
+		return;
 	}
+	zb_word_take(&w[r.i], READ_ONCE(w[r.i]), r.head, shared);
+	for (j = r.i + 1; j < r.last; j++)
+		zb_word_take(&w[j], READ_ONCE(w[j]), ZB_FULL, shared);
+	zb_word_take(&w[r.last], READ_ONCE(w[r.last]), r.tail, shared);
 }
 
 /*
@@ -138,28 +162,21 @@ void zalloc_bits_range_take(u64 *w, size_t index, size_t n, bool shared)
  */
 bool zalloc_bits_range_give(u64 *w, size_t index, size_t n, bool shared)
 {
-	size_t i = index / ZB_BITS, last = (index + n - 1) / ZB_BITS, j;
-	u64 head = ZB_FULL << (index % ZB_BITS);
-	u64 tail = ZB_FULL >> (ZB_BITS - 1 - (index + n - 1) % ZB_BITS);
+	struct zb_range r = zb_range_of(index, n);
+	size_t j;
 
-	if (i == last)
-		return zb_word_give(&w[i], head & tail, shared);
-	if ((READ_ONCE(w[i]) & head) || (READ_ONCE(w[last]) & tail))
+	if (r.i == r.last)
+		return zb_word_give(&w[r.i], r.head & r.tail, shared);
+	if (!zb_range_is(w, r, 0) || !zb_word_give(&w[r.i], r.head, shared))
 		return false;
-	for (j = i + 1; j < last; j++)
-		if (READ_ONCE(w[j]))
-			return false;
-	if (!zb_word_give(&w[i], head, shared))
-		return false;
-	for (j = i + 1; j < last; j++)
+	for (j = r.i + 1; j < r.last; j++)
 		if (!zb_word_give(&w[j], ZB_FULL, shared))
 			goto undo;
-	if (zb_word_give(&w[last], tail, shared))
+	if (zb_word_give(&w[r.last], r.tail, shared))
 		return true;
 undo:
-	while (--j > i)
-		zb_word_take(&w[j], ZB_FULL, ZB_FULL, shared);
-	zb_word_take(&w[i], READ_ONCE(w[i]), head, shared);
+	/* Words .i to j - 1 were given. */
+	zalloc_bits_range_take(w, index, j * ZB_BITS - index, shared);
 	return false;
 }
 
