@@ -339,7 +339,7 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
  * Give back the @n chunks @mask of word @i if all are allocated; in a
  * locked instance without the lock (see the file header).
  */
-static __always_inline bool zb_give_word(struct zalloc_bitmap *b, size_t i,
+static __always_inline bool zb_free_word(struct zalloc_bitmap *b, size_t i,
 					 u64 mask, unsigned int n)
 {
 	bool shared = zb_shared(b);
@@ -382,7 +382,7 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 		zb_free_slow(b, ptr, len, ip);
 		return;
 	}
-	if (unlikely(!zb_give_word(b, index / ZB_BITS,
+	if (unlikely(!zb_free_word(b, index / ZB_BITS,
 				   zb_run_mask(more + 1) << bit, more + 1))) {
 		zb_bad_block(b, "free", ptr, len, ip);
 		return;
