@@ -675,6 +675,42 @@ static void bitmap_alignment(struct kunit *test)
 	zalloc_bitmap_destroy(m);
 }
 
+/*
+ * Resizes over three words or more test every word, the middle ones too:
+ * a "block" whose middle word is free is not resized, and a block does not
+ * grow over a middle word with a chunk taken (bitmap_bad_free_words does
+ * the same for frees).
+ */
+static void bitmap_long_range_middle(struct kunit *test)
+{
+	struct zalloc_bitmap *b = bm_create(test, 16, 256 * 16, 0, NULL);
+	const struct zalloc *a = zalloc_bitmap_allocator(b);
+	u8 *p = zalloc_bitmap_chunk_ptr(b, 0);
+	size_t x;
+
+	/* Every chunk taken but word 1 (64..127). */
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 256, &x), 0);
+	zalloc_bitmap_free_chunks(b, 64, 64);
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, 200 * 16, 1, 200 * 16,
+					       GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_free_count(b), 64);
+	zalloc_bitmap_free_chunks(b, 0, 64);
+	zalloc_bitmap_free_chunks(b, 128, 128);
+
+	/* Chunks 0..9 and 100 taken: 0..9 may not grow to 0..199. */
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 10, &x), 0);
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 90, &x), 0);
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_alloc_chunks(b, 1, &x), 0);
+	KUNIT_ASSERT_EQ(test, x, 100);
+	zalloc_bitmap_free_chunks(b, 10, 90);
+	KUNIT_EXPECT_FALSE(test, zalloc_resize(a, p, 10 * 16, 1, 200 * 16,
+					       GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_free_count(b), 256 - 11);
+	zalloc_bitmap_free_chunks(b, 100, 1);
+	zalloc_bitmap_free_chunks(b, 0, 10);
+	KUNIT_EXPECT_TRUE(test, all_free(b));
+}
+
 /* Bad frees and resizes are refused and change nothing. */
 static void bitmap_bad_free(struct kunit *test)
 {
@@ -1343,6 +1379,7 @@ static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_bytes_required),
 	KUNIT_CASE(bitmap_alignment),
 	KUNIT_CASE(bitmap_bad_free),
+	KUNIT_CASE(bitmap_long_range_middle),
 	KUNIT_CASE(bitmap_bad_free_words),
 	KUNIT_CASE(bitmap_resize_in_place),
 	KUNIT_CASE(bitmap_chunk_api),
