@@ -17,11 +17,11 @@
 #include <linux/cpumask.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
-#include <linux/swab.h>
 #include <zalloc/sbrk.h>
 #include <zalloc/smp.h>
 
 #include "../zalloc/freelist.h"
+#include "../zalloc/mag.h"
 #include "zalloc_kunit.h"
 
 #define FL_LEN		64
@@ -120,10 +120,10 @@ static unsigned long fl_word(const void *p)
 	return *(const unsigned long *)p;
 }
 
-/* The instance's key, from the cookie of the free block @p. */
+/* The instance's key, from the cookie of the free block @p (mag.h). */
 static unsigned long fl_key_of_last(const void *p)
 {
-	return fl_word(p) ^ swab((unsigned long)p);
+	return fl_word(p) ^ (unsigned long)p;
 }
 
 static bool fl_overlap(const void *p, size_t plen, const void *q, size_t qlen)
@@ -131,10 +131,10 @@ static bool fl_overlap(const void *p, size_t plen, const void *q, size_t qlen)
 	return p < q + qlen && q < p + plen;
 }
 
-/* The cookie of a free small block at @p with @key (zalloc/mag.h). */
+/* The cookie of a free small block at @p with @key. */
 static unsigned long fl_cookie(const void *p, unsigned long key)
 {
-	return key ^ swab((unsigned long)p);
+	return zalloc_mag_cookie(key, p);
 }
 
 /*

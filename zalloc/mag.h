@@ -23,7 +23,6 @@
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/minmax.h>
-#include <linux/swab.h>
 #include <linux/types.h>
 
 /* Blocks a magazine holds at most: struct zalloc_mag is 512 bytes. */
@@ -65,12 +64,14 @@ static inline unsigned int zalloc_mag_cap(unsigned int class)
 
 /*
  * Zig's sizeClassIndex(): log2(ceil_pow2(max(@len, @align, 8))) - 3.  Both
- * users call it with @len and @align at least 1; n | 7 makes sizes 1 to 8
- * class 0 with no branch, and is never 0, so __fls() needs no zero check.
+ * users call it with @len and @align at least 1.  The highest bit of
+ * (len - 1) | (align - 1) is that of max(len, align) - 1, with no compare;
+ * | 7 makes sizes 1 to 8 class 0 with no branch, and is never 0, so __fls()
+ * needs no zero check.
  */
 static __always_inline unsigned int zalloc_mag_class(size_t len, size_t align)
 {
-	size_t n = max(len, align) - 1;
+	size_t n = (len - 1) | (align - 1);
 
 	return __fls(n | ((1U << ZALLOC_MAG_MIN_SHIFT) - 1)) + 1 -
 	       ZALLOC_MAG_MIN_SHIFT;
@@ -155,11 +156,16 @@ static inline void zalloc_mags_init(struct zalloc_mag *mag, unsigned int n)
 	}
 }
 
-/* The cookie a block at @p holds while it is in a magazine. */
+/*
+ * The cookie a block at @p holds while it is in a magazine.  Unlike a
+ * free-list link (freelist.h) it hides no pointer, so the address needs no
+ * swab(): what matters is that it differs per block and cannot be guessed
+ * without the key.
+ */
 static __always_inline unsigned long zalloc_mag_cookie(unsigned long key,
 						       const void *p)
 {
-	return key ^ swab((unsigned long)p);
+	return key ^ (unsigned long)p;
 }
 
 #endif /* _ZALLOC_MAG_H */

@@ -103,7 +103,6 @@
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/swab.h>
 #include <zalloc/smp.h>
 
 #include "shrinker.h"

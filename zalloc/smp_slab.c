@@ -40,7 +40,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
-#include <linux/swab.h>
 
 #include "shrinker.h"
 #include "smp_internal.h"
