@@ -506,6 +506,20 @@ static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
 }
 
 /*
+ * Offset bits a block of each class has clear, zsmp_size(class) - 1: the
+ * free fast path's boundary test is one AND with a load, not the shifts
+ * and compare of (off >> shift) << shift != off.
+ */
+#define ZSMP_MASK(class)	(BIT((class) + ZALLOC_SMP_MIN_SHIFT) - 1)
+static const unsigned long zsmp_align_mask[] = {
+	ZSMP_MASK(0), ZSMP_MASK(1), ZSMP_MASK(2), ZSMP_MASK(3),
+	ZSMP_MASK(4), ZSMP_MASK(5), ZSMP_MASK(6), ZSMP_MASK(7),
+	ZSMP_MASK(8), ZSMP_MASK(9), ZSMP_MASK(10),
+};
+
+static_assert(ARRAY_SIZE(zsmp_align_mask) == SMP_NR_CLASSES);
+
+/*
  * The fast path: a block out of its slab and not in a magazine (no cookie),
  * into a magazine with room.  Its slab is the CPU's latest lookup or, for a
  * block of another slab (frees in random order), a page-map lookup, inline
@@ -518,9 +532,8 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 {
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
-	unsigned int shift = class + ZALLOC_SMP_MIN_SHIFT;
 	unsigned long off = (unsigned long)ptr & (SMP_SLAB_SIZE - 1);
-	unsigned long flags, i = off >> shift;
+	unsigned long flags;
 	struct zsmp_slab *slab;
 	struct zsmp_cpu *c;
 	struct zalloc_mag *m;
@@ -540,8 +553,10 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	} else {
 		slab = c->last_slab;
 	}
-	if (unlikely(READ_ONCE(slab->class) != class || (i << shift) != off ||
-		     test_bit(i, slab->free) ||
+	if (unlikely(READ_ONCE(slab->class) != class ||
+		     (off & zsmp_align_mask[class]) ||
+		     test_bit(off >> (class + ZALLOC_SMP_MIN_SHIFT),
+			      slab->free) ||
 		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
 		goto slow_irq;
 	m = zalloc_mag_of(c->mag, class);
