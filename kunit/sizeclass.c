@@ -35,6 +35,7 @@
 #include <linux/shrinker.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -808,6 +809,77 @@ static void smp_slab_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
 }
 
+static int smp_cmp_ptr(const void *x, const void *y)
+{
+	unsigned long a = *(const unsigned long *)x;
+	unsigned long b = *(const unsigned long *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Slabs of 256-byte blocks smp_flush_gather() frees over. */
+#define SMP_GATHER_SLABS	40
+
+/*
+ * Frees in random order over a few slabs and over many: the magazine's
+ * flushes first gather each slab's blocks from all they give back, then,
+ * once that stops paying, go a run of one slab at a time.  Every block
+ * must come back to its slab exactly once: all slabs empty once trimmed,
+ * and every block handed out again once.
+ */
+static void smp_flush_gather(struct kunit *test)
+{
+	const unsigned int per = SMP_SLAB / 256, few = 4;
+	const unsigned int many = SMP_GATHER_SLABS - few;
+	const unsigned int n = SMP_GATHER_SLABS * per;
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned int i, j;
+	void **p;
+
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	sc_pin(test);
+	for (i = 0; i < n; i++) {
+		p[i] = zalloc_alloc(a, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i & 0xff, 256);
+	}
+	/* Fresh slabs, handed out in order: block i is in slab i / per. */
+	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN),
+			SMP_GATHER_SLABS);
+	/* The first few slabs, a block of each in turn, ... */
+	for (j = 0; j < few * per; j++) {
+		i = j % few * per + j / few;
+		KUNIT_ASSERT_NULL(test, memchr_inv(p[i], i & 0xff, 256));
+		zalloc_free(a, p[i], 256, 8);
+	}
+	/* ... then the many others the same way. */
+	for (j = 0; j < many * per; j++) {
+		i = (few + j % many) * per + j / many;
+		KUNIT_ASSERT_NULL(test, memchr_inv(p[i], i & 0xff, 256));
+		zalloc_free(a, p[i], 256, 8);
+	}
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_INVALID_FREES), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_DOUBLE_FREES), 0);
+	zalloc_smp_trim(a);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_FREE_OBJECTS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS),
+			sc_count(a, ZALLOC_SMP_EMPTY_CACHED));
+
+	for (i = 0; i < n; i++) {
+		p[i] = zalloc_alloc(a, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	sort(p, n, sizeof(*p), smp_cmp_ptr, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_ASSERT_PTR_NE_MSG(test, p[i - 1], p[i],
+					"handed out twice");
+	for (i = 0; i < n; i++)
+		zalloc_free(a, p[i], 256, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+}
+
 /* Wrong-size and foreign frees are refused; a bad link is dropped. */
 static void smp_bad_frees(struct kunit *test)
 {
@@ -1060,6 +1132,7 @@ static struct kunit_case zalloc_smp_cases[] = {
 	KUNIT_CASE(debugfs_tables),
 	KUNIT_CASE(global_instance),
 	KUNIT_CASE(smp_slab_reuse),
+	KUNIT_CASE(smp_flush_gather),
 	KUNIT_CASE(smp_bad_frees),
 	KUNIT_CASE(smp_search_and_remote),
 	KUNIT_CASE_SLOW(smp_memory_return),

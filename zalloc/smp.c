@@ -236,7 +236,7 @@ static bool zsmp_free_small(struct zalloc_smp *smp, void *p, size_t len,
 	}
 	m = &c->mag[class];
 	if (zalloc_mag_full(m))
-		zsmp_flush(smp, m, class, (m->nr + 1) / 2);
+		zsmp_flush_half(smp, m, class);
 	zalloc_mag_push(m, p);
 	*(unsigned long *)p = zsmp_cookie(smp, p);
 	local_irq_restore(flags);
@@ -498,7 +498,7 @@ static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
 					size_t len, unsigned int class,
 					unsigned long flags)
 {
-	zsmp_flush(smp, m, class, (m->nr + 1) / 2);
+	zsmp_flush_half(smp, m, class);
 	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
 	local_irq_restore(flags);

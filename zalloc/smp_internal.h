@@ -283,6 +283,8 @@ void *zsmp_refill(struct zalloc_smp *smp, unsigned int class, gfp_t gfp,
 		  unsigned long ip, unsigned long *flags);
 void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 		unsigned int class, unsigned int n);
+void zsmp_flush_half(struct zalloc_smp *smp, struct zalloc_mag *m,
+		     unsigned int class);
 bool zsmp_confirm_double(struct zalloc_smp *smp, struct zsmp_slab *slab,
 			 const void *p);
 void zsmp_note_activity(struct zalloc_smp *smp);
