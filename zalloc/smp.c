@@ -533,7 +533,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	unsigned long off = (unsigned long)ptr & (SMP_SLAB_SIZE - 1);
-	unsigned long flags;
+	unsigned long flags, cookie;
 	struct zsmp_slab *slab;
 	struct zsmp_cpu *c;
 	struct zalloc_mag *m;
@@ -556,8 +556,11 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	if (unlikely(READ_ONCE(slab->class) != class ||
 		     (off & zsmp_align_mask[class]) ||
 		     test_bit(off >> (class + ZALLOC_SMP_MIN_SHIFT),
-			      slab->free) ||
-		     *(unsigned long *)ptr == zsmp_cookie(smp, ptr)))
+			      slab->free)))
+		goto slow_irq;
+	/* Once, into a local: the push below may alias the key. */
+	cookie = zsmp_cookie(smp, ptr);
+	if (unlikely(*(unsigned long *)ptr == cookie))
 		goto slow_irq;
 	m = zalloc_mag_of(c->mag, class);
 	if (unlikely(zalloc_mag_full(m))) {
@@ -565,7 +568,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		return;
 	}
 	zalloc_mag_push(m, ptr);
-	*(unsigned long *)ptr = zsmp_cookie(smp, ptr);
+	*(unsigned long *)ptr = cookie;
 	local_irq_restore(flags);
 	zalloc_count_free(&smp->inst, len);
 	return;
