@@ -28,10 +28,11 @@
  * with interrupts disabled on the CPU for the few instructions it takes: no
  * atomic instruction, no lock, no list.  An empty magazine is refilled with
  * half its capacity from a slot in one locked pass; a full one gives half
- * back to the blocks' slabs in one locked pass per slot.  A block's slab is
- * found from its address through the instance's page map (pagemap.h), a
- * lockless three-level lookup that needs neither the block's memory nor its
- * struct page.
+ * back to the blocks' slabs in one locked pass per slot, each slab's blocks
+ * gathered from all of them when they are many (smp_slab.c).  A block's
+ * slab is found from its address through the instance's page map
+ * (pagemap.h), a lockless three-level lookup that needs neither the
+ * block's memory nor its struct page.
  *
  * Changed from Zig, and why:
  *  - The largest class is 8 KiB (ZALLOC_SMP_MAX_SMALL, kmalloc's largest
