@@ -120,10 +120,14 @@ static unsigned long fl_word(const void *p)
 	return *(const unsigned long *)p;
 }
 
-/* The instance's key, from the cookie of the free block @p (mag.h). */
+/*
+ * The instance's key, from the cookie of the free block @p: the cookie is
+ * the key XORed with something of the address, so the same function of
+ * the cookie gives the key back.
+ */
 static unsigned long fl_key_of_last(const void *p)
 {
-	return fl_word(p) ^ (unsigned long)p;
+	return zalloc_mag_cookie(fl_word(p), p);
 }
 
 static bool fl_overlap(const void *p, size_t plen, const void *q, size_t qlen)
@@ -228,18 +232,19 @@ enum fl_bad {
 	FL_SELF,	/* encoded: the block itself */
 	FL_MISALIGNED,	/* encoded: inside another free block */
 	FL_OUTSIDE,	/* encoded: aligned, in no memory of the instance */
+	FL_NULL,	/* encoded: the end of a list */
 	FL_NR_BAD,
 };
 
 static const char * const fl_bad_names[] = {
 	"raw pointer to a live block", "garbage", "encoded self link",
 	"encoded misaligned link", "encoded link outside",
+	"encoded end of list",
 };
 
 /*
  * Free x then y into the magazine, overwrite y's cookie with @bad and
- * allocate: y comes back, counted corrupt once, and harms nothing.  (An
- * "encoded end of list" would be the cookie itself: no change to catch.)
+ * allocate: y comes back, counted corrupt once, and harms nothing.
  */
 static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 			     enum fl_bad bad)
@@ -277,6 +282,9 @@ static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 		break;
 	case FL_OUTSIDE:
 		word = zalloc_link_encode(fl_outside, key, y);
+		break;
+	case FL_NULL:
+		word = zalloc_link_encode(NULL, key, y);
 		break;
 	case FL_NR_BAD:
 		break;

@@ -821,11 +821,11 @@ static int smp_cmp_ptr(const void *x, const void *y)
 #define SMP_GATHER_SLABS	40
 
 /*
- * Frees in random order over a few slabs and over many: the magazine's
- * flushes first gather each slab's blocks from all they give back, then,
- * once that stops paying, go a run of one slab at a time.  Every block
- * must come back to its slab exactly once: all slabs empty once trimmed,
- * and every block handed out again once.
+ * Frees interleaved over a few slabs, a block of each in turn, then over
+ * many: the magazine's flushes first gather each slab's blocks from all
+ * they give back, then, once that stops paying, go a run of one slab at a
+ * time.  Every block must come back to its slab exactly once: all slabs
+ * empty once trimmed, and every block handed out again once.
  */
 static void smp_flush_gather(struct kunit *test)
 {
@@ -847,6 +847,10 @@ static void smp_flush_gather(struct kunit *test)
 	/* Fresh slabs, handed out in order: block i is in slab i / per. */
 	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN),
 			SMP_GATHER_SLABS);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, ALIGN_DOWN((unsigned long)p[i], SMP_SLAB),
+				ALIGN_DOWN((unsigned long)p[i - i % per],
+					   SMP_SLAB));
 	/* The first few slabs, a block of each in turn, ... */
 	for (j = 0; j < few * per; j++) {
 		i = j % few * per + j / few;
@@ -863,6 +867,8 @@ static void smp_flush_gather(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_INVALID_FREES), 0);
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_DOUBLE_FREES), 0);
 	zalloc_smp_trim(a);
+	/* The magazines are empty now: live_objects is exact. */
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_FREE_OBJECTS), 0);
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS),
 			sc_count(a, ZALLOC_SMP_EMPTY_CACHED));

@@ -64,7 +64,8 @@ static inline unsigned int zalloc_mag_cap(unsigned int class)
 
 /*
  * Zig's sizeClassIndex(): log2(ceil_pow2(max(@len, @align, 8))) - 3.  Both
- * users call it with @len and @align at least 1.  The highest bit of
+ * users call it with @len and @align each at least 1 (a 0 would give a
+ * class past the last).  The highest bit of
  * (len - 1) | (align - 1) is that of max(len, align) - 1, with no compare;
  * | 7 makes sizes 1 to 8 class 0 with no branch, and is never 0, so __fls()
  * needs no zero check.

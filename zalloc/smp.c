@@ -28,8 +28,8 @@
  * with interrupts disabled on the CPU for the few instructions it takes: no
  * atomic instruction, no lock, no list.  An empty magazine is refilled with
  * half its capacity from a slot in one locked pass; a full one gives half
- * back to the blocks' slabs in one locked pass per slot, each slab's blocks
- * gathered from all of them when they are many (smp_slab.c).  A block's
+ * back to the blocks' slabs, a locked pass per slot (two where gathering
+ * each slab's blocks from all of them stopped early, smp_slab.c).  A block's
  * slab is found from its address through the instance's page map
  * (pagemap.h), a lockless three-level lookup that needs neither the
  * block's memory nor its struct page.
@@ -512,13 +512,15 @@ static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
  * and compare of (off >> shift) << shift != off.
  */
 #define ZSMP_MASK(class)	(BIT((class) + ZALLOC_SMP_MIN_SHIFT) - 1)
-static const unsigned long zsmp_align_mask[] = {
+static const unsigned long zsmp_size_mask[] = {
 	ZSMP_MASK(0), ZSMP_MASK(1), ZSMP_MASK(2), ZSMP_MASK(3),
 	ZSMP_MASK(4), ZSMP_MASK(5), ZSMP_MASK(6), ZSMP_MASK(7),
 	ZSMP_MASK(8), ZSMP_MASK(9), ZSMP_MASK(10),
 };
 
-static_assert(ARRAY_SIZE(zsmp_align_mask) == SMP_NR_CLASSES);
+#undef ZSMP_MASK
+
+static_assert(ARRAY_SIZE(zsmp_size_mask) == SMP_NR_CLASSES);
 
 /*
  * The fast path: a block out of its slab and not in a magazine (no cookie),
@@ -555,7 +557,7 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 		slab = c->last_slab;
 	}
 	if (unlikely(READ_ONCE(slab->class) != class ||
-		     (off & zsmp_align_mask[class]) ||
+		     (off & zsmp_size_mask[class]) ||
 		     test_bit(off >> (class + ZALLOC_SMP_MIN_SHIFT),
 			      slab->free)))
 		goto slow_irq;

@@ -11,7 +11,8 @@
  * block does the caller take a fresh slab from the buddy allocator, with
  * no lock held.  A magazine that runs full gives its oldest half back to
  * the blocks' own slabs, taking each slot's lock once per run of blocks of
- * that slot.
+ * that slot, once more for the rest where a gather of each slab's blocks
+ * (zsmp_flush_gather()) stopped early.
  *
  * Every block of a slab is in exactly one place: in a user's hands, in some
  * CPU's magazine, or free on the slab, its bit set in the slab's bitmap.
@@ -468,9 +469,9 @@ void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 }
 
 /*
- * Of the @n blocks at @obj, the first of them of @slab: mark free every one
- * of @slab and move those to the front (the order of the others may
- * change), in one pass.  Returns how many.  Under @slab's slot lock.
+ * Mark free every block of @slab among the @n at @obj, the first of which
+ * is one, and move them to the front (the order of the others may change),
+ * in one pass.  Returns how many.  Under @slab's slot lock.
  */
 static unsigned int zsmp_gather(struct zsmp_slab *slab, void **obj,
 				unsigned int n, unsigned int shift)
@@ -502,7 +503,7 @@ static unsigned int zsmp_gather(struct zsmp_slab *slab, void **obj,
  */
 #define SMP_GATHER_MIN		32
 
-static inline bool zsmp_gather_pays(unsigned int found, unsigned int left)
+static bool zsmp_gather_pays(unsigned int found, unsigned int left)
 {
 	return (found - 1) * 8 > left;
 }
@@ -531,7 +532,7 @@ zsmp_flush_gather(struct zalloc_smp *smp, struct zalloc_mag *m,
 	do {
 		k = zsmp_gather(slab, m->obj + i, n - i, shift);
 		dead = zsmp_put_back(slot, slab, k);
-		/* Every block of @slab was among them: none is to come. */
+		/* inuse counts magazines' blocks: none is left to come. */
 		if (dead)
 			zsmp_release_slab(smp, dead);
 		i += k;
