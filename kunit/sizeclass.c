@@ -1017,6 +1017,72 @@ static void smp_search_and_remote(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
 }
 
+/*
+ * A flush that gathers over two slots' slabs: each flush gives back 16
+ * blocks of two slabs of its CPU's slot, then 16 of two slabs of another
+ * CPU's slot.  The gather takes the first two slabs and stops where the
+ * slot changes; the rest go home under the other slot's lock, each a
+ * remote free.
+ */
+static void smp_flush_gather_slots(struct kunit *test)
+{
+	const unsigned int per = SMP_SLAB / 256, n = 4 * per;
+	unsigned int cpu, home = nr_cpu_ids, i, j, t;
+	struct zalloc *a;
+	void **p;
+
+	for_each_online_cpu(cpu) {
+		if (cpu_online((cpu + 1) % nr_cpu_ids) &&
+		    (cpu + 1) % nr_cpu_ids != cpu) {
+			home = cpu;
+			break;
+		}
+	}
+	if (home == nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs with adjacent slots");
+	a = sc_create(test, "gather2");
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+
+	/*
+	 * Two slabs' worth on each CPU, the other's first: a refill takes 31
+	 * blocks and a slab's last 8 alone, so each CPU's magazine ends
+	 * empty and its two slabs full, fresh ones of its own slot.
+	 */
+	smp_pin_to(test, (home + 1) % nr_cpu_ids);
+	for (i = 2 * per; i < n; i++) {
+		p[i] = zalloc_alloc(a, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	smp_pin_to(test, home);
+	for (i = 0; i < 2 * per; i++) {
+		p[i] = zalloc_alloc(a, 256, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 4);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, ALIGN_DOWN((unsigned long)p[i], SMP_SLAB),
+				ALIGN_DOWN((unsigned long)p[i - i % per],
+					   SMP_SLAB));
+
+	/* Flushes of 32: home's two slabs interleaved, then the other's. */
+	for (j = 0; j < n; j++) {
+		t = j % 32;
+		i = (t / 16 * 2 + t % 2) * per + j / 32 * 8 + t % 16 / 2;
+		zalloc_free(a, p[i], 256, 8);
+	}
+	zalloc_smp_trim(a);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_LIVE_OBJECTS), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_DOUBLE_FREES), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_INVALID_FREES), 0);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS),
+			sc_count(a, ZALLOC_SMP_EMPTY_CACHED));
+	KUNIT_EXPECT_EQ(test, sc_slots(test, a, "allocs"), n);
+	KUNIT_EXPECT_EQ(test, sc_slots(test, a, "frees"), n);
+	/* Every block of the other CPU's slabs went home from here. */
+	KUNIT_EXPECT_EQ(test, sc_slots(test, a, "remote_frees"), 2 * per);
+}
+
 static size_t ret_size(unsigned long i)
 {
 	return 64UL << (i % 7);		/* 64 B .. 4 KiB */
@@ -1139,6 +1205,7 @@ static struct kunit_case zalloc_smp_cases[] = {
 	KUNIT_CASE(global_instance),
 	KUNIT_CASE(smp_slab_reuse),
 	KUNIT_CASE(smp_flush_gather),
+	KUNIT_CASE(smp_flush_gather_slots),
 	KUNIT_CASE(smp_bad_frees),
 	KUNIT_CASE(smp_search_and_remote),
 	KUNIT_CASE_SLOW(smp_memory_return),
