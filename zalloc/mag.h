@@ -146,6 +146,14 @@ static inline void zalloc_mag_fill_done(struct zalloc_mag *m,
 	m->nr += n;
 }
 
+/* Take the @n oldest blocks out of @m, after they were given back. */
+static __always_inline void zalloc_mag_drop_oldest(struct zalloc_mag *m,
+						   unsigned int n)
+{
+	m->nr -= n;
+	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
+}
+
 /* Empty magazines for classes 0 .. @n - 1 of one CPU. */
 static inline void zalloc_mags_init(struct zalloc_mag *mag, unsigned int n)
 {

@@ -394,8 +394,7 @@ void sbrk_flush(struct zalloc_sbrk *sb, struct zalloc_mag *m,
 	sb->nr_free[class] += n - dropped;
 	sb->live[class] -= n - dropped;
 	raw_spin_unlock(&sb->lock);
-	m->nr -= n;
-	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
+	zalloc_mag_drop_oldest(m, n);
 	if (dropped) {
 		sbrk_count(sb, ZALLOC_SBRK_DOUBLE_FREES, dropped);
 		pr_err_ratelimited("sbrk %s: %u blocks of %zu bytes found freed twice, dropped\n",

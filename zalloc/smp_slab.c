@@ -393,9 +393,11 @@ static __always_inline unsigned int zsmp_mark_free(struct zsmp_slab *slab,
 
 /*
  * @n blocks of @slab, owned by @slot, were marked free: the slab counts
- * them back (its class and slot by the caller).  Returns the slab if it
- * must go back to the buddy allocator.  Inline in both flushes' loops: a
- * call per run of blocks cost zsmp_flush() 17 instructions a 4 KiB free.
+ * them back (its class and slot by zsmp_slot_got_back()).  Returns the
+ * slab if it must go back to the buddy allocator.  Its inuse counts the
+ * blocks in magazines too, so once it is 0 no block of it is left to come
+ * back.  Inline in both flushes' loops: a call per run of blocks cost
+ * zsmp_flush() 17 instructions a 4 KiB free.
  */
 static __always_inline struct zsmp_slab *
 zsmp_put_back(struct zsmp_slot *slot, struct zsmp_slab *slab, unsigned int n)
@@ -409,6 +411,22 @@ zsmp_put_back(struct zsmp_slot *slot, struct zsmp_slab *slab, unsigned int n)
 	if (slab->inuse)
 		return NULL;
 	return zsmp_retire(slot, slab);
+}
+
+/*
+ * @n blocks of @class came back to @slot, slot number @s, from the CPU of
+ * slot @home: remote frees if that is another.
+ */
+static __always_inline void zsmp_slot_got_back(struct zsmp_slot *slot,
+					       unsigned int s,
+					       unsigned int home,
+					       unsigned int class,
+					       unsigned int n)
+{
+	slot->cls[class].out -= n;
+	slot->frees += n;
+	if (s != home)
+		slot->remote_frees += n;
 }
 
 /*
@@ -453,10 +471,7 @@ void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 			i = j;
 			slab = next;
 		} while (slab && slab->slot == s);
-		slot->cls[class].out -= i - first;
-		slot->frees += i - first;
-		if (s != home)
-			slot->remote_frees += i - first;
+		zsmp_slot_got_back(slot, s, home, class, i - first);
 		raw_spin_unlock(&slot->lock);
 	}
 	/*
@@ -464,8 +479,7 @@ void zsmp_flush(struct zalloc_smp *smp, struct zalloc_mag *m,
 	 * a leak, so that the magazine has the room its callers count on.
 	 */
 	WARN_ON_ONCE(i < n);
-	m->nr -= n;
-	memmove(m->obj, m->obj + n, m->nr * sizeof(m->obj[0]));
+	zalloc_mag_drop_oldest(m, n);
 }
 
 /*
@@ -532,7 +546,6 @@ zsmp_flush_gather(struct zalloc_smp *smp, struct zalloc_mag *m,
 	do {
 		k = zsmp_gather(slab, m->obj + i, n - i, shift);
 		dead = zsmp_put_back(slot, slab, k);
-		/* inuse counts magazines' blocks: none is left to come. */
 		if (dead)
 			zsmp_release_slab(smp, dead);
 		i += k;
@@ -540,13 +553,9 @@ zsmp_flush_gather(struct zalloc_smp *smp, struct zalloc_mag *m,
 			break;
 		slab = zsmp_slab_cached(smp, c, m->obj[i]);
 	} while (slab && slab->slot == s);
-	slot->cls[class].out -= i;
-	slot->frees += i;
-	if (s != zsmp_home(smp))
-		slot->remote_frees += i;
+	zsmp_slot_got_back(slot, s, zsmp_home(smp), class, i);
 	raw_spin_unlock(&slot->lock);
-	m->nr -= i;
-	memmove(m->obj, m->obj + i, m->nr * sizeof(m->obj[0]));
+	zalloc_mag_drop_oldest(m, i);
 	return i;
 }
 
