@@ -817,6 +817,18 @@ static int smp_cmp_ptr(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* Each run of @per blocks of @p, from the first on, lies in one slab. */
+static void smp_assert_slab_runs(struct kunit *test, void **p, unsigned int n,
+				 unsigned int per)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, ALIGN_DOWN((unsigned long)p[i], SMP_SLAB),
+				ALIGN_DOWN((unsigned long)p[i - i % per],
+					   SMP_SLAB));
+}
+
 /* Slabs of 256-byte blocks smp_flush_gather() frees over. */
 #define SMP_GATHER_SLABS	40
 
@@ -847,10 +859,7 @@ static void smp_flush_gather(struct kunit *test)
 	/* Fresh slabs, handed out in order: block i is in slab i / per. */
 	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN),
 			SMP_GATHER_SLABS);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, ALIGN_DOWN((unsigned long)p[i], SMP_SLAB),
-				ALIGN_DOWN((unsigned long)p[i - i % per],
-					   SMP_SLAB));
+	smp_assert_slab_runs(test, p, n, per);
 	/* The first few slabs, a block of each in turn, ... */
 	for (j = 0; j < few * per; j++) {
 		i = j % few * per + j / few;
@@ -969,26 +978,35 @@ static void smp_pin_to(struct kunit *test, unsigned int cpu)
 }
 
 /*
+ * An online CPU whose next CPU, with the next slot, is online too; skips
+ * the test if there is none.
+ */
+static unsigned int smp_adjacent_home(struct kunit *test)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		if (cpu_online((cpu + 1) % nr_cpu_ids) &&
+		    (cpu + 1) % nr_cpu_ids != cpu)
+			return cpu;
+	}
+	kunit_skip(test, "needs two online CPUs with adjacent slots");
+	return nr_cpu_ids;
+}
+
+/*
  * Zig's max_alloc_search: a slot with nothing for a class uses the next
  * slot's slab before taking a new one.  Blocks go home to the slab's slot
  * and count as remote when they come from another CPU's magazine.
  */
 static void smp_search_and_remote(struct kunit *test)
 {
-	unsigned int cpu, home = nr_cpu_ids;
+	unsigned int home;
 	struct zalloc *a;
 	long cached;
 	void *p, *q;
 
-	for_each_online_cpu(cpu) {
-		if (cpu_online((cpu + 1) % nr_cpu_ids) &&
-		    (cpu + 1) % nr_cpu_ids != cpu) {
-			home = cpu;
-			break;
-		}
-	}
-	if (home == nr_cpu_ids)
-		kunit_skip(test, "needs two online CPUs with adjacent slots");
+	home = smp_adjacent_home(test);
 
 	a = sc_create(test, "remote");
 	smp_pin_to(test, (home + 1) % nr_cpu_ids);
@@ -1027,19 +1045,11 @@ static void smp_search_and_remote(struct kunit *test)
 static void smp_flush_gather_slots(struct kunit *test)
 {
 	const unsigned int per = SMP_SLAB / 256, n = 4 * per;
-	unsigned int cpu, home = nr_cpu_ids, i, j, t;
+	unsigned int home, i, j, t;
 	struct zalloc *a;
 	void **p;
 
-	for_each_online_cpu(cpu) {
-		if (cpu_online((cpu + 1) % nr_cpu_ids) &&
-		    (cpu + 1) % nr_cpu_ids != cpu) {
-			home = cpu;
-			break;
-		}
-	}
-	if (home == nr_cpu_ids)
-		kunit_skip(test, "needs two online CPUs with adjacent slots");
+	home = smp_adjacent_home(test);
 	a = sc_create(test, "gather2");
 	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -1060,10 +1070,7 @@ static void smp_flush_gather_slots(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS_TAKEN), 4);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, ALIGN_DOWN((unsigned long)p[i], SMP_SLAB),
-				ALIGN_DOWN((unsigned long)p[i - i % per],
-					   SMP_SLAB));
+	smp_assert_slab_runs(test, p, n, per);
 
 	/* Flushes of 32: home's two slabs interleaved, then the other's. */
 	for (j = 0; j < n; j++) {
