@@ -211,7 +211,8 @@ void zb_print_figure(const struct zbench_subject *s, enum zbench_workload w,
 		     unsigned int nr, unsigned long fail);
 void zb_print_mem(const struct zbench_subject *s, const struct zb_mem *m);
 void zb_print_parallel(const struct zbench_subject *s, enum zbench_workload w,
-		       size_t size, const struct zb_worker *wk, unsigned int n);
+		       size_t size, const struct zb_worker *wk, unsigned int n,
+		       u64 *solo_ps, u64 *sys_ps, unsigned int nr);
 void zb_print_cross(const struct zbench_subject *s, size_t size,
 		    const struct zb_worker *wk, unsigned int n);
 void zb_print_churn(const struct zbench_subject *s, size_t size,

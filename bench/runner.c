@@ -16,8 +16,9 @@
  * free is the block's share of the reset).  Single-CPU figures split the
  * operations into @rounds rounds, interleaved across the subjects, and
  * report the median round (and the best), which filters out a noisy host;
- * parallel figures run one bound kthread per online CPU and report each
- * CPU's whole run and the summed throughput; cross and churn figures pair
+ * parallel figures run one bound kthread per online CPU, in @rounds rounds
+ * each preceded by the first of them alone, and report each CPU's whole
+ * run and the median rounds' summed throughput and one-CPU time; cross and churn figures pair
  * a producer kthread with a consumer on another CPU and report wall time
  * per block (churn: one pair, the first two online CPUs, and what the
  * subject took from the kernel meanwhile).  A figure never fails on a
@@ -359,6 +360,57 @@ unwind:
 }
 
 /*
+ * A parallel figure in @nr rounds of @wk[i].n / @nr operations a worker:
+ * worker 0 alone on its CPU (the other CPUs idle), then every worker at
+ * once.  The one-CPU figure the scaling divides by thus runs moments
+ * before the parallel one, on the same host, instance and kind of thread;
+ * the single-CPU reuse figure, minutes earlier in another thread, does not
+ * (a TCG host's speed drifts between the two).  Only the first run of a
+ * worker warms up.  Each worker's n and ns end as its parallel totals.
+ */
+static int zb_parallel_rounds(struct zb_worker *wk, unsigned int n,
+			      struct zb_gate *g, u64 *solo_ps, u64 *sys_ps,
+			      unsigned int nr)
+{
+	unsigned long per = max(wk[0].n / nr, 1UL);
+	u64 *total = kcalloc(n, sizeof(*total), GFP_KERNEL);
+	unsigned int r, i;
+	u64 rate;
+	int err = -ENOMEM;
+
+	if (!total)
+		return err;
+	for (i = 0; i < n; i++)
+		wk[i].n = per;
+	for (r = 0; r < nr; r++) {
+		err = zb_run_workers(wk, 1, g);
+		if (err)
+			goto out;
+		solo_ps[r] = div64_u64(wk[0].ns * 1000, per);
+		wk[0].warmup = 0;
+		err = zb_run_workers(wk, n, g);
+		if (err)
+			goto out;
+		/* The system's time per operation: 1 / summed throughput. */
+		rate = 0;
+		for (i = 0; i < n; i++) {
+			rate += div64_u64((u64)per * NSEC_PER_SEC * 1000,
+					  max(wk[i].ns, 1ULL));
+			total[i] += wk[i].ns;
+			wk[i].warmup = 0;
+		}
+		sys_ps[r] = div64_u64(NSEC_PER_SEC * 1000000ULL, max(rate, 1ULL));
+	}
+	for (i = 0; i < n; i++) {
+		wk[i].n = per * nr;
+		wk[i].ns = total[i];
+	}
+out:
+	kfree(total);
+	return err;
+}
+
+/*
  * One figure on every online CPU: parallel workloads run the same loop on
  * each; cross pairs CPU 2k (producer) with CPU 2k + 1 (consumer); churn
  * runs one such pair, on the first two online CPUs, so that its producer's
@@ -368,7 +420,9 @@ static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 		     size_t size)
 {
 	unsigned int n = num_online_cpus(), i = 0, cpu;
+	unsigned int nr = clamp(rounds, 1U, ZB_MAX_ROUNDS);
 	bool shared = s->caps & ZB_SHARED, paired = zb_paired(w);
+	u64 solo_ps[ZB_MAX_ROUNDS], sys_ps[ZB_MAX_ROUNDS];
 	struct zb_churn *churn = NULL;
 	struct zb_ring *rings = NULL;
 	struct zbench_h sh = { };
@@ -419,15 +473,20 @@ static void zb_multi(const struct zbench_subject *s, enum zbench_workload w,
 			wk[i].run.producer = !(i & 1);
 		}
 	}
+	if (!paired) {
+		err = zb_parallel_rounds(wk, n, &gate, solo_ps, sys_ps, nr);
+		if (!err)
+			zb_print_parallel(s, w, size, wk, n, solo_ps, sys_ps,
+					  nr);
+		goto out;
+	}
 	err = zb_run_workers(wk, n, &gate);
 	if (err)
 		goto out;
 	if (w == ZB_CROSS)
 		zb_print_cross(s, size, wk, n);
-	else if (w == ZB_CHURN)
-		zb_print_churn(s, size, wk, n);
 	else
-		zb_print_parallel(s, w, size, wk, n);
+		zb_print_churn(s, size, wk, n);
 out:
 	if (err)
 		zb_error(s, w, size, err);

@@ -245,9 +245,20 @@ def rows_init(icount, on_alloc, on_free):
     return rows
 
 
-def scaling(wall, w, size, alloc):
+def par_times(wall, w, size, alloc):
+    """A parallel figure's one-CPU and system ns/op, the pair its scaling
+    divides: the best solo round (the first worker alone, just before each
+    parallel round) and the best parallel round; from an older module, the
+    single-CPU figure of this boot and the parallel run."""
+    f = wall.fig.get((w, size, alloc)) or {}
+    if "solo_ns_best" in f:
+        return num(f["solo_ns_best"]), num(f["ns_best"])
     single = {"parallel-reuse": "reuse", "parallel-mixed": "mixed"}[w]
-    one, par = wall.val(single, size, alloc), wall.val(w, size, alloc)
+    return wall.val(single, size, alloc), wall.val(w, size, alloc)
+
+
+def scaling(wall, w, size, alloc):
+    one, par = par_times(wall, w, size, alloc)
     return one / par if one and par else None
 
 
@@ -262,10 +273,9 @@ def rows_parallel(wall):
                 cpus = [p["kops_per_s"] for p in wall.percpu
                         if (p["workload"], p["size"], p["alloc"]) ==
                         (w, size, alloc)]
-                one = wall.val("reuse", size, alloc) if w == "parallel-reuse" \
-                    else None
+                one, par = par_times(wall, w, size, alloc)
                 rows.append([w, size, alloc, f.get("instance", ""),
-                             fmt(one), f["ns_per_op"],
+                             fmt(one), fmt(par),
                              ratio(wall.ratio(w, size, alloc)),
                              f["kops_per_s"], " / ".join(cpus),
                              ratio(scaling(wall, w, size, alloc)),
@@ -455,6 +465,12 @@ def targets(icount, wall):
         if ks:
             text += (f"; kmalloc in the same boot {min(ks):.2f}x-"
                      f"{max(ks):.2f}x")
+        # The loop alone (none) scales by exactly the CPUs the host gave.
+        zs = [scaling(wall, "parallel-reuse", s, "none") for s in SIZES]
+        zs = [z for z in zs if z]
+        if zs:
+            text += (f"; the loop alone (none) {min(zs):.2f}x-"
+                     f"{max(zs):.2f}x")
         # More than the CPUs can give (smp's or kmalloc's): the one-CPU and
         # the parallel figures of this boot did not see the same host, so
         # no ratio of it can be trusted either way.
@@ -465,6 +481,10 @@ def targets(icount, wall):
                     "CPUs is more than they can give, so this boot's "
                     "one-CPU and parallel figures did not run under the "
                     "same conditions"]
+        if zs and min(zs) < 1.8:
+            return [text, f"inconclusive: the loop alone scaled "
+                    f"{min(zs):.2f}x, so the host did not give "
+                    f"{n:.0f} CPUs to the parallel rounds"]
         return [text, "met" if x >= 1.8 and len(got) == len(SIZES)
                 else "missed" if x < 1.8 else "not measured: some sizes"]
 
@@ -895,10 +915,17 @@ def main():
                 "and kmalloc and the page allocator are zeroed by the "
                 "kernel itself.",
         "parallel": "One kthread bound to each online CPU, released together "
-                    "after their warm-up, wall time. \"1 CPU ns/op\" is the "
-                    "same subject's reuse in this boot; \"ns/op (system)\" "
-                    "is 1 / summed throughput; scaling is the first over "
-                    "the second.",
+                    "after their warm-up, wall time, in rounds: each round runs "
+                    "the first kthread alone on its CPU, then all of them. "
+                    "\"1 CPU ns/op\" is the best solo round; \"ns/op "
+                    "(system)\" the best round's 1 / summed throughput; "
+                    "scaling is the first over the second. The best rounds, "
+                    "because the TCG host has slow spells of several rounds "
+                    "(one thread's ns/op jumps by up to 1.5x and back); "
+                    "\"x kmalloc\" and the summed kops/s are the median "
+                    "round's. The loop alone (none) is the control: it "
+                    "shares nothing, so it scales by the CPUs the host "
+                    "really gave.",
         "cross": "A producer kthread allocates and passes each block through "
                  "a 1,024-slot ring to a consumer on another CPU, which "
                  "frees it; wall time per block. \"x own reuse\" compares "
