@@ -42,7 +42,10 @@
  *    allocated words at the front; neither changes which run is chosen.
  *    The fast path first tries the run starting at the hint word's lowest
  *    free chunk, which is the first fit whenever it is free, and folds
- *    only when it is not.
+ *    only when it is not; a run longer than a word is tried there too
+ *    (its head must reach the word's top).  When the last allocation took
+ *    the hint word's last chunks, the fast path moves the hint on to the
+ *    next word itself.
  *  - free tests and sets whole words (the first and last under a mask);
  *    a block inside one word is freed inline, and in a locked instance
  *    without the lock (below).
@@ -160,9 +163,49 @@ static __always_inline bool zb_index_of(const struct zalloc_bitmap *b,
 }
 
 /*
- * The fast path: a run of @n <= 64 chunks inside the hint word.  The words
- * before the hint have no free chunk, so the lowest such run is the first
- * fit, as the full search would find.  Under the lock.
+ * The fast path for a run of @n > 64 chunks: the one from the lowest free
+ * chunk of hint word @i (@word), if that chunk's free bits reach the top
+ * of the word and the words after it are free far enough; the first fit,
+ * as for short runs.  The words the run covers in full were all free, so
+ * no free can change them: plain stores, after acquire loads (as
+ * zalloc_bits_claim_large()).  Under the lock.
+ */
+static __always_inline bool zb_claim_hint_long(struct zalloc_bitmap *b,
+					       size_t n, size_t i, u64 word,
+					       size_t *index, bool shared)
+{
+	unsigned int bit = __ffs64(word);
+	size_t j = i + 1, k, rem = n - (ZB_BITS - bit);	/* >= 1 */
+	u64 last;
+
+	if (word >> bit != ZB_FULL >> bit)
+		return false;
+	for (; rem > ZB_BITS; rem -= ZB_BITS, j++) {
+		/* Acquire: a word read all free is cleared with a plain store. */
+		if (j >= b->nr_words || smp_load_acquire(&b->words[j]) != ZB_FULL)
+			return false;
+	}
+	if (j >= b->nr_words)
+		return false;
+	last = READ_ONCE(b->words[j]);
+	if ((last & zb_run_mask(rem)) != zb_run_mask(rem))
+		return false;
+	zb_word_take(&b->words[i], word, ZB_FULL << bit, shared);
+	for (k = i + 1; k < j; k++)
+		WRITE_ONCE(b->words[k], 0);
+	zb_word_take(&b->words[j], last, zb_run_mask(rem), shared);
+	zb_count_chunks(b, -(long)n, shared);
+	/* Words i to j - 1 are all taken now (a free lowers freed_hint). */
+	b->hint = j + (last == zb_run_mask(rem));
+	*index = i * ZB_BITS + bit;
+	return true;
+}
+
+/*
+ * The fast path: a run at the hint word's lowest free chunk (runs of up
+ * to 64 chunks: inside the hint word).  The words before the hint have no
+ * free chunk, so the lowest such run is the first fit, as the full search
+ * would find.  Under the lock.
  */
 static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 					  size_t *index, bool shared)
@@ -171,11 +214,23 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 	u64 word, run;
 	unsigned int bit;
 
-	if (unlikely(n > ZB_BITS || i >= b->nr_words))
-		return false;
+	if (unlikely(n > ZB_BITS || i >= b->nr_words)) {
+		if (n <= ZB_BITS || i >= b->nr_words)
+			return false;
+		word = READ_ONCE(b->words[i]);
+		return word && zb_claim_hint_long(b, n, i, word, index,
+						  shared);
+	}
 	word = READ_ONCE(b->words[i]);
-	if (unlikely(!word))
-		return false;
+	if (unlikely(!word)) {
+		/* The last allocation took the hint word's last chunks. */
+		if (++i >= b->nr_words)
+			return false;
+		word = READ_ONCE(b->words[i]);
+		if (!word)
+			return false;
+		b->hint = i;
+	}
 	/* The run at the lowest free chunk, the usual first fit: no fold. */
 	bit = __ffs64(word);
 	if (n > 1) {
@@ -336,6 +391,25 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 }
 
 /*
+ * zb_free()'s other case: a block of @n chunks at @index over more than one
+ * word, @index a chunk of @b.  Under the lock.
+ */
+static noinline void zb_free_long(struct zalloc_bitmap *b, void *ptr,
+				  size_t index, size_t n, size_t len,
+				  unsigned long ip)
+{
+	unsigned long flags = zb_lock(b, zb_shared(b));
+	bool ok = __zb_free(b, index, n);
+
+	zb_unlock(b, flags, zb_shared(b));
+	if (unlikely(!ok)) {
+		zb_bad_block(b, "free", ptr, len, ip);
+		return;
+	}
+	zalloc_count_free(&b->inst, len);
+}
+
+/*
  * Give back the @n chunks @mask of word @i if all are allocated; in a
  * locked instance without the lock (see the file header).
  */
@@ -377,9 +451,12 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 	unsigned int bit = index % ZB_BITS;
 
 	/* @more: the block's chunks after its first; huge for @len 0. */
-	if (unlikely(want_init_on_free() || index >= b->nr_chunks ||
-		     more >= ZB_BITS - bit)) {
+	if (unlikely(want_init_on_free() || index >= b->nr_chunks || !len)) {
 		zb_free_slow(b, ptr, len, ip);
+		return;
+	}
+	if (unlikely(more >= ZB_BITS - bit)) {
+		zb_free_long(b, ptr, index, more + 1, len, ip);
 		return;
 	}
 	if (unlikely(!zb_free_word(b, index / ZB_BITS,
