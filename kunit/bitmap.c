@@ -711,6 +711,45 @@ static void bitmap_long_range_middle(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, all_free(b));
 }
 
+/*
+ * A long run from the hint word that would pass the last word is refused
+ * by the fast path too, which must not read on past the bitmap: after two
+ * words of 16-byte chunks comes chunk 0, here all ones, as a free word
+ * would read.
+ */
+static void bitmap_long_run_at_end(struct kunit *test)
+{
+	struct zalloc_bitmap *b = bm_init(test, 16, 128 * 16,
+					  ZALLOC_BITMAP_LOCKED);
+	u8 *first, *one;
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, b->nr_words, 2);
+	KUNIT_ASSERT_PTR_EQ(test, (void *)b->chunks, (void *)&b->words[2]);
+	first = zalloc_bitmap_alloc(b, 64 * 16, 16);	/* all of word 0 */
+	KUNIT_ASSERT_PTR_EQ(test, (void *)first, (void *)b->chunks);
+	memset(first, 0xff, 64 * 16);
+	/* Word 0 used up: this moves the hint to word 1. */
+	one = zalloc_bitmap_alloc(b, 16, 16);
+	KUNIT_ASSERT_EQ(test, zalloc_bitmap_chunk_index(b, one), 64);
+	zalloc_bitmap_free(b, one, 16);
+
+	/* Chunks 64..163: 36 past the end. */
+	KUNIT_EXPECT_NULL(test, zalloc_bitmap_alloc(b, 100 * 16, 16));
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_free_count(b), 64);
+	for (i = 0; i < 64 * 16; i++)
+		if (first[i] != 0xff) {
+			KUNIT_FAIL(test, "chunk byte %zu changed", i);
+			break;
+		}
+	/* The whole of word 1 still fits. */
+	one = zalloc_bitmap_alloc(b, 64 * 16, 16);
+	KUNIT_EXPECT_EQ(test, zalloc_bitmap_chunk_index(b, one), 64);
+	zalloc_bitmap_free(b, one, 64 * 16);
+	zalloc_bitmap_free(b, first, 64 * 16);
+	KUNIT_EXPECT_TRUE(test, all_free(b));
+}
+
 /* Bad frees and resizes are refused and change nothing. */
 static void bitmap_bad_free(struct kunit *test)
 {
@@ -1380,6 +1419,7 @@ static struct kunit_case zalloc_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_alignment),
 	KUNIT_CASE(bitmap_bad_free),
 	KUNIT_CASE(bitmap_long_range_middle),
+	KUNIT_CASE(bitmap_long_run_at_end),
 	KUNIT_CASE(bitmap_bad_free_words),
 	KUNIT_CASE(bitmap_resize_in_place),
 	KUNIT_CASE(bitmap_chunk_api),

@@ -178,15 +178,15 @@ static __always_inline bool zb_claim_hint_long(struct zalloc_bitmap *b,
 	size_t j = i + 1, k, rem = n - (ZB_BITS - bit);	/* >= 1 */
 	u64 last;
 
-	if (word >> bit != ZB_FULL >> bit)
+	/* Its head reaches the top, and its tail fits before the end. */
+	if (word >> bit != ZB_FULL >> bit ||
+	    rem > (b->nr_words - j) * ZB_BITS)
 		return false;
 	for (; rem > ZB_BITS; rem -= ZB_BITS, j++) {
 		/* Acquire: a word read all free is cleared with a plain store. */
-		if (j >= b->nr_words || smp_load_acquire(&b->words[j]) != ZB_FULL)
+		if (smp_load_acquire(&b->words[j]) != ZB_FULL)
 			return false;
 	}
-	if (j >= b->nr_words)
-		return false;
 	last = READ_ONCE(b->words[j]);
 	if ((last & zb_run_mask(rem)) != zb_run_mask(rem))
 		return false;
@@ -222,7 +222,7 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 						  shared);
 	}
 	word = READ_ONCE(b->words[i]);
-	if (unlikely(!word)) {
+	if (!word) {
 		/* The last allocation took the hint word's last chunks. */
 		if (++i >= b->nr_words)
 			return false;
@@ -249,8 +249,8 @@ static __always_inline bool zb_claim_hint(struct zalloc_bitmap *b, size_t n,
 }
 
 /* Claim @n chunks, the full search from the hint.  Under the lock. */
-static noinline bool __zb_alloc(struct zalloc_bitmap *b, size_t n,
-				size_t *index)
+static __always_inline bool __zb_alloc(struct zalloc_bitmap *b, size_t n,
+				       size_t *index)
 {
 	bool shared = zb_shared(b), ok;
 	size_t from = zb_hint(b, shared);
@@ -269,6 +269,14 @@ static noinline bool __zb_alloc(struct zalloc_bitmap *b, size_t n,
 	if (ok)
 		zb_count_chunks(b, -(long)n, shared);
 	return ok;
+}
+
+/* __zb_alloc() out of line: the index, or SIZE_MAX for none. */
+static noinline size_t zb_search(struct zalloc_bitmap *b, size_t n)
+{
+	size_t index;
+
+	return __zb_alloc(b, n, &index) ? index : SIZE_MAX;
 }
 
 /* Whether [index, index + n) is a range of allocated chunks of @b. */
@@ -337,19 +345,18 @@ static noinline void zb_bad_block(struct zalloc_bitmap *b, const char *what,
 static __always_inline void *zb_alloc_as(struct zalloc_bitmap *b, size_t len,
 					 size_t align, bool shared)
 {
+	size_t index = SIZE_MAX, n;
 	unsigned long flags;
-	size_t index, n;
-	bool ok = false;
 	void *p = NULL;
 
 	if (likely(len && align <= b->max_align)) {
 		n = zb_chunks_for(b, len);
 		flags = zb_lock(b, shared);
-		ok = zb_claim_hint(b, n, &index, shared) ||
-		     __zb_alloc(b, n, &index);
+		if (!zb_claim_hint(b, n, &index, shared))
+			index = zb_search(b, n);
 		zb_unlock(b, flags, shared);
 	}
-	if (likely(ok)) {
+	if (likely(index != SIZE_MAX)) {
 		p = zalloc_bitmap_chunk_ptr(b, index);
 		zalloc_init_on_alloc(p, len);
 	}
@@ -366,7 +373,7 @@ static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
 	return zb_alloc_as(b, len, align, false);
 }
 
-/* Every free but zb_free()'s common case. */
+/* A free zb_free() cannot judge: @len 0, init_on_free, a foreign @ptr. */
 static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 				  size_t len, unsigned long ip)
 {
@@ -392,7 +399,7 @@ static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
 
 /*
  * zb_free()'s other case: a block of @n chunks at @index over more than one
- * word, @index a chunk of @b.  Under the lock.
+ * word, @index a chunk of @b.  Takes the lock.
  */
 static noinline void zb_free_long(struct zalloc_bitmap *b, void *ptr,
 				  size_t index, size_t n, size_t len,
@@ -450,7 +457,7 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 	size_t index = ror64(off, shift), more = (len - 1) >> shift;
 	unsigned int bit = index % ZB_BITS;
 
-	/* @more: the block's chunks after its first; huge for @len 0. */
+	/* @more: the block's chunks after its first (@len 0 goes slow). */
 	if (unlikely(want_init_on_free() || index >= b->nr_chunks || !len)) {
 		zb_free_slow(b, ptr, len, ip);
 		return;
