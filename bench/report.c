@@ -46,6 +46,13 @@ static char *zb_ns(char *buf, u64 ps)
 }
 
 /* A figure's size for the output: bytes, or "mixed". */
+/* To the picosecond: the parallel figures' bests, which scalings divide. */
+static char *zb_ns_fine(char *buf, u64 ps)
+{
+	snprintf(buf, ZB_NS_LEN, "%llu.%03llu", ps / 1000, ps % 1000);
+	return buf;
+}
+
 static void zb_size_str(char *buf, size_t size)
 {
 	if (size)
@@ -185,7 +192,10 @@ void zb_error(const struct zbench_subject *s, enum zbench_workload w,
 		s ? s->name : "all", size, err);
 }
 
-/* A parallel figure: each CPU's run, then the system's. */
+/*
+ * A parallel figure: each CPU's runs, then the system's rounds.  Sorts
+ * @solo_ps and @sys_ps (for their medians).
+ */
 void zb_print_parallel(const struct zbench_subject *s, enum zbench_workload w,
 		       size_t size, const struct zb_worker *wk, unsigned int n,
 		       u64 *solo_ps, u64 *sys_ps, unsigned int nr)
@@ -216,8 +226,9 @@ void zb_print_parallel(const struct zbench_subject *s, enum zbench_workload w,
 	solo = zb_median(solo_ps, nr);	/* sorts: solo_ps[0] is the best */
 	pr_info("workload=%s alloc=%s size=%s cpus=%u ops=%lu ns_per_op=%s ns_best=%s kops_per_s=%llu solo_ns_per_op=%s solo_ns_best=%s instance=%s fail=%lu\n",
 		zb_names[w], s->name, sz, n, total, zb_ns(b, rate),
-		zb_ns(b2, sys_ps[0]), div64_u64(NSEC_PER_SEC, max(rate, 1ULL)),
-		zb_ns(b3, solo), zb_ns(b4, solo_ps[0]),
+		zb_ns_fine(b2, sys_ps[0]),
+		div64_u64(NSEC_PER_SEC, max(rate, 1ULL)),
+		zb_ns(b3, solo), zb_ns_fine(b4, solo_ps[0]),
 		zb_instance(s), fail);
 	zb_figures++;
 }

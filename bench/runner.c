@@ -18,11 +18,12 @@
  * report the median round (and the best), which filters out a noisy host;
  * parallel figures run one bound kthread per online CPU, in @rounds rounds
  * each preceded by the first of them alone, and report each CPU's whole
- * run and the median rounds' summed throughput and one-CPU time; cross and churn figures pair
- * a producer kthread with a consumer on another CPU and report wall time
- * per block (churn: one pair, the first two online CPUs, and what the
- * subject took from the kernel meanwhile).  A figure never fails on a
- * timing; allocation failures are counted in fail=.
+ * run, and the median and best rounds' summed throughput and one-CPU
+ * time; cross and churn figures pair a producer kthread with a consumer
+ * on another CPU and report wall time per block (churn: one pair, the
+ * first two online CPUs, and what the subject took from the kernel
+ * meanwhile).  A figure never fails on a timing; allocation failures are
+ * counted in fail=.
  *
  * tools/bench.sh boots the benchmark kernel twice: once on one vCPU under
  * QEMU's -icount shift=0,sleep=off, where ktime_get_ns() advances one
@@ -71,7 +72,7 @@ MODULE_PARM_DESC(warmup, "Untimed operations before each figure (default 100000)
 
 static unsigned int rounds = 5;
 module_param(rounds, uint, 0444);
-MODULE_PARM_DESC(rounds, "Rounds per single-CPU figure; the median is reported (default 5)");
+MODULE_PARM_DESC(rounds, "Rounds per single-CPU or parallel figure; the median and the best are reported (default 5)");
 
 static char *only;
 module_param(only, charp, 0444);
@@ -372,14 +373,15 @@ static int zb_parallel_rounds(struct zb_worker *wk, unsigned int n,
 			      struct zb_gate *g, u64 *solo_ps, u64 *sys_ps,
 			      unsigned int nr)
 {
-	unsigned long per = max(wk[0].n / nr, 1UL);
-	u64 *total = kcalloc(n, sizeof(*total), GFP_KERNEL);
+	unsigned long per = max(wk[0].n / nr, 1UL), *fail;
+	u64 *total, rate;
 	unsigned int r, i;
-	u64 rate;
 	int err = -ENOMEM;
 
-	if (!total)
-		return err;
+	total = kcalloc(n, sizeof(*total), GFP_KERNEL);
+	fail = kcalloc(n, sizeof(*fail), GFP_KERNEL);
+	if (!total || !fail)
+		goto out;
 	for (i = 0; i < n; i++)
 		wk[i].n = per;
 	for (r = 0; r < nr; r++) {
@@ -387,25 +389,30 @@ static int zb_parallel_rounds(struct zb_worker *wk, unsigned int n,
 		if (err)
 			goto out;
 		solo_ps[r] = div64_u64(wk[0].ns * 1000, per);
+		fail[0] += wk[0].run.fail;
 		wk[0].warmup = 0;
 		err = zb_run_workers(wk, n, g);
 		if (err)
 			goto out;
 		/* The system's time per operation: 1 / summed throughput. */
-		rate = 0;
+		rate = 0;	/* operations per 1000 s */
 		for (i = 0; i < n; i++) {
-			rate += div64_u64((u64)per * NSEC_PER_SEC * 1000,
-					  max(wk[i].ns, 1ULL));
+			rate += mul_u64_u64_div_u64(per, NSEC_PER_SEC * 1000ULL,
+						    max(wk[i].ns, 1ULL));
 			total[i] += wk[i].ns;
+			fail[i] += wk[i].run.fail;
 			wk[i].warmup = 0;
 		}
 		sys_ps[r] = div64_u64(NSEC_PER_SEC * 1000000ULL, max(rate, 1ULL));
 	}
+	/* What zb_print_parallel() reads: the parallel runs' totals. */
 	for (i = 0; i < n; i++) {
 		wk[i].n = per * nr;
 		wk[i].ns = total[i];
+		wk[i].run.fail = fail[i];
 	}
 out:
+	kfree(fail);
 	kfree(total);
 	return err;
 }

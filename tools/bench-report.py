@@ -475,7 +475,7 @@ def targets(icount, wall):
         # the parallel figures of this boot did not see the same host, so
         # no ratio of it can be trusted either way.
         n = num(cpus) or 2
-        over = [v for v in [v for v, _ in got] + ks if v > 1.1 * n]
+        over = [v for v in [v for v, _ in got] + ks + zs if v > 1.1 * n]
         if over:
             return [text, f"inconclusive: {max(over):.2f}x on {n:.0f} "
                     "CPUs is more than they can give, so this boot's "
@@ -703,8 +703,8 @@ HEADS = {
     "init": ["subject", "size", "off", "init_on_alloc=1", "change",
              "init_on_free=1", "change"],
     "parallel": ["workload", "size", "subject", "instance", "1 CPU ns/op",
-                 "ns/op (system)", "x kmalloc", "kops/s summed",
-                 "kops/s per CPU", "scaling vs 1 CPU", "fail"],
+                 "ns/op (system)", "x kmalloc", "kops/s summed (median round)",
+                 "kops/s per CPU (all rounds)", "scaling vs 1 CPU", "fail"],
     "cross": ["size", "subject", "instance", "ns/op", "x kmalloc",
               "x own reuse", "fail"],
     "churn": ["size", "subject", "instance", "blocks",
@@ -915,8 +915,9 @@ def main():
                 "and kmalloc and the page allocator are zeroed by the "
                 "kernel itself.",
         "parallel": "One kthread bound to each online CPU, released together "
-                    "after their warm-up, wall time, in rounds: each round runs "
-                    "the first kthread alone on its CPU, then all of them. "
+                    "after their warm-up, wall time, in rounds: each round "
+                    "runs the first kthread alone on its CPU, then all of "
+                    "them. "
                     "\"1 CPU ns/op\" is the best solo round; \"ns/op "
                     "(system)\" the best round's 1 / summed throughput; "
                     "scaling is the first over the second. The best rounds, "
