@@ -9,9 +9,10 @@
  * to a live block, garbage, or a well-encoded link of any kind), it is
  * caught as the block leaves the magazine: counted corrupt exactly once,
  * and handed out as any block, since a magazine follows no link; nothing
- * overlaps, and the instance stays fully usable.  sbrk's big blocks still
- * sit on free lists: their first word is the link, encoded with the key
- * (zalloc/freelist.h), and a bad one drops the list without following it.
+ * overlaps, and the instance stays fully usable.  sbrk's big blocks, and
+ * the small ones an overflowing magazine gives back, sit on free lists:
+ * their first word is the link, encoded with the key (zalloc/freelist.h),
+ * and a bad one drops the list without following it.
  */
 #include <kunit/test.h>
 #include <linux/cpumask.h>
@@ -22,6 +23,7 @@
 
 #include "../zalloc/freelist.h"
 #include "../zalloc/mag.h"
+#include "../zalloc/sbrk_internal.h"
 #include "zalloc_kunit.h"
 
 #define FL_LEN		64
@@ -331,6 +333,114 @@ static void fl_corrupt_small_lists(struct kunit *test)
 	}
 }
 
+/* More than a magazine of FL_LEN-byte blocks holds (63). */
+#define FL_MAG		64
+
+/*
+ * sbrk's small free lists: a magazine that overflows gives its older half
+ * to its class's list, and a refill takes blocks back from it, checking
+ * each link before it follows it.  The head's link overwritten with @bad:
+ * the refill that reaches it drops the list, counted corrupt once, and
+ * goes on from the bump; nothing handed out is the dropped head, outside
+ * the break, or over a live block.  White box: the list's head, its key
+ * and the magazine are read from the instance.
+ */
+static void fl_sbrk_small_link(struct kunit *test, const struct fl_subject *s,
+			       enum fl_bad bad)
+{
+	const struct zalloc *a = s->make(test);
+	struct zalloc_sbrk *sb = to_sbrk(zalloc_instance_of((struct zalloc *)a));
+	unsigned int class = sbrk_class(FL_LEN, 8), i, n;
+	u8 *live[FL_LIVE], *blk[FL_MAG], *head, *next, *p;
+	unsigned long key = sb->link_key, word = 0;
+	int err;
+
+	/* One CPU: the magazine this empties is the one refilled. */
+	err = set_cpus_allowed_ptr(current, cpumask_of(raw_smp_processor_id()));
+	KUNIT_ASSERT_EQ(test, err, 0);
+	for (i = 0; i < FL_LIVE; i++) {
+		live[i] = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, live[i]);
+		zalloc_test_fill(live[i], FL_LEN, i);
+	}
+	for (i = 0; i < FL_MAG; i++) {
+		blk[i] = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+	}
+	for (i = 0; i < FL_MAG; i++)
+		zalloc_free(a, blk[i], FL_LEN, 8);
+	head = sb->frees[class];
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	KUNIT_ASSERT_GE(test, sb->nr_free[class], 2);
+	next = zalloc_link_get(head, key);
+
+	switch (bad) {
+	case FL_RAW_LIVE:
+		word = (unsigned long)live[3];
+		break;
+	case FL_GARBAGE:
+		word = 0x0123456789abcdefUL;
+		break;
+	case FL_SELF:
+		word = zalloc_link_encode(head, key, head);
+		break;
+	case FL_MISALIGNED:
+		word = zalloc_link_encode(next + 8, key, head);
+		break;
+	case FL_OUTSIDE:
+		word = zalloc_link_encode(fl_outside, key, head);
+		break;
+	case FL_NULL:
+		word = zalloc_link_encode(NULL, key, head);
+		break;
+	case FL_NR_BAD:
+		break;
+	}
+	*(unsigned long *)head = word;
+
+	/* Empty this CPU's magazine; the allocation after refills. */
+	n = per_cpu_ptr(sb->cpu, raw_smp_processor_id())->mag[class].nr;
+	KUNIT_ASSERT_LE(test, n, FL_MAG);
+	for (i = 0; i < n; i++) {
+		blk[i] = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, blk[i]);
+	}
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 0);
+	p = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, fl_corrupt(s, a), 1);
+	KUNIT_EXPECT_EQ(test, sb->nr_free[class], 0);
+	KUNIT_EXPECT_PTR_NE(test, (void *)p, (void *)head);
+	KUNIT_EXPECT_FALSE(test, fl_overlap(p, FL_LEN, fl_outside,
+					    sizeof(fl_outside)));
+	for (i = 0; i < FL_LIVE; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, fl_overlap(p, FL_LEN, live[i],
+							FL_LEN),
+				       "%p overlaps live block %u", p, i);
+	zalloc_free(a, p, FL_LEN, 8);
+	for (i = 0; i < n; i++)
+		zalloc_free(a, blk[i], FL_LEN, 8);
+
+	fl_check_usable(test, a, s, 1);
+	for (i = 0; i < FL_LIVE; i++) {
+		KUNIT_EXPECT_TRUE(test, zalloc_test_filled(live[i], FL_LEN, i));
+		zalloc_free(a, live[i], FL_LEN, 8);
+	}
+	KUNIT_EXPECT_EQ(test, fl_live(s, a), 0);
+}
+
+/* Each kind of bad link at the head of an sbrk small list is caught, once. */
+static void fl_corrupt_sbrk_small_lists(struct kunit *test)
+{
+	const struct fl_subject *s = test->param_value;
+	enum fl_bad bad;
+
+	for (bad = 0; bad < FL_NR_BAD; bad++) {
+		kunit_info(test, "%s\n", fl_bad_names[bad]);
+		fl_sbrk_small_link(test, s, bad);
+	}
+}
+
 /* The same for sbrk's big-block lists, with a plain pointer and garbage. */
 static void fl_corrupt_big_lists(struct kunit *test)
 {
@@ -376,6 +486,8 @@ static void fl_corrupt_big_lists(struct kunit *test)
 static struct kunit_case zalloc_freelist_cases[] = {
 	KUNIT_CASE_PARAM(fl_links_encoded, fl_subject_gen_params),
 	KUNIT_CASE_PARAM(fl_corrupt_small_lists, fl_subject_gen_params),
+	KUNIT_CASE_PARAM(fl_corrupt_sbrk_small_lists,
+			 fl_big_subject_gen_params),
 	KUNIT_CASE_PARAM(fl_corrupt_big_lists, fl_big_subject_gen_params),
 	{}
 };
