@@ -62,21 +62,37 @@ static void sbrk_note_brk(struct zalloc_sbrk *sb, void *p, size_t len)
 }
 
 /*
- * Can @next follow free block @p, @left blocks before the end of a list of
- * @size-byte blocks aligned to @align?  The last link is NULL and no other
- * is; no block links to itself, and every block lies in the break's range.
+ * Where the blocks of a list of @size-byte blocks may start: at @lo + 0 to
+ * @lo + *@span, @lo the lowest address the break returned and *@span such
+ * that a block ends by the highest.  false if no such block fits in the
+ * break, which a list that has blocks rules out.
  */
-static __always_inline bool sbrk_link_ok(const struct zalloc_sbrk *sb,
+static __always_inline bool sbrk_link_span(const struct zalloc_sbrk *sb,
+					   size_t size, unsigned long *span)
+{
+	if (WARN_ON_ONCE(sb->brk_hi - sb->brk_lo < size))
+		return false;
+	*span = sb->brk_hi - sb->brk_lo - size;
+	return true;
+}
+
+/*
+ * Can @next follow free block @p, @left blocks before the end of a list of
+ * blocks aligned to @align that start in [@lo, @lo + @span]
+ * (sbrk_link_span())?  The last link is NULL and no other is (NULL is
+ * below @lo); no block links to itself, and every block lies in the
+ * break's range.  The bounds are passed in so that a loop over a list
+ * keeps them in registers.
+ */
+static __always_inline bool sbrk_link_ok(unsigned long lo, unsigned long span,
 					 const void *p, const void *next,
-					 unsigned long left, size_t size,
-					 size_t align)
+					 unsigned long left, size_t align)
 {
 	unsigned long n = (unsigned long)next;
 
 	if (left <= 1)
 		return !next;
-	return next && next != p && IS_ALIGNED(n, align) &&
-	       n >= sb->brk_lo && n < sb->brk_hi && sb->brk_hi - n >= size;
+	return next != p && IS_ALIGNED(n, align) && n - lo <= span;
 }
 
 /* A bad link in free block @p: report it and drop the whole list. */
@@ -120,14 +136,17 @@ static void sbrk_push_run(struct zalloc_sbrk *sb, unsigned long addr,
 static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 			   size_t align)
 {
-	unsigned long left = sb->big_nr_free[k];
+	unsigned long left = sb->big_nr_free[k], span;
 	size_t size = sbrk_big_size(k);
 	void *prev = NULL, *p, *next;
 
 	lockdep_assert_held(&sb->lock);
-	for (p = sb->big_frees[k]; p; prev = p, p = next, left--) {
+	p = sb->big_frees[k];
+	if (!p || !sbrk_link_span(sb, size, &span))
+		return NULL;
+	for (; p; prev = p, p = next, left--) {
 		next = zalloc_link_get(p, sb->link_key);
-		if (unlikely(!sbrk_link_ok(sb, p, next, left, size,
+		if (unlikely(!sbrk_link_ok(sb->brk_lo, span, p, next, left,
 					   SBRK_BIG))) {
 			sbrk_drop_list(sb, &sb->big_frees[k],
 				       &sb->big_nr_free[k], p, size, "big");
@@ -146,24 +165,54 @@ static void *sbrk_big_take(struct zalloc_sbrk *sb, unsigned int k,
 	return NULL;
 }
 
-/* A block of small class @class from its free list, bump or a big page. */
-static void *sbrk_small_take(struct zalloc_sbrk *sb, unsigned int class)
+/*
+ * Pop up to @want blocks of small class @class off its free list into the
+ * magazine slots below @top, each stamped with its cookie.  Every link is
+ * checked before it is followed; a bad one drops the rest of the list.
+ * The list, the keys and the bounds are read into locals, since the
+ * stores into the blocks could alias them.  Under the lock.  Returns how
+ * many.
+ */
+static __always_inline unsigned int sbrk_list_take(struct zalloc_sbrk *sb,
+						   unsigned int class,
+						   void **top,
+						   unsigned int want)
 {
-	size_t size = sbrk_size(class);
+	const unsigned long key = sb->link_key, ckey = sb->cookie_key;
+	const unsigned long lo = sb->brk_lo;
+	const size_t size = sbrk_size(class);
+	unsigned long left = sb->nr_free[class], span;
+	void **stop = top - want;
 	void *p = sb->frees[class], *next;
 
-	lockdep_assert_held(&sb->lock);
-	if (p) {
-		next = zalloc_link_get(p, sb->link_key);
-		if (likely(sbrk_link_ok(sb, p, next, sb->nr_free[class], size,
-					size))) {
-			sb->frees[class] = next;
-			sb->nr_free[class]--;
-			return p;
+	if (!p || !sbrk_link_span(sb, size, &span))
+		return 0;
+	while (top > stop && p) {
+		next = zalloc_link_get(p, key);
+		if (unlikely(!sbrk_link_ok(lo, span, p, next, left, size))) {
+			sb->frees[class] = p;
+			sb->nr_free[class] = left;
+			sbrk_drop_list(sb, &sb->frees[class],
+				       &sb->nr_free[class], p, size, "small");
+			return want - (top - stop);
 		}
-		sbrk_drop_list(sb, &sb->frees[class], &sb->nr_free[class], p,
-			       size, "small");
+		*--top = p;
+		*(unsigned long *)p = zalloc_mag_cookie(ckey, p);
+		p = next;
+		left--;
 	}
+	sb->frees[class] = p;
+	sb->nr_free[class] = left;
+	return want - (top - stop);
+}
+
+/* A block of small class @class from the bump or a fresh big page. */
+static void *sbrk_small_bump(struct zalloc_sbrk *sb, unsigned int class)
+{
+	size_t size = sbrk_size(class);
+	void *p;
+
+	lockdep_assert_held(&sb->lock);
 	if (sb->next_addrs[class] & (SBRK_BIG - 1)) {
 		p = (void *)sb->next_addrs[class];
 		/* Frees read the bump without the lock (sbrk_free()). */
@@ -317,12 +366,14 @@ static unsigned int sbrk_take(struct zalloc_sbrk *sb, unsigned int class,
 			      unsigned long ip)
 {
 	void **top = zalloc_mag_fill_top(m, want);
-	unsigned int n = 0;
+	unsigned int n;
 	void *p;
 
 	lockdep_assert_held(&sb->lock);
+	n = sbrk_list_take(sb, class, top, want);
+	top -= n;
 	while (n < want) {
-		p = sbrk_small_take(sb, class);
+		p = sbrk_small_bump(sb, class);
 		if (!p)
 			break;
 		*--top = p;
