@@ -245,6 +245,32 @@ static const char * const fl_bad_names[] = {
 };
 
 /*
+ * The word @bad stands for, to be written into the free block @at: with
+ * @key where it is an encoded link, @other a free block of the same class
+ * (misaligned: inside it), @live a live block (the raw pointer).
+ */
+static unsigned long fl_bad_word(enum fl_bad bad, unsigned long key,
+				 const u8 *at, const u8 *other, const u8 *live)
+{
+	switch (bad) {
+	case FL_RAW_LIVE:
+		return (unsigned long)live;
+	case FL_GARBAGE:
+		return 0x0123456789abcdefUL;
+	case FL_SELF:
+		return zalloc_link_encode(at, key, at);
+	case FL_MISALIGNED:
+		return zalloc_link_encode(other + 8, key, at);
+	case FL_OUTSIDE:
+		return zalloc_link_encode(fl_outside, key, at);
+	case FL_NULL:
+	case FL_NR_BAD:
+		break;
+	}
+	return zalloc_link_encode(NULL, key, at);
+}
+
+/*
  * Free x then y into the magazine, overwrite y's cookie with @bad and
  * allocate: y comes back, counted corrupt once, and harms nothing.
  */
@@ -253,7 +279,7 @@ static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 {
 	const struct zalloc *a = s->make(test);
 	u8 *live[FL_LIVE], *x, *y, *p;
-	unsigned long key, word = 0;
+	unsigned long key;
 	unsigned int i;
 
 	for (i = 0; i < FL_LIVE; i++) {
@@ -269,29 +295,7 @@ static void fl_corrupt_small(struct kunit *test, const struct fl_subject *s,
 	key = fl_key_of_last(x);
 	KUNIT_ASSERT_EQ(test, fl_word(y), fl_cookie(y, key));
 
-	switch (bad) {
-	case FL_RAW_LIVE:
-		word = (unsigned long)live[3];
-		break;
-	case FL_GARBAGE:
-		word = 0x0123456789abcdefUL;
-		break;
-	case FL_SELF:
-		word = zalloc_link_encode(y, key, y);
-		break;
-	case FL_MISALIGNED:
-		word = zalloc_link_encode(x + 8, key, y);
-		break;
-	case FL_OUTSIDE:
-		word = zalloc_link_encode(fl_outside, key, y);
-		break;
-	case FL_NULL:
-		word = zalloc_link_encode(NULL, key, y);
-		break;
-	case FL_NR_BAD:
-		break;
-	}
-	*(unsigned long *)y = word;
+	*(unsigned long *)y = fl_bad_word(bad, key, y, x, live[3]);
 
 	p = zalloc_alloc(a, FL_LEN, 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -352,7 +356,7 @@ static void fl_sbrk_small_link(struct kunit *test, const struct fl_subject *s,
 	struct zalloc_sbrk *sb = to_sbrk(zalloc_instance_of((struct zalloc *)a));
 	unsigned int class = sbrk_class(FL_LEN, 8), i, n;
 	u8 *live[FL_LIVE], *blk[FL_MAG], *head, *next, *p;
-	unsigned long key = sb->link_key, word = 0;
+	unsigned long key = sb->link_key;
 	int err;
 
 	/* One CPU: the magazine this empties is the one refilled. */
@@ -374,29 +378,7 @@ static void fl_sbrk_small_link(struct kunit *test, const struct fl_subject *s,
 	KUNIT_ASSERT_GE(test, sb->nr_free[class], 2);
 	next = zalloc_link_get(head, key);
 
-	switch (bad) {
-	case FL_RAW_LIVE:
-		word = (unsigned long)live[3];
-		break;
-	case FL_GARBAGE:
-		word = 0x0123456789abcdefUL;
-		break;
-	case FL_SELF:
-		word = zalloc_link_encode(head, key, head);
-		break;
-	case FL_MISALIGNED:
-		word = zalloc_link_encode(next + 8, key, head);
-		break;
-	case FL_OUTSIDE:
-		word = zalloc_link_encode(fl_outside, key, head);
-		break;
-	case FL_NULL:
-		word = zalloc_link_encode(NULL, key, head);
-		break;
-	case FL_NR_BAD:
-		break;
-	}
-	*(unsigned long *)head = word;
+	*(unsigned long *)head = fl_bad_word(bad, key, head, next, live[3]);
 
 	/* Empty this CPU's magazine; the allocation after refills. */
 	n = per_cpu_ptr(sb->cpu, raw_smp_processor_id())->mag[class].nr;
