@@ -373,37 +373,14 @@ static __always_inline void *zb_alloc(struct zalloc_bitmap *b, size_t len,
 	return zb_alloc_as(b, len, align, false);
 }
 
-/* A free zb_free() cannot judge: @len 0, init_on_free, a foreign @ptr. */
-static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
-				  size_t len, unsigned long ip)
-{
-	unsigned long flags;
-	size_t index;
-	bool ok = false;
-
-	if (unlikely(!len))
-		return;
-	if (likely(zb_index_of(b, ptr, &index))) {
-		if (want_init_on_free())
-			zb_zero_if_used(b, ptr, index, len);
-		flags = zb_lock(b, zb_shared(b));
-		ok = __zb_free(b, index, zb_chunks_for(b, len));
-		zb_unlock(b, flags, zb_shared(b));
-	}
-	if (unlikely(!ok)) {
-		zb_bad_block(b, "free", ptr, len, ip);
-		return;
-	}
-	zalloc_count_free(&b->inst, len);
-}
-
 /*
- * zb_free()'s other case: a block of @n chunks at @index over more than one
- * word, @index a chunk of @b.  Takes the lock.
+ * Free the @n chunks at @index, a chunk of @b, under the lock: a block
+ * over more than one word (zb_free()'s other case) or any zb_free_slow()
+ * has checked.  A refusal is reported.
  */
-static noinline void zb_free_long(struct zalloc_bitmap *b, void *ptr,
-				  size_t index, size_t n, size_t len,
-				  unsigned long ip)
+static noinline void zb_free_locked(struct zalloc_bitmap *b, void *ptr,
+				    size_t index, size_t n, size_t len,
+				    unsigned long ip)
 {
 	unsigned long flags = zb_lock(b, zb_shared(b));
 	bool ok = __zb_free(b, index, n);
@@ -414,6 +391,23 @@ static noinline void zb_free_long(struct zalloc_bitmap *b, void *ptr,
 		return;
 	}
 	zalloc_count_free(&b->inst, len);
+}
+
+/* A free zb_free() cannot judge: @len 0, init_on_free, a foreign @ptr. */
+static noinline void zb_free_slow(struct zalloc_bitmap *b, void *ptr,
+				  size_t len, unsigned long ip)
+{
+	size_t index;
+
+	if (unlikely(!len))
+		return;
+	if (unlikely(!zb_index_of(b, ptr, &index))) {
+		zb_bad_block(b, "free", ptr, len, ip);
+		return;
+	}
+	if (want_init_on_free())
+		zb_zero_if_used(b, ptr, index, len);
+	zb_free_locked(b, ptr, index, zb_chunks_for(b, len), len, ip);
 }
 
 /*
@@ -463,7 +457,7 @@ static __always_inline void zb_free(struct zalloc_bitmap *b, void *ptr,
 		return;
 	}
 	if (unlikely(more >= ZB_BITS - bit)) {
-		zb_free_long(b, ptr, index, more + 1, len, ip);
+		zb_free_locked(b, ptr, index, more + 1, len, ip);
 		return;
 	}
 	if (unlikely(!zb_free_word(b, index / ZB_BITS,
