@@ -52,14 +52,23 @@ void zalloc_pagemap_destroy(struct zalloc_pagemap *pm)
 	pm->top = NULL;
 }
 
-/* Under pm->lock: extend [lo, hi) to cover @addr's granule. */
-static void pm_cover(struct zalloc_pagemap *pm, unsigned long addr)
+/*
+ * Under pm->lock: extend [lo, hi) to cover @addr's granule; false, changing
+ * nothing, if it would then span more than ZALLOC_PM_SPAN bytes, where two
+ * of its granules could share a slot.
+ */
+static bool pm_cover(struct zalloc_pagemap *pm, unsigned long addr)
 {
+	unsigned long lo, hi;
+
 	addr &= ~(ZALLOC_PM_GRANULE - 1);
-	if (addr < pm->lo)
-		WRITE_ONCE(pm->lo, addr);
-	if (addr + ZALLOC_PM_GRANULE > pm->hi)
-		WRITE_ONCE(pm->hi, addr + ZALLOC_PM_GRANULE);
+	lo = min(pm->lo, addr);
+	hi = max(pm->hi, addr + ZALLOC_PM_GRANULE);
+	if (hi - lo > ZALLOC_PM_SPAN)
+		return false;
+	WRITE_ONCE(pm->lo, lo);
+	WRITE_ONCE(pm->hi, hi);
+	return true;
 }
 
 /*
@@ -87,7 +96,8 @@ static void **pm_publish(void **slot, void **spare)
  *	the nodes (zalloc_pagemap_reserve())
  * @gfp: for the nodes the set may need
  *
- * Return: 0 or -ENOMEM (the map is then unchanged).
+ * Return: 0, -ENOMEM, or -ERANGE if the map would then span more than
+ * ZALLOC_PM_SPAN bytes (the map is then unchanged but for empty nodes).
  */
 int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 		       void *val, gfp_t gfp)
@@ -95,6 +105,7 @@ int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 	unsigned long key = zalloc_pm_key(addr), flags;
 	void *mid_spare = NULL, *leaf_spare = NULL;
 	void **mid, **leaf;
+	int err = -ENOMEM;
 
 	/*
 	 * Missing levels get spares, taken outside the lock.  Acquire pairs
@@ -110,31 +121,29 @@ int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 	mid = (void **)pm->top[zalloc_pm_top(key)];
 	if (!mid) {
 		if (!mid_spare)
-			goto nomem;
+			goto out;
 		mid = pm_publish((void **)&pm->top[zalloc_pm_top(key)],
 				 &mid_spare);
 	}
 	leaf = mid[zalloc_pm_mid(key)];
 	if (!leaf) {
 		if (!leaf_spare)
-			goto nomem;
+			goto out;
 		leaf = pm_publish(&mid[zalloc_pm_mid(key)], &leaf_spare);
 	}
-	if (val) {
+	err = 0;
+	if (!val)
+		goto out;
+	if (pm_cover(pm, addr))
 		/* What @val points to, before it: lookups are lockless. */
 		smp_store_release(&leaf[zalloc_pm_leaf(key)], val);
-		pm_cover(pm, addr);
-	}
+	else
+		err = -ERANGE;
+out:
 	raw_spin_unlock_irqrestore(&pm->lock, flags);
 	kvfree(mid_spare);
 	kvfree(leaf_spare);
-	return 0;
-
-nomem:
-	raw_spin_unlock_irqrestore(&pm->lock, flags);
-	kvfree(mid_spare);
-	kvfree(leaf_spare);
-	return -ENOMEM;
+	return err;
 }
 
 /**
@@ -185,7 +194,8 @@ int zalloc_pagemap_reserve(struct zalloc_pagemap *pm, unsigned long start,
  * covered.
  *
  * Context: any context but NMI.
- * Return: true, or false if the granule has no node (nothing changed).
+ * Return: true, or false if the granule has no node or lies too far from
+ * the others (ZALLOC_PM_SPAN): nothing changed.
  */
 bool zalloc_pagemap_update(struct zalloc_pagemap *pm, unsigned long addr,
 			   void *val)
@@ -196,12 +206,12 @@ bool zalloc_pagemap_update(struct zalloc_pagemap *pm, unsigned long addr,
 	raw_spin_lock_irqsave(&pm->lock, flags);
 	mid = (void **)pm->top[zalloc_pm_top(key)];
 	leaf = mid ? mid[zalloc_pm_mid(key)] : NULL;
-	if (leaf) {
+	/* A granule [lo, hi) cannot take is refused, as by a set. */
+	if (leaf && val && !pm_cover(pm, addr))
+		leaf = NULL;
+	if (leaf)
 		/* As in zalloc_pagemap_set(). */
 		smp_store_release(&leaf[zalloc_pm_leaf(key)], val);
-		if (val)
-			pm_cover(pm, addr);
-	}
 	raw_spin_unlock_irqrestore(&pm->lock, flags);
 	return leaf;
 }

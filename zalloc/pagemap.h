@@ -15,8 +15,10 @@
  * map, the others when a granule under them is first set, and no node is
  * freed before the map is.  A range [lo, hi) covering every granule ever
  * set rejects most foreign pointers with two compares.  Addresses that
- * differ only above bit 47 (5-level paging) share a slot: callers compare
- * what they find against the address they looked up.
+ * differ only above bit 47 (5-level paging) would share a slot, so [lo, hi)
+ * never spans more than ZALLOC_PM_SPAN bytes: a set that would widen it
+ * further fails.  Within it no two granules share a slot, and a lookup
+ * returns what was set for the very granule it asked about.
  *
  * Locking: set and clear are serialised by the map's raw spinlock (a leaf,
  * IRQ-safe); lookups take no lock.  A slot is written with release
@@ -40,6 +42,9 @@
 #define ZALLOC_PM_TOP_BITS	11
 #define ZALLOC_PM_MID_BITS	11
 #define ZALLOC_PM_LEAF_BITS	10
+/* Bytes the levels resolve, 2^48: the most [lo, hi) may span. */
+#define ZALLOC_PM_SPAN		BIT_ULL(ZALLOC_PM_SHIFT + ZALLOC_PM_TOP_BITS + \
+					ZALLOC_PM_MID_BITS + ZALLOC_PM_LEAF_BITS)
 
 /**
  * struct zalloc_pagemap - a page map

@@ -214,14 +214,17 @@ static inline void zsmp_count(struct zalloc_smp *smp, unsigned int event,
 	zalloc_count(&smp->inst, NR_ZALLOC_STATS + event, n);
 }
 
-/* The slab @p would lie in, if it is one of this instance's; lockless. */
+/*
+ * The slab @p would lie in, if it is one of this instance's; lockless.  A
+ * slab is one granule of the page map, which returns what was set for
+ * @p's very granule, so the slab found starts where @p's granule does.
+ */
 static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
 						      const void *p)
 {
-	unsigned long base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
-	struct zsmp_slab *slab = zalloc_pagemap_get(&smp->map, base);
-
-	return slab && slab->base == (void *)base ? slab : NULL;
+	static_assert(SMP_SLAB_SIZE == ZALLOC_PM_GRANULE);
+	return zalloc_pagemap_get(&smp->map,
+				  (unsigned long)p & ~(SMP_SLAB_SIZE - 1));
 }
 
 /*
