@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/sizes.h>
@@ -39,6 +40,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <zalloc/debug.h>
 #include <zalloc/page.h>
 #include <zalloc/registry.h>
@@ -1191,6 +1193,70 @@ static void smp_shrinker_accessor(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, zalloc_smp_shrinker(NULL));
 }
 
+/* On another CPU: drain @arg's magazines, give back every empty slab. */
+static long smp_release_all_fn(void *arg)
+{
+	struct zalloc *a = arg;
+	struct shrinker *sh = zalloc_smp_shrinker(a);
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nr_to_scan = ULONG_MAX >> 1,
+	};
+
+	zalloc_smp_trim(a);
+	sh->scan_objects(sh, &sc);
+	return 0;
+}
+
+/*
+ * A CPU's latest slab lookup, when another CPU gives that slab back: a
+ * free of a block of it afterwards is refused as not the instance's, and
+ * never served from the lookup (the descriptor it names is freed: KASAN
+ * would report the read).  Only the release's RCU callback can drop the
+ * lookup here, as the release runs on the other CPU.
+ */
+static void smp_free_after_release(struct kunit *test)
+{
+	struct zalloc *a = sc_create(test, NULL);
+	unsigned long doubles, invalid;
+	unsigned int cpu, other;
+	void *p;
+
+	sc_pin(test);
+	cpu = raw_smp_processor_id();
+	for_each_online_cpu(other)
+		if (other != cpu)
+			break;
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs two online CPUs");
+
+	p = zalloc_alloc(a, SZ_4K, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zalloc_free(a, p, SZ_4K, 8);
+	/* Drained, its slab is empty and kept (ZALLOC_SMP_EMPTY_MAX). */
+	zalloc_smp_trim(a);
+	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS), 1);
+
+	/* A double free: refused, but this CPU's lookup now holds the slab. */
+	doubles = sc_count(a, ZALLOC_SMP_DOUBLE_FREES);
+	zalloc_free(a, p, SZ_4K, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_DOUBLE_FREES),
+			doubles + 1);
+
+	KUNIT_ASSERT_EQ(test, work_on_cpu(other, smp_release_all_fn, a), 0);
+	KUNIT_ASSERT_EQ(test, sc_count(a, ZALLOC_SMP_SLABS), 0);
+	/* Both grace periods of the release: the descriptor is freed. */
+	rcu_barrier();
+	rcu_barrier();
+
+	invalid = sc_count(a, ZALLOC_SMP_INVALID_FREES);
+	zalloc_free(a, p, SZ_4K, 8);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_INVALID_FREES),
+			invalid + 1);
+	KUNIT_EXPECT_EQ(test, sc_count(a, ZALLOC_SMP_DOUBLE_FREES),
+			doubles + 1);
+	KUNIT_EXPECT_EQ(test, raw_smp_processor_id(), cpu);
+}
+
 static int sc_smp_init(struct kunit *test)
 {
 	test->priv = (void *)&sc_smp;
@@ -1217,6 +1283,7 @@ static struct kunit_case zalloc_smp_cases[] = {
 	KUNIT_CASE(smp_search_and_remote),
 	KUNIT_CASE_SLOW(smp_memory_return),
 	KUNIT_CASE(smp_shrinker_accessor),
+	KUNIT_CASE(smp_free_after_release),
 	{}
 };
 

@@ -32,7 +32,10 @@
  * each slab's blocks from all of them stopped early, smp_slab.c).  A block's
  * slab is found from its address through the instance's page map
  * (pagemap.h), a lockless three-level lookup that needs neither the
- * block's memory nor its struct page.
+ * block's memory nor its struct page.  Each CPU remembers its latest
+ * lookup, so that frees of one slab's blocks in a row walk once; a slab
+ * given back leaves the map at once and every CPU's memory of it in an RCU
+ * callback, before its descriptor is freed (zsmp_release_slab()).
  *
  * Changed from Zig, and why:
  *  - The largest class is 8 KiB (ZALLOC_SMP_MAX_SMALL, kmalloc's largest
@@ -472,7 +475,7 @@ static void *zsmp_remap(void *ctx, void *ptr, size_t len, size_t align,
 
 /* Every free but the common case of zsmp_free(); @class from the length. */
 static noinline void zsmp_free_slow(struct zalloc_smp *smp, void *ptr,
-				    size_t len, unsigned int class,
+				    size_t len, unsigned long class,
 				    unsigned long ip)
 {
 	bool ok;
@@ -496,7 +499,7 @@ static noinline void zsmp_free_slow(struct zalloc_smp *smp, void *ptr,
  */
 static noinline void zsmp_free_overflow(struct zalloc_smp *smp,
 					struct zalloc_mag *m, void *ptr,
-					size_t len, unsigned int class,
+					size_t len, unsigned long class,
 					unsigned long flags)
 {
 	zsmp_flush_half(smp, m, class);
@@ -523,48 +526,31 @@ static const unsigned long zsmp_size_mask[] = {
 static_assert(ARRAY_SIZE(zsmp_size_mask) == SMP_NR_CLASSES);
 
 /*
- * The fast path: a block out of its slab and not in a magazine (no cookie),
- * into a magazine with room.  Its slab is the CPU's latest lookup or, for a
- * block of another slab (frees in random order), a page-map lookup, inline
- * here, which becomes the latest.  A full magazine goes to
- * zsmp_free_overflow(), anything else, as a tail call, to zsmp_free_slow(),
- * which sorts it out with the full checks.
+ * The free's fast path once @ptr's slab is known (IRQs off, @flags as they
+ * were): a block of @slab's class, on a block boundary, out of its slab and
+ * not in a magazine (no cookie), into a magazine with room.  A full
+ * magazine goes to zsmp_free_overflow(), anything else, as a tail call, to
+ * zsmp_free_slow(), which sorts it out with the full checks.
  */
-static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
-		      unsigned long ip)
+static __always_inline void zsmp_free_push(struct zalloc_smp *smp,
+					   struct zsmp_cpu *c,
+					   struct zsmp_slab *slab, void *ptr,
+					   size_t len, unsigned long class,
+					   unsigned long ip, unsigned long flags)
 {
-	struct zalloc_smp *smp = to_smp(ctx);
-	unsigned int class = zsmp_class(len, align);
-	unsigned long off = (unsigned long)ptr & (SMP_SLAB_SIZE - 1);
-	unsigned long flags, cookie;
-	struct zsmp_slab *slab;
-	struct zsmp_cpu *c;
+	unsigned long cookie;
 	struct zalloc_mag *m;
-	long seq;
 
-	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
-		     want_init_on_free()))
-		goto slow;
-	local_irq_save(flags);
-	c = this_cpu_ptr(smp->cpu);
-	/* zsmp_slab_cached(), written out: a hit needs no NULL test. */
-	seq = atomic_long_read(&smp->release_seq);
-	if (unlikely(!zsmp_slab_hit(c, ptr, seq))) {
-		slab = zsmp_slab_lookup(smp, c, ptr, seq);
-		if (!slab)
-			goto slow_irq;
-	} else {
-		slab = c->last_slab;
-	}
+	/* A slab's base is SMP_SLAB_SIZE aligned: @ptr's low bits are its. */
 	if (unlikely(READ_ONCE(slab->class) != class ||
-		     (off & zsmp_size_mask[class]) ||
-		     test_bit(off >> (class + ZALLOC_SMP_MIN_SHIFT),
-			      slab->free)))
-		goto slow_irq;
+		     ((unsigned long)ptr & zsmp_size_mask[class]) ||
+		     test_bit(((unsigned long)ptr & (SMP_SLAB_SIZE - 1)) >>
+			      (class + ZALLOC_SMP_MIN_SHIFT), slab->free)))
+		goto slow;
 	/* Once, into a local: the push below may alias the key. */
 	cookie = zsmp_cookie(smp, ptr);
 	if (unlikely(*(unsigned long *)ptr == cookie))
-		goto slow_irq;
+		goto slow;
 	m = zalloc_mag_of(c->mag, class);
 	if (unlikely(zalloc_mag_full(m))) {
 		zsmp_free_overflow(smp, m, ptr, len, class, flags);
@@ -576,10 +562,60 @@ static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
 	zalloc_count_free(&smp->inst, len);
 	return;
 
-slow_irq:
-	local_irq_restore(flags);
 slow:
+	local_irq_restore(flags);
 	zsmp_free_slow(smp, ptr, len, class, ip);
+}
+
+/*
+ * zsmp_free() of a block of another slab than the CPU's latest lookup
+ * (frees in random order): a page-map lookup, which becomes the latest.
+ * Out of line, entered with IRQs off as a tail call, so that the walk's
+ * registers are not saved on every free that hits.
+ */
+static noinline void zsmp_free_miss(struct zalloc_smp *smp, void *ptr,
+				    size_t len, unsigned long class,
+				    unsigned long ip, unsigned long flags)
+{
+	struct zsmp_cpu *c = this_cpu_ptr(smp->cpu);
+	struct zsmp_slab *slab = zsmp_slab_lookup(smp, c, ptr);
+
+	if (unlikely(!slab)) {
+		local_irq_restore(flags);
+		zsmp_free_slow(smp, ptr, len, class, ip);
+		return;
+	}
+	zsmp_free_push(smp, c, slab, ptr, len, class, ip, flags);
+}
+
+/*
+ * The fast path: the CPU's latest slab lookup serves (zsmp_slab_hit()), so
+ * the block's slab is known without a walk; zsmp_free_push() does the rest.
+ * Another slab's block goes to zsmp_free_miss().
+ */
+static void zsmp_free(void *ctx, void *ptr, size_t len, size_t align,
+		      unsigned long ip)
+{
+	struct zalloc_smp *smp = to_smp(ctx);
+	/* unsigned long: an index and a shift, in one register. */
+	unsigned long class = zsmp_class(len, align);
+	unsigned long flags;
+	struct zsmp_cpu *c;
+
+	if (unlikely(class >= SMP_NR_CLASSES || in_nmi() ||
+		     want_init_on_free())) {
+		zsmp_free_slow(smp, ptr, len, class, ip);
+		return;
+	}
+	local_irq_save(flags);
+	c = this_cpu_ptr(smp->cpu);
+	if (unlikely(!zsmp_slab_hit(c, ptr))) {
+		zsmp_free_miss(smp, ptr, len, class, ip, flags);
+		return;
+	}
+	/* A released slab's &zsmp_no_slab goes the slow way: no class. */
+	zsmp_free_push(smp, c, READ_ONCE(c->last_slab), ptr, len, class, ip,
+		       flags);
 }
 
 static const struct zalloc_ops zsmp_ops = {
@@ -620,8 +656,8 @@ static int zsmp_init(struct zalloc_instance *inst, const void *arg)
 	for_each_possible_cpu(cpu) {
 		zalloc_mags_init(per_cpu_ptr(smp->cpu, cpu)->mag,
 				 SMP_NR_CLASSES);
-		/* No lookup yet: a seq release_seq never has. */
-		per_cpu_ptr(smp->cpu, cpu)->last_seq = -1;
+		/* No lookup yet. */
+		per_cpu_ptr(smp->cpu, cpu)->last_slab = &zsmp_no_slab;
 	}
 	xa_init_flags(&smp->large, XA_FLAGS_LOCK_IRQ);
 	err = zsmp_back_init(smp);

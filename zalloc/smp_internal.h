@@ -57,8 +57,11 @@ static_assert(ZALLOC_SMP_MAX_SMALL < SMP_SLAB_SIZE);
  * @inuse: blocks out of it: in a user's hands or in a magazine
  * @hint: no word of @free below it has a bit set
  * @ip: the caller of an allocation that took blocks from it (for reports)
- * @rcu: for freeing the descriptor and the slab's pages after a grace
- *	period, so a lockless lookup in flight never touches freed memory
+ * @smp: the instance (fixed), for the release's RCU callbacks
+ * @rcu: for the release: the CPUs' cached lookups of the slab are dropped
+ *	after a grace period, the descriptor and pages after a second one, so
+ *	a lockless lookup or cached lookup in flight never touches freed
+ *	memory (zsmp_release_slab())
  * @free: bit i set: block i is free on the slab.  The slab's free blocks
  *	hold nothing of the allocator's: a write after free cannot steer it.
  *
@@ -75,6 +78,7 @@ struct zsmp_slab {
 	unsigned int inuse;
 	unsigned int hint;
 	unsigned long ip;
+	struct zalloc_smp *smp;
 	struct rcu_head rcu;
 	unsigned long free[BITS_TO_LONGS(SMP_MAX_BLOCKS)];
 };
@@ -126,15 +130,15 @@ struct zsmp_slot {
 /**
  * struct zsmp_cpu - a CPU's front
  * @last_base: the slab base of the latest free's page-map lookup
- * @last_slab: what it found: reused while @last_seq is current
- * @last_seq: zalloc_smp.release_seq when it was found (-1, which it never
- *	is, before the first)
+ * @last_slab: what it found, reused for blocks of @last_base's slab; or
+ *	&zsmp_no_slab, of no class, before the first lookup and once the
+ *	slab is released.  Written by its CPU with IRQs off, and by the
+ *	release's RCU callback, on any CPU, only to &zsmp_no_slab
  * @mag: a magazine per class
  */
 struct zsmp_cpu {
 	unsigned long last_base;
 	struct zsmp_slab *last_slab;
-	long last_seq;
 	struct zalloc_mag mag[SMP_NR_CLASSES];
 };
 
@@ -151,8 +155,6 @@ struct zsmp_cpu {
  * @shrinker: gives cached memory back under memory pressure
  * @cookie_key: random key of the word a block in a magazine holds (fixed)
  * @large_ip: the caller of the latest large allocation
- * @release_seq: bumped after every slab leaves the page map, so a CPU's
- *	cached lookup (zsmp_cpu.last_slab) from before is not used again
  * @idle: trims the instance once it has been idle for a while
  * @idle_armed: @idle is queued (set from any context, cleared by @idle)
  * @activity: slow-path events, for @idle to tell whether it was idle
@@ -171,7 +173,6 @@ struct zalloc_smp {
 	struct shrinker *shrinker;
 	unsigned long cookie_key;
 	unsigned long large_ip;
-	atomic_long_t release_seq;
 	struct delayed_work idle;
 	bool idle_armed;
 	atomic_long_t activity;
@@ -227,52 +228,49 @@ static __always_inline struct zsmp_slab *zsmp_slab_of(struct zalloc_smp *smp,
 				  (unsigned long)p & ~(SMP_SLAB_SIZE - 1));
 }
 
+/* What a CPU's cached lookup holds while it has none (its class is none). */
+extern struct zsmp_slab zsmp_no_slab;
+
 /*
  * zsmp_slab_of() for a free, IRQs off, remembered as the CPU's latest
- * lookup along with @seq, the release_seq read before it.
+ * lookup.  A slab released meanwhile is not found: it left the map first.
  */
 static __always_inline struct zsmp_slab *
-zsmp_slab_lookup(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p,
-		 long seq)
+zsmp_slab_lookup(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
 {
-	struct zsmp_slab *slab;
+	struct zsmp_slab *slab = zsmp_slab_of(smp, p);
 
-	/* Pairs with the barrier in zsmp_release_slab(). */
-	smp_rmb();
-	slab = zsmp_slab_of(smp, p);
 	if (slab) {
 		c->last_base = (unsigned long)p & ~(SMP_SLAB_SIZE - 1);
-		c->last_slab = slab;
-		c->last_seq = seq;
+		WRITE_ONCE(c->last_slab, slab);
 	}
 	return slab;
 }
 
 /*
- * May @c's latest lookup serve for @p: is it of @p's slab, and has no slab
- * left the map since (@seq, release_seq now)?
+ * Is @p in the slab of @c's latest lookup?  Then c->last_slab is that slab
+ * or, if it was released, &zsmp_no_slab, whose class no block has.
  */
 static __always_inline bool zsmp_slab_hit(const struct zsmp_cpu *c,
-					  const void *p, long seq)
+					  const void *p)
 {
-	return (unsigned long)p - c->last_base < SMP_SLAB_SIZE &&
-	       c->last_seq == seq;
+	return (unsigned long)p - c->last_base < SMP_SLAB_SIZE;
 }
 
 /*
  * zsmp_slab_of() for a free, IRQs off: the CPU's latest lookup again if it
- * may serve (zsmp_slab_hit()), else a new lookup, remembered.  IRQs off
- * make this an RCU read-side section, so what it returns stays valid until
- * they are back on.
+ * serves (zsmp_slab_hit(), not released), else a new lookup, remembered.
+ * IRQs off make this an RCU read-side section, so what it returns stays
+ * valid until they are back on.
  */
 static __always_inline struct zsmp_slab *
 zsmp_slab_cached(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
 {
-	long seq = atomic_long_read(&smp->release_seq);
+	struct zsmp_slab *slab = READ_ONCE(c->last_slab);
 
-	if (unlikely(!zsmp_slab_hit(c, p, seq)))
-		return zsmp_slab_lookup(smp, c, p, seq);
-	return c->last_slab;
+	if (unlikely(!zsmp_slab_hit(c, p) || slab == &zsmp_no_slab))
+		return zsmp_slab_lookup(smp, c, p);
+	return slab;
 }
 
 static inline unsigned int zsmp_blocks(unsigned int class)

@@ -200,6 +200,16 @@ static unsigned int zsmp_take(struct zalloc_smp *smp, struct zsmp_slot *slot,
 	return n;
 }
 
+/* No class matches it: a cached lookup that finds it takes the slow path. */
+struct zsmp_slab zsmp_no_slab = { .class = UINT_MAX };
+
+/* A CPU's cached lookup of @slab, if that is what it holds, is dropped. */
+static void zsmp_forget_slab(struct zsmp_cpu *c, struct zsmp_slab *slab)
+{
+	if (READ_ONCE(c->last_slab) == slab)
+		WRITE_ONCE(c->last_slab, &zsmp_no_slab);
+}
+
 static void zsmp_slab_rcu_free(struct rcu_head *rcu)
 {
 	struct zsmp_slab *slab = container_of(rcu, struct zsmp_slab, rcu);
@@ -210,20 +220,37 @@ static void zsmp_slab_rcu_free(struct rcu_head *rcu)
 }
 
 /*
- * Give a slab on no list back: unpublished at once, its pages and
- * descriptor after a grace period.  Any context.
+ * The release's first grace period is over: no lookup that found @slab in
+ * the map is still running, so none caches it again.  Drop it from every
+ * CPU's cached lookup, then free it after a second grace period, once no
+ * free that took it from a cache is still running.  A CPU storing a lookup
+ * meanwhile may lose it (a miss later), never keep this slab.
+ */
+static void zsmp_slab_rcu_forget(struct rcu_head *rcu)
+{
+	struct zsmp_slab *slab = container_of(rcu, struct zsmp_slab, rcu);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		zsmp_forget_slab(per_cpu_ptr(slab->smp->cpu, cpu), slab);
+	call_rcu(&slab->rcu, zsmp_slab_rcu_free);
+}
+
+/*
+ * Give a slab on no list back: unpublished at once, and dropped from this
+ * CPU's cached lookup for the rest of the caller's IRQs-off section (a
+ * flush's); dropped from every CPU's after a grace period, its pages and
+ * descriptor freed after another (zsmp_slab_rcu_forget()).  Any context.
  */
 static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 {
 	zalloc_pagemap_clear(&smp->map, (unsigned long)slab->base);
-	/* Cached lookups from before the clear must not be used again. */
-	smp_wmb();
-	atomic_long_inc(&smp->release_seq);
+	zsmp_forget_slab(raw_cpu_ptr(smp->cpu), slab);
 	trace_slab(zalloc_report_name(&smp->inst), slab->base, slab->slot,
 		   false);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_RETURNED, 1);
 	zalloc_count_backing(&smp->inst, -(long)SMP_SLAB_SIZE);
-	call_rcu(&slab->rcu, zsmp_slab_rcu_free);
+	call_rcu(&slab->rcu, zsmp_slab_rcu_forget);
 }
 
 /* A fresh slab for slot @slot, published in the page map, on no list. */
@@ -245,6 +272,7 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 		goto free_slab;
 	slab->base = page_address(page);
 	slab->slot = slot;
+	slab->smp = smp;
 	INIT_LIST_HEAD(&slab->node);
 	zsmp_slab_reset(slab, 0);
 	if (zalloc_pagemap_set(&smp->map, (unsigned long)slab->base, slab,
@@ -809,7 +837,6 @@ int zsmp_back_init(struct zalloc_smp *smp)
 	INIT_DELAYED_WORK(&smp->idle, zsmp_idle_fn);
 	INIT_WORK(&smp->refill, zsmp_refill_fn);
 	atomic_long_set(&smp->activity, 0);
-	atomic_long_set(&smp->release_seq, 0);
 	snprintf(sname, sizeof(sname), "zalloc-smp-%s",
 		 smp->inst.name[0] ? smp->inst.name : "private");
 	smp->shrinker = zalloc_shrinker_alloc(sname, zsmp_shrink_count,
@@ -879,7 +906,11 @@ unsigned long zsmp_back_fini(struct zalloc_smp *smp)
 	/* Draining noted activity and may have queued the idle work again. */
 	cancel_delayed_work_sync(&smp->idle);
 	live = zsmp_release_all(smp);
-	/* Descriptors and pages go after a grace period; wait for them. */
+	/*
+	 * Descriptors and pages go after two grace periods, the callback of
+	 * the first queueing the second: wait for both, before the fronts go.
+	 */
+	rcu_barrier();
 	rcu_barrier();
 	zalloc_pagemap_destroy(&smp->map);
 	bitmap_free(smp->refill_slots);
