@@ -77,6 +77,14 @@ static void pagemap_span_refused(struct kunit *test)
 			-ERANGE);
 	KUNIT_EXPECT_FALSE(test, zalloc_pagemap_update(&pm, a + ZALLOC_PM_SPAN,
 						       pm_test_val(5)));
+	KUNIT_EXPECT_EQ(test, zalloc_pagemap_reserve(&pm, a + ZALLOC_PM_SPAN,
+						     a + ZALLOC_PM_SPAN + 1,
+						     GFP_KERNEL),
+			-ERANGE);
+	/* Nor may an unmap out there reach a's slot. */
+	zalloc_pagemap_clear(&pm, a + ZALLOC_PM_SPAN);
+	KUNIT_EXPECT_FALSE(test, zalloc_pagemap_update(&pm, a + ZALLOC_PM_SPAN,
+						       NULL));
 	KUNIT_EXPECT_PTR_EQ(test, zalloc_pagemap_get(&pm, a), pm_test_val(1));
 	KUNIT_EXPECT_NULL(test, zalloc_pagemap_get(&pm, a + ZALLOC_PM_SPAN));
 	KUNIT_EXPECT_NULL(test, zalloc_pagemap_get(&pm, a - ZALLOC_PM_GRANULE));
@@ -89,9 +97,26 @@ static void pagemap_span_refused(struct kunit *test)
 	zalloc_pagemap_destroy(&pm);
 }
 
+/* The top granule's end would wrap to 0, and [lo, hi) with it: refused. */
+static void pagemap_top_granule_refused(struct kunit *test)
+{
+	unsigned long top = ULONG_MAX & ~(ZALLOC_PM_GRANULE - 1);
+	struct zalloc_pagemap pm;
+
+	pm_test_init(test, &pm);
+	KUNIT_EXPECT_EQ(test, zalloc_pagemap_set(&pm, top, pm_test_val(1),
+						 GFP_KERNEL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, zalloc_pagemap_reserve(&pm, top, ULONG_MAX,
+						     GFP_KERNEL), -ERANGE);
+	KUNIT_EXPECT_NULL(test, zalloc_pagemap_get(&pm, top));
+	KUNIT_EXPECT_NULL(test, zalloc_pagemap_get(&pm, 0));
+	zalloc_pagemap_destroy(&pm);
+}
+
 static struct kunit_case zalloc_pagemap_cases[] = {
 	KUNIT_CASE(pagemap_granule_exact),
 	KUNIT_CASE(pagemap_span_refused),
+	KUNIT_CASE(pagemap_top_granule_refused),
 	{}
 };
 

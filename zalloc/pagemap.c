@@ -53,22 +53,33 @@ void zalloc_pagemap_destroy(struct zalloc_pagemap *pm)
 }
 
 /*
- * Under pm->lock: extend [lo, hi) to cover @addr's granule; false, changing
- * nothing, if it would then span more than ZALLOC_PM_SPAN bytes, where two
- * of its granules could share a slot.
+ * Under pm->lock: extend [lo, hi) to cover the granules of [@start, @end),
+ * @start < @end; false, changing nothing, if it would then span more than
+ * ZALLOC_PM_SPAN bytes, where two of its granules could share a slot, or
+ * take in the top granule, whose end would wrap.
  */
-static bool pm_cover(struct zalloc_pagemap *pm, unsigned long addr)
+static bool pm_cover(struct zalloc_pagemap *pm, unsigned long start,
+		     unsigned long end)
 {
 	unsigned long lo, hi;
 
-	addr &= ~(ZALLOC_PM_GRANULE - 1);
-	lo = min(pm->lo, addr);
-	hi = max(pm->hi, addr + ZALLOC_PM_GRANULE);
+	start &= ~(ZALLOC_PM_GRANULE - 1);
+	end = ALIGN(end, ZALLOC_PM_GRANULE);
+	if (!end)
+		return false;
+	lo = min(pm->lo, start);
+	hi = max(pm->hi, end);
 	if (hi - lo > ZALLOC_PM_SPAN)
 		return false;
 	WRITE_ONCE(pm->lo, lo);
 	WRITE_ONCE(pm->hi, hi);
 	return true;
+}
+
+/* Under pm->lock: is @addr in [lo, hi), where no two granules share a slot? */
+static bool pm_covers(const struct zalloc_pagemap *pm, unsigned long addr)
+{
+	return addr >= pm->lo && addr < pm->hi;
 }
 
 /*
@@ -134,7 +145,7 @@ int zalloc_pagemap_set(struct zalloc_pagemap *pm, unsigned long addr,
 	err = 0;
 	if (!val)
 		goto out;
-	if (pm_cover(pm, addr))
+	if (pm_cover(pm, addr, addr + 1))
 		/* What @val points to, before it: lookups are lockless. */
 		smp_store_release(&leaf[zalloc_pm_leaf(key)], val);
 	else
@@ -153,20 +164,29 @@ out:
  * @end: end of the range
  * @gfp: for the nodes
  *
- * Afterwards zalloc_pagemap_update() works for any granule of the range
- * without allocating, e.g. under a raw lock or where no allocation may
- * happen (hard IRQ on PREEMPT_RT).
+ * Afterwards [lo, hi) covers the range and zalloc_pagemap_update() works
+ * for any granule of it without allocating, e.g. under a raw lock or where
+ * no allocation may happen (hard IRQ on PREEMPT_RT).
  *
- * Return: 0 or -ENOMEM (nodes made so far stay).
+ * Return: 0, -ENOMEM (nodes made so far stay), or -ERANGE if the map
+ * would then span more than ZALLOC_PM_SPAN bytes (nothing changed).
  */
 int zalloc_pagemap_reserve(struct zalloc_pagemap *pm, unsigned long start,
 			   unsigned long end, gfp_t gfp)
 {
-	unsigned long addr = start & ~(ZALLOC_PM_GRANULE - 1), key;
+	unsigned long addr = start & ~(ZALLOC_PM_GRANULE - 1), key, flags;
 	unsigned long step = ZALLOC_PM_GRANULE << ZALLOC_PM_LEAF_BITS;
 	void **mid;
+	bool ok;
 	int err;
 
+	if (start >= end)
+		return 0;
+	raw_spin_lock_irqsave(&pm->lock, flags);
+	ok = pm_cover(pm, start, end);
+	raw_spin_unlock_irqrestore(&pm->lock, flags);
+	if (!ok)
+		return -ERANGE;
 	for (; addr < end; addr = ALIGN(addr + 1, step)) {
 		key = zalloc_pm_key(addr);
 		/* Acquire pairs with the release that published each node. */
@@ -194,8 +214,8 @@ int zalloc_pagemap_reserve(struct zalloc_pagemap *pm, unsigned long start,
  * covered.
  *
  * Context: any context but NMI.
- * Return: true, or false if the granule has no node or lies too far from
- * the others (ZALLOC_PM_SPAN): nothing changed.
+ * Return: true, or false if the granule has no node, would widen the map
+ * past ZALLOC_PM_SPAN, or (@val NULL) lies outside it: nothing changed.
  */
 bool zalloc_pagemap_update(struct zalloc_pagemap *pm, unsigned long addr,
 			   void *val)
@@ -207,7 +227,7 @@ bool zalloc_pagemap_update(struct zalloc_pagemap *pm, unsigned long addr,
 	mid = (void **)pm->top[zalloc_pm_top(key)];
 	leaf = mid ? mid[zalloc_pm_mid(key)] : NULL;
 	/* A granule [lo, hi) cannot take is refused, as by a set. */
-	if (leaf && val && !pm_cover(pm, addr))
+	if (leaf && !(val ? pm_cover(pm, addr, addr + 1) : pm_covers(pm, addr)))
 		leaf = NULL;
 	if (leaf)
 		/* As in zalloc_pagemap_set(). */
@@ -223,7 +243,8 @@ void zalloc_pagemap_clear(struct zalloc_pagemap *pm, unsigned long addr)
 	void **mid, **leaf;
 
 	raw_spin_lock_irqsave(&pm->lock, flags);
-	mid = (void **)pm->top[zalloc_pm_top(key)];
+	/* Outside [lo, hi) the slot could be another granule's. */
+	mid = pm_covers(pm, addr) ? (void **)pm->top[zalloc_pm_top(key)] : NULL;
 	leaf = mid ? mid[zalloc_pm_mid(key)] : NULL;
 	if (leaf)
 		WRITE_ONCE(leaf[zalloc_pm_leaf(key)], NULL);

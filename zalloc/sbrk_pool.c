@@ -15,11 +15,15 @@
 
 #include "sbrk_internal.h"
 
-/* Tag big page @addr; its page-map node exists (sbrk_grow()). */
+/*
+ * Tag big page @addr; its page-map node exists and the map covers it
+ * (zalloc_pagemap_reserve() in sbrk_grow()), so the update cannot fail.
+ */
 static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
 		     unsigned long tag)
 {
-	zalloc_pagemap_update(&sb->map, addr, (void *)(addr | tag));
+	WARN_ON_ONCE(!zalloc_pagemap_update(&sb->map, addr,
+					    (void *)(addr | tag)));
 }
 
 /*
