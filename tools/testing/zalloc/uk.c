@@ -427,29 +427,40 @@ void synchronize_rcu(void)
 #endif
 }
 
+/*
+ * The callbacks queued so far, after a grace period; not those they queue
+ * (as the kernel's rcu_barrier() promises no more), so that a caller that
+ * needs a chain of callbacks to finish must wait once per link, here too.
+ */
 void rcu_barrier(void)
 {
 	struct rcu_head *list, *next;
 
-	for (;;) {
-		pthread_mutex_lock(&uk_rcu_mu);
-		list = uk_rcu_head;
-		uk_rcu_head = NULL;
-		uk_rcu_tail = &uk_rcu_head;
-		pthread_mutex_unlock(&uk_rcu_mu);
-		if (!list)
-			return;
-		synchronize_rcu();
-		for (; list; list = next) {
-			next = list->next;
-			list->func(list);
-		}
+	pthread_mutex_lock(&uk_rcu_mu);
+	list = uk_rcu_head;
+	uk_rcu_head = NULL;
+	uk_rcu_tail = &uk_rcu_head;
+	pthread_mutex_unlock(&uk_rcu_mu);
+	if (!list)
+		return;
+	synchronize_rcu();
+	for (; list; list = next) {
+		next = list->next;
+		list->func(list);
 	}
 }
 
+/* Time passing for RCU: every callback, and every one they queue, runs. */
 void uk_rcu_quiesce(void)
 {
-	rcu_barrier();
+	bool more;
+
+	do {
+		rcu_barrier();
+		pthread_mutex_lock(&uk_rcu_mu);
+		more = uk_rcu_head;
+		pthread_mutex_unlock(&uk_rcu_mu);
+	} while (more);
 }
 
 /* ------------------------------------------------------------------
