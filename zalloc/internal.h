@@ -128,8 +128,8 @@ int zalloc_stats_init(struct zalloc_stats *s, unsigned int nr, gfp_t gfp);
 void zalloc_stats_destroy(struct zalloc_stats *s);
 void zalloc_stats_sum(const struct zalloc_stats *s, unsigned long *v,
 		      unsigned int from, unsigned int nr);
-long zalloc_stats_live(const struct zalloc_stats *s);
-unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s);
+long zalloc_stats_live(const struct zalloc_instance *inst);
+unsigned long zalloc_stats_sample_peak(struct zalloc_instance *inst);
 
 /* registry.c */
 int zalloc_registry_add(struct zalloc_instance *inst, const char *name,

@@ -70,9 +70,8 @@ static void zalloc_show_common(struct seq_file *m,
 	seq_printf(m, "kind %s\n", inst->kind->name);
 	for (i = 0; i < NR_ZALLOC_STATS; i++)
 		seq_printf(m, "%s %lu\n", zalloc_stat_name(i), s.v[i]);
-	seq_printf(m, "bytes_live %ld\n", zalloc_stats_live(&inst->stats));
-	seq_printf(m, "peak_bytes_live %lu\n",
-		   zalloc_stats_sample_peak(&inst->stats));
+	seq_printf(m, "bytes_live %ld\n", zalloc_stats_live(inst));
+	seq_printf(m, "peak_bytes_live %lu\n", zalloc_stats_sample_peak(inst));
 	seq_printf(m, "backing_bytes_held %lu\n",
 		   s.v[ZALLOC_STAT_BACKING_ALLOC] -
 		   s.v[ZALLOC_STAT_BACKING_FREE]);
@@ -291,7 +290,7 @@ static bool zalloc_orphan_one(struct module *mod)
 	embedded = within_module((unsigned long)found, mod);
 	pr_warn("module %s unloaded without destroying instance %s (%s, %ld bytes live); %s\n",
 		mod->name, found->name, found->kind->name,
-		zalloc_stats_live(&found->stats),
+		zalloc_stats_live(found),
 		embedded ? "it was in the module's memory: name, counters and debug state removed"
 			 : "name removed, its memory stays allocated");
 	dir = zalloc_detach(found);

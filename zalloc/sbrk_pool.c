@@ -50,7 +50,7 @@ void *sbrk_grow(struct zalloc_sbrk *sb, size_t len, gfp_t gfp)
 		return NULL;	/* The bytes stay the provider's until destroy. */
 	sbrk_count(sb, ZALLOC_SBRK_BRK_BYTES, len);
 	zalloc_count_backing(&sb->inst, len);
-	zalloc_stats_sample_peak(&sb->inst.stats);
+	zalloc_stats_sample_peak(&sb->inst);
 	return p;
 }
 

@@ -305,7 +305,7 @@ static void *zsmp_alloc_large(struct zalloc_smp *smp, size_t len,
 	zsmp_count(smp, ZALLOC_SMP_LARGE_ALLOCS, 1);
 	WRITE_ONCE(smp->large_ip, ip);
 	zalloc_count_backing(&smp->inst, PAGE_ALIGN(len));
-	zalloc_stats_sample_peak(&smp->inst.stats);
+	zalloc_stats_sample_peak(&smp->inst);
 	return p;
 }
 
@@ -390,13 +390,14 @@ out:
 	return p;
 }
 
-/* A block whose cookie was overwritten: report, then hand it out. */
+/*
+ * A block whose cookie was overwritten: report, then hand it out (the fast
+ * path counted it).
+ */
 static noinline void *zsmp_alloc_stained(struct zalloc_smp *smp, void *p,
 					 size_t len)
 {
-	p = zsmp_handout(smp, p, len);
-	zalloc_count_alloc_ok(&smp->inst, len);
-	return p;
+	return zsmp_handout(smp, p, len);
 }
 
 /*
@@ -409,6 +410,7 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	struct zalloc_smp *smp = to_smp(ctx);
 	unsigned int class = zsmp_class(len, align);
 	struct zalloc_mag *m;
+	struct zsmp_cpu *c;
 	unsigned long flags;
 	void *p;
 
@@ -416,17 +418,18 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	if (unlikely(class >= SMP_NR_CLASSES || in_nmi()))
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	local_irq_save(flags);
-	m = zalloc_mag_of(this_cpu_ptr(smp->cpu)->mag, class);
+	c = this_cpu_ptr(smp->cpu);
+	m = zalloc_mag_of(c->mag, class);
 	if (unlikely(zalloc_mag_empty(m))) {
 		local_irq_restore(flags);
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	}
 	p = zalloc_mag_pop(m);
+	zsmp_front_alloc(c, len);
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
 		return zsmp_alloc_stained(smp, p, len);
 	*(unsigned long *)p = 0;
-	zalloc_count_alloc_ok(&smp->inst, len);
 	return zalloc_init_on_alloc(p, len);
 }
 
@@ -558,8 +561,8 @@ static __always_inline void zsmp_free_push(struct zalloc_smp *smp,
 	}
 	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = cookie;
+	zsmp_front_free(c, len);
 	local_irq_restore(flags);
-	zalloc_count_free(&smp->inst, len);
 	return;
 
 slow:
@@ -628,6 +631,27 @@ static const struct zalloc_ops zsmp_ops = {
 /* ---------------------------------------------------------------------
  * The instance
  */
+
+/*
+ * The kind's fold: the allocations and frees the fronts counted (the fast
+ * paths'; the slow paths count in the common counters).
+ */
+static void zsmp_fold(struct zalloc_instance *inst,
+		      struct zalloc_stats_sum *sum)
+{
+	struct zalloc_smp *smp = to_smp(inst);
+	struct zsmp_front_stats st;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		/* Plain adds by their CPU, summed as they are, like per-CPU counters. */
+		st = data_race(per_cpu_ptr(smp->cpu, cpu)->stats);
+		sum->v[ZALLOC_STAT_ALLOC] += st.allocs;
+		sum->v[ZALLOC_STAT_BYTES_ALLOC] += st.bytes_alloc;
+		sum->v[ZALLOC_STAT_FREE] += st.frees;
+		sum->v[ZALLOC_STAT_BYTES_FREE] += st.bytes_free;
+	}
+}
 
 /* The kind's read: values the events do not give, from the slots. */
 static void zsmp_read(struct zalloc_instance *inst, unsigned long *v)
@@ -706,6 +730,7 @@ const struct zalloc_kind zalloc_kind_smp = {
 	.nr_events	= ZALLOC_SMP_NR_EVENTS,
 	.nr_counters	= NR_ZALLOC_SMP_COUNTERS,
 	.read		= zsmp_read,
+	.fold		= zsmp_fold,
 	.show_classes	= zsmp_show_classes,
 	.show_cpus	= zsmp_show_cpus,
 	.init		= zsmp_init,

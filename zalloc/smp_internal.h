@@ -128,19 +128,58 @@ struct zsmp_slot {
 } ____cacheline_aligned_in_smp;
 
 /**
+ * struct zsmp_front_stats - the common counters' share of a CPU's fast paths
+ * @allocs: allocations the fast path made on the CPU
+ * @bytes_alloc: the bytes they asked for
+ * @frees: frees the fast path made on the CPU
+ * @bytes_free: their lengths
+ *
+ * A plain add to the front the fast paths already hold, with IRQs off,
+ * where a per-CPU add to the instance's counters would first load their
+ * address.  Written only by the CPU, read by zsmp_fold() from any.
+ */
+struct zsmp_front_stats {
+	unsigned long allocs;
+	unsigned long bytes_alloc;
+	unsigned long frees;
+	unsigned long bytes_free;
+};
+
+/**
  * struct zsmp_cpu - a CPU's front
  * @last_base: the slab base of the latest free's page-map lookup
  * @last_slab: what it found, reused for blocks of @last_base's slab; or
  *	&zsmp_no_slab, of no class, before the first lookup and once the
- *	slab is released.  Written by its CPU with IRQs off, and by the
- *	release's RCU callback, on any CPU, only to &zsmp_no_slab
+ *	slab is released.  Written by its CPU with IRQs off, and by a
+ *	release (zsmp_release_slab()) from any CPU, only to &zsmp_no_slab;
+ *	@last_base only by its CPU
+ * @stats: what its fast paths counted
  * @mag: a magazine per class
  */
 struct zsmp_cpu {
 	unsigned long last_base;
 	struct zsmp_slab *last_slab;
+	struct zsmp_front_stats stats;
 	struct zalloc_mag mag[SMP_NR_CLASSES];
 };
+
+/* One allocation of @len bytes by @c's fast path (IRQs off). */
+static __always_inline void zsmp_front_alloc(struct zsmp_cpu *c, size_t len)
+{
+#ifndef ZALLOC_NO_STATS
+	c->stats.allocs++;
+	c->stats.bytes_alloc += len;
+#endif
+}
+
+/* One free of @len bytes by @c's fast path (IRQs off). */
+static __always_inline void zsmp_front_free(struct zsmp_cpu *c, size_t len)
+{
+#ifndef ZALLOC_NO_STATS
+	c->stats.frees++;
+	c->stats.bytes_free += len;
+#endif
+}
 
 /**
  * struct zalloc_smp - an SMP allocator instance
@@ -249,7 +288,8 @@ zsmp_slab_lookup(struct zalloc_smp *smp, struct zsmp_cpu *c, const void *p)
 
 /*
  * Is @p in the slab of @c's latest lookup?  Then c->last_slab is that slab
- * or, if it was released, &zsmp_no_slab, whose class no block has.
+ * (still valid if it is being released: a grace period protects it) or
+ * &zsmp_no_slab, whose class no block has.
  */
 static __always_inline bool zsmp_slab_hit(const struct zsmp_cpu *c,
 					  const void *p)

@@ -19,10 +19,11 @@
  * slab->inuse counts the first two; a slab with none goes to its
  * slot's empty list, or back to the buddy allocator if the slot already
  * keeps as many as it had in use at its peak.  A slab goes back by
- * unpublishing it from the page map and freeing its pages and descriptor
- * after an RCU grace period, so a free looking it up locklessly (with
- * IRQs off) never touches freed memory, and so that it can be done from
- * any context, hard IRQ on PREEMPT_RT included.
+ * unpublishing it from the page map, dropping it from the CPUs' cached
+ * lookups after an RCU grace period and freeing its pages and descriptor
+ * after a second one, so a free looking it up locklessly or finding it
+ * cached (with IRQs off) never touches freed memory, and so that it can
+ * be done from any context, hard IRQ on PREEMPT_RT included.
  *
  * The instance trims itself once it has been idle (no slow-path event)
  * for a second: every CPU's magazines are drained, by an IPI to each
@@ -237,10 +238,14 @@ static void zsmp_slab_rcu_forget(struct rcu_head *rcu)
 }
 
 /*
- * Give a slab on no list back: unpublished at once, and dropped from this
- * CPU's cached lookup for the rest of the caller's IRQs-off section (a
- * flush's); dropped from every CPU's after a grace period, its pages and
- * descriptor freed after another (zsmp_slab_rcu_forget()).  Any context.
+ * Give a slab on no list back: unpublished at once, dropped from every
+ * CPU's cached lookup after a grace period, its pages and descriptor freed
+ * after another (zsmp_slab_rcu_forget()).  Any context.  A flush that
+ * releases a slab goes on looking up its magazine's other blocks, none of
+ * which can be the slab's (it has none out); the caller's CPU forgets it
+ * at once all the same, so that a block there by a bug is not found, as
+ * in any later free.  From a preemptible caller that may be another CPU's
+ * lookup: it is then only lost.
  */
 static void zsmp_release_slab(struct zalloc_smp *smp, struct zsmp_slab *slab)
 {
@@ -260,6 +265,7 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 	gfp_t pgfp = gfp & ~(__GFP_ZERO | __GFP_COMP | __GFP_HIGHMEM);
 	struct zsmp_slab *slab;
 	struct page *page;
+	int err;
 
 	slab = kmem_cache_alloc(zsmp_slab_cache, pgfp | __GFP_NOWARN);
 	if (!slab)
@@ -275,15 +281,21 @@ static struct zsmp_slab *zsmp_new_slab(struct zalloc_smp *smp,
 	slab->smp = smp;
 	INIT_LIST_HEAD(&slab->node);
 	zsmp_slab_reset(slab, 0);
-	if (zalloc_pagemap_set(&smp->map, (unsigned long)slab->base, slab,
-			       pgfp))
+	err = zalloc_pagemap_set(&smp->map, (unsigned long)slab->base, slab,
+				 pgfp);
+	if (err) {
+		/* Only a direct map wider than the page map's reach. */
+		if (err == -ERANGE)
+			pr_warn_once("smp %s: slab at %p is out of the page map's reach\n",
+				     zsmp_name(smp), slab->base);
 		goto free_page;
+	}
 	/* One scanned object, never reported (smp.c's header says why). */
 	kmemleak_alloc(slab->base, SMP_SLAB_SIZE, 0, pgfp);
 	trace_slab(zalloc_report_name(&smp->inst), slab->base, slot, true);
 	zsmp_count(smp, ZALLOC_SMP_SLABS_TAKEN, 1);
 	zalloc_count_backing(&smp->inst, SMP_SLAB_SIZE);
-	zalloc_stats_sample_peak(&smp->inst.stats);
+	zalloc_stats_sample_peak(&smp->inst);
 	return slab;
 
 free_page:

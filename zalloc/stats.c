@@ -68,29 +68,34 @@ void zalloc_stats_read(const struct zalloc_instance *inst,
 EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
 
 /*
- * Live requested bytes.  The sum is not a snapshot: a block allocated on a
- * CPU already summed and freed on one not yet summed makes the frees
- * outrun the allocations for one read; that reads 0, never a wrapped
- * figure.
+ * Live requested bytes of @inst (zalloc_stats_read(), the kind's fold
+ * included).  The sum is not a snapshot: a block allocated on a CPU
+ * already summed and freed on one not yet summed makes the frees outrun
+ * the allocations for one read; that reads 0, never a wrapped figure.
  */
-long zalloc_stats_live(const struct zalloc_stats *s)
+long zalloc_stats_live(const struct zalloc_instance *inst)
 {
-	unsigned long v[2];
+	struct zalloc_stats_sum sum = {};
 	long live;
 
+	/* The two byte counters only: the peak samples this on slow paths. */
 	BUILD_BUG_ON(ZALLOC_STAT_BYTES_ALLOC + 1 != ZALLOC_STAT_BYTES_FREE);
-	zalloc_stats_sum(s, v, ZALLOC_STAT_BYTES_ALLOC, 2);
-	live = v[0] - v[1];
+	zalloc_stats_sum(&inst->stats, &sum.v[ZALLOC_STAT_BYTES_ALLOC],
+			 ZALLOC_STAT_BYTES_ALLOC, 2);
+	if (inst->kind && inst->kind->fold)
+		inst->kind->fold((struct zalloc_instance *)inst, &sum);
+	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] - sum.v[ZALLOC_STAT_BYTES_FREE];
 	return max(live, 0L);
 }
 
 /*
- * Fold the live bytes into the peak; a pass over the possible CPUs, so for
- * slow paths (taking backing memory) and reads only.  Returns the peak.
+ * Fold @inst's live bytes into its peak; a pass over the possible CPUs, so
+ * for slow paths (taking backing memory) and reads only.  Returns the peak.
  */
-unsigned long zalloc_stats_sample_peak(struct zalloc_stats *s)
+unsigned long zalloc_stats_sample_peak(struct zalloc_instance *inst)
 {
-	long live = zalloc_stats_live(s);
+	struct zalloc_stats *s = &inst->stats;
+	long live = zalloc_stats_live(inst);
 	long peak = atomic_long_read(&s->peak_live);
 
 	while (live > peak &&

@@ -237,6 +237,28 @@ static __always_inline unsigned long __swab_ul(unsigned long y)
 /* ---- atomics and ordering (compiler builtins; TSan understands them) ---- */
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/*
+ * data_race(): a read the kernel marks as racing on purpose (statistics
+ * summed while their CPUs add).  Under TSan its reads are not recorded,
+ * as KCSAN ignores the kernel's.
+ */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UK_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(UK_TSAN)
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+#define data_race(expr) ({						\
+	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);			\
+	__auto_type __v = (expr);					\
+	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);			\
+	__v;								\
+})
+#else
+#define data_race(expr)		(expr)
+#endif
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
