@@ -38,15 +38,14 @@ static_assert(SBRK_NR == ZALLOC_MAG_CLASSES);
 static_assert(ZALLOC_SBRK_MIN_SHIFT == ZALLOC_MAG_MIN_SHIFT);
 
 /*
- * What the page map holds for a big page: its address, plus a tag.  A big
- * page inside a big block (not its head) has no entry.  A small class's
- * tag never changes once set (sbrk never gives memory back before
- * destroy), so it may be read without the lock and cached.
+ * What the page map holds for a big page: its tag (never 0, which is no
+ * entry).  A big page inside a big block (not its head) has no entry.  A
+ * small class's tag never changes once set (sbrk never gives memory back
+ * before destroy), so it may be read without the lock and cached.
  */
 #define SB_TAG_SMALL	0x100	/* | class: carved into small blocks */
 #define SB_TAG_BIG	0x200	/* | k: the head of a block of 2^k big pages */
 #define SB_TAG_FREE	0x400	/* with SB_TAG_BIG: on a free list */
-#define SB_TAG_MASK	0xfffUL
 
 /**
  * struct sbrk_cpu - a CPU's front
@@ -166,10 +165,10 @@ static __always_inline unsigned long sbrk_cookie(const struct zalloc_sbrk *sb,
 static __always_inline unsigned long sbrk_tag_of(const struct zalloc_sbrk *sb,
 						 unsigned long addr)
 {
-	unsigned long base = addr & ~(SBRK_BIG - 1);
-	unsigned long v = (unsigned long)zalloc_pagemap_get(&sb->map, base);
-
-	return (v & ~SB_TAG_MASK) == base ? v & SB_TAG_MASK : 0;
+	/* A big page is a granule: the map's value is its very own. */
+	static_assert(SBRK_BIG == ZALLOC_PM_GRANULE);
+	return (unsigned long)zalloc_pagemap_get(&sb->map,
+						 addr & ~(SBRK_BIG - 1));
 }
 
 /* sbrk_pool.c */

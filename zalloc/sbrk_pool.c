@@ -22,8 +22,7 @@
 static void sbrk_tag(struct zalloc_sbrk *sb, unsigned long addr,
 		     unsigned long tag)
 {
-	WARN_ON_ONCE(!zalloc_pagemap_update(&sb->map, addr,
-					    (void *)(addr | tag)));
+	WARN_ON_ONCE(!zalloc_pagemap_update(&sb->map, addr, (void *)tag));
 }
 
 /*
