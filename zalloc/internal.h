@@ -52,9 +52,12 @@ struct seq_file;
  *	@nr_events) already hold the summed events.  May be NULL.
  * @fold: add to @sum what the kind does not count as it happens: common
  *	counters it counts as events of its own (kmalloc's per-class
- *	counts), or derives from others (the page allocator's first page of
- *	each block); may be NULL.  Events past @nr_counters are the kind's
- *	own business.
+ *	counts), derives from others (the page allocator's first page of
+ *	each block), or counts in state of its own (smp's per-CPU fronts);
+ *	may be NULL.  @sum may hold one byte counter alone, the others 0
+ *	(zalloc_stats_live(), on slow paths): what a fold adds to the byte
+ *	counters must not depend on the rest of @sum.  Events past
+ *	@nr_counters are the kind's own business.
  * @show: extra non-numeric "name value" lines for its stats file
  * @show_classes: its "classes" table, or NULL for none
  * @show_cpus: its "cpus" table, or NULL for none

@@ -14,11 +14,12 @@
  * and 10 bits), as the page tables are: the top level is allocated with the
  * map, the others when a granule under them is first set, and no node is
  * freed before the map is.  A range [lo, hi) covering every granule ever
- * set rejects most foreign pointers with two compares.  Addresses that
- * differ only above bit 47 (5-level paging) would share a slot, so [lo, hi)
- * never spans more than ZALLOC_PM_SPAN bytes: a set that would widen it
- * further fails.  Within it no two granules share a slot, and a lookup
- * returns what was set for the very granule it asked about.
+ * set or reserved rejects most foreign pointers with two compares.
+ * Addresses that differ only above bit 47 (5-level paging) would share a
+ * slot, so [lo, hi) never spans more than ZALLOC_PM_SPAN bytes: a set,
+ * update or reserve that would widen it further fails, and a clear
+ * outside it changes nothing.  Within it no two granules share a slot, and
+ * a lookup returns what was set for the very granule it asked about.
  *
  * Locking: set and clear are serialised by the map's raw spinlock (a leaf,
  * IRQ-safe); lookups take no lock.  A slot is written with release

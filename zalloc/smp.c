@@ -643,8 +643,10 @@ static void zsmp_fold(struct zalloc_instance *inst,
 	struct zsmp_front_stats st;
 	int cpu;
 
+	if (!smp->cpu)
+		return;
 	for_each_possible_cpu(cpu) {
-		/* Plain adds by their CPU, summed as they are, like per-CPU counters. */
+		/* Each CPU's plain adds, read as they are (like counters). */
 		st = data_race(per_cpu_ptr(smp->cpu, cpu)->stats);
 		sum->v[ZALLOC_STAT_ALLOC] += st.allocs;
 		sum->v[ZALLOC_STAT_BYTES_ALLOC] += st.bytes_alloc;
@@ -719,6 +721,7 @@ static unsigned long zsmp_fini(struct zalloc_instance *inst)
 		pr_err("smp %s: destroyed with %lu live large blocks (given back), the latest allocated by %pS\n",
 		       zsmp_name(smp), large, (void *)READ_ONCE(smp->large_ip));
 	free_percpu(smp->cpu);
+	smp->cpu = NULL;
 	return live + large;
 }
 

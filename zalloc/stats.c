@@ -5,8 +5,9 @@
  *
  * Locking: none.  An instance's counter block is created before the
  * instance can be called and freed after it is torn down; updates are
- * this_cpu_add(), reads sum with READ_ONCE().  The peak is raised with
- * cmpxchg, on slow paths and reads only.
+ * this_cpu_add(), reads sum with READ_ONCE(), then add the kind's fold
+ * (counts it keeps elsewhere, e.g. smp's per-CPU fronts).  The peak is
+ * raised with cmpxchg, on slow paths and reads only.
  */
 #define pr_fmt(fmt) "zalloc: " fmt
 
@@ -51,6 +52,14 @@ void zalloc_stats_sum(const struct zalloc_stats *s, unsigned long *v,
 	}
 }
 
+/* Add to @sum what @inst's kind counts elsewhere (its fold), if anything. */
+static void zalloc_stats_fold(const struct zalloc_instance *inst,
+			      struct zalloc_stats_sum *sum)
+{
+	if (inst->kind && inst->kind->fold)
+		inst->kind->fold((struct zalloc_instance *)inst, sum);
+}
+
 /**
  * zalloc_stats_read() - an instance's common counters, summed over all CPUs
  * @inst: the instance
@@ -62,8 +71,7 @@ void zalloc_stats_read(const struct zalloc_instance *inst,
 		       struct zalloc_stats_sum *sum)
 {
 	zalloc_stats_sum(&inst->stats, sum->v, 0, NR_ZALLOC_STATS);
-	if (inst->kind && inst->kind->fold)
-		inst->kind->fold((struct zalloc_instance *)inst, sum);
+	zalloc_stats_fold(inst, sum);
 }
 EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
 
@@ -76,20 +84,26 @@ EXPORT_SYMBOL_NS_GPL(zalloc_stats_read, ZALLOC_NS);
 long zalloc_stats_live(const struct zalloc_instance *inst)
 {
 	struct zalloc_stats_sum sum = {};
+	unsigned long freed;
 	long live;
 
-	/* The two byte counters only: the peak samples this on slow paths. */
-	BUILD_BUG_ON(ZALLOC_STAT_BYTES_ALLOC + 1 != ZALLOC_STAT_BYTES_FREE);
+	/*
+	 * The byte counters only (the peak samples this on slow paths), the
+	 * allocated read before the freed: the common allocated, the fold
+	 * (each CPU's allocated before its freed), the common freed.  A
+	 * block freed while the read runs is then seldom counted live.
+	 */
 	zalloc_stats_sum(&inst->stats, &sum.v[ZALLOC_STAT_BYTES_ALLOC],
-			 ZALLOC_STAT_BYTES_ALLOC, 2);
-	if (inst->kind && inst->kind->fold)
-		inst->kind->fold((struct zalloc_instance *)inst, &sum);
-	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] - sum.v[ZALLOC_STAT_BYTES_FREE];
+			 ZALLOC_STAT_BYTES_ALLOC, 1);
+	zalloc_stats_fold(inst, &sum);
+	zalloc_stats_sum(&inst->stats, &freed, ZALLOC_STAT_BYTES_FREE, 1);
+	live = sum.v[ZALLOC_STAT_BYTES_ALLOC] -
+	       (sum.v[ZALLOC_STAT_BYTES_FREE] + freed);
 	return max(live, 0L);
 }
 
 /*
- * Fold @inst's live bytes into its peak; a pass over the possible CPUs, so
+ * Fold @inst's live bytes into its peak; passes over the possible CPUs, so
  * for slow paths (taking backing memory) and reads only.  Returns the peak.
  */
 unsigned long zalloc_stats_sample_peak(struct zalloc_instance *inst)

@@ -4,7 +4,9 @@
  *
  * One mechanism counts events in every allocator: per-CPU counters, bumped
  * with this_cpu_add() (safe in any context, no lock, no shared cache line),
- * summed over the possible CPUs when read.  The first NR_ZALLOC_STATS are
+ * summed over the possible CPUs when read.  (A kind whose fast paths hold
+ * per-CPU state of their own with IRQs off, smp's, adds its share there
+ * and folds it in when read.)  The first NR_ZALLOC_STATS are
  * the same for every allocator (enum zalloc_stat_item); an allocator kind
  * may add events of its own after them.  Values an allocator can derive
  * from its state when read (live objects, free chunks, ...) are not

@@ -434,20 +434,23 @@ void synchronize_rcu(void)
  */
 void rcu_barrier(void)
 {
+	/* A second caller waits for the batch a first one is running. */
+	static pthread_mutex_t barrier_mu = PTHREAD_MUTEX_INITIALIZER;
 	struct rcu_head *list, *next;
 
+	pthread_mutex_lock(&barrier_mu);
 	pthread_mutex_lock(&uk_rcu_mu);
 	list = uk_rcu_head;
 	uk_rcu_head = NULL;
 	uk_rcu_tail = &uk_rcu_head;
 	pthread_mutex_unlock(&uk_rcu_mu);
-	if (!list)
-		return;
-	synchronize_rcu();
+	if (list)
+		synchronize_rcu();
 	for (; list; list = next) {
 		next = list->next;
 		list->func(list);
 	}
+	pthread_mutex_unlock(&barrier_mu);
 }
 
 /* Time passing for RCU: every callback, and every one they queue, runs. */
