@@ -14,6 +14,10 @@
  * magazine; a block leaving a magazine without its cookie was written to
  * after it was freed.  An allocation clears the cookie.
  *
+ * The fast paths count into the CPU's front too (struct zalloc_mag_stats),
+ * with plain adds while IRQs are off; the kind's fold adds every CPU's
+ * share to the common counters when they are read.
+ *
  * Locking: none of its own; see above.
  */
 #ifndef _ZALLOC_MAG_H
@@ -24,6 +28,7 @@
 #include <linux/compiler.h>
 #include <linux/minmax.h>
 #include <linux/types.h>
+#include <zalloc/stats.h>
 
 /* Blocks a magazine holds at most: struct zalloc_mag is 512 bytes. */
 #define ZALLOC_MAG_MAX		63
@@ -175,6 +180,57 @@ static __always_inline unsigned long zalloc_mag_cookie(unsigned long key,
 						       const void *p)
 {
 	return key ^ (unsigned long)p;
+}
+
+/**
+ * struct zalloc_mag_stats - the common counters' share of a CPU's fast paths
+ * @allocs: allocations a fast path made on the CPU
+ * @bytes_alloc: the bytes they asked for
+ * @frees: frees a fast path made on the CPU
+ * @bytes_free: their lengths
+ *
+ * A plain add to the front the fast paths already hold, with IRQs off,
+ * where a per-CPU add to the instance's counters would first load their
+ * address.  Written only by the CPU, read by the kind's fold from any.
+ */
+struct zalloc_mag_stats {
+	unsigned long allocs;
+	unsigned long bytes_alloc;
+	unsigned long frees;
+	unsigned long bytes_free;
+};
+
+/* One allocation of @len bytes by a fast path (IRQs off, @st its CPU's). */
+static __always_inline void zalloc_mag_count_alloc(struct zalloc_mag_stats *st,
+						   size_t len)
+{
+#ifndef ZALLOC_NO_STATS
+	st->allocs++;
+	st->bytes_alloc += len;
+#endif
+}
+
+/* One free of @len bytes by a fast path (IRQs off, @st its CPU's). */
+static __always_inline void zalloc_mag_count_free(struct zalloc_mag_stats *st,
+						  size_t len)
+{
+#ifndef ZALLOC_NO_STATS
+	st->frees++;
+	st->bytes_free += len;
+#endif
+}
+
+/* Add one CPU's @st to @sum, for a kind's fold; from any CPU. */
+static inline void zalloc_mag_stats_fold(struct zalloc_stats_sum *sum,
+					 const struct zalloc_mag_stats *st)
+{
+	/* The CPU's plain adds, read as they are (like per-CPU counters). */
+	struct zalloc_mag_stats v = data_race(*st);
+
+	sum->v[ZALLOC_STAT_ALLOC] += v.allocs;
+	sum->v[ZALLOC_STAT_BYTES_ALLOC] += v.bytes_alloc;
+	sum->v[ZALLOC_STAT_FREE] += v.frees;
+	sum->v[ZALLOC_STAT_BYTES_FREE] += v.bytes_free;
 }
 
 #endif /* _ZALLOC_MAG_H */

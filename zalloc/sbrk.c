@@ -162,15 +162,16 @@ out:
 	return p;
 }
 
-/* A block whose cookie was overwritten: report, then hand it out. */
+/*
+ * A block whose cookie was overwritten: report, then hand it out (the fast
+ * path counted it).
+ */
 static noinline void *sbrk_alloc_stained(struct zalloc_sbrk *sb, void *p,
 					 size_t len)
 {
 	sbrk_overwritten(sb, p);
 	*(unsigned long *)p = 0;
-	zalloc_init_on_alloc(p, len);
-	zalloc_count_alloc_ok(&sb->inst, len);
-	return p;
+	return zalloc_init_on_alloc(p, len);
 }
 
 /* The fast path: pop the CPU's magazine; anything else, the slow path. */
@@ -180,23 +181,25 @@ static void *sbrk_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 	struct zalloc_sbrk *sb = to_sbrk(ctx);
 	unsigned int class = sbrk_class(len, align);
 	struct zalloc_mag *m;
+	struct sbrk_cpu *c;
 	unsigned long flags;
 	void *p;
 
 	if (unlikely(class >= SBRK_NR || in_nmi()))
 		return sbrk_alloc_slow(sb, len, align, gfp, ip);
 	local_irq_save(flags);
-	m = zalloc_mag_of(this_cpu_ptr(sb->cpu)->mag, class);
+	c = this_cpu_ptr(sb->cpu);
+	m = zalloc_mag_of(c->mag, class);
 	if (unlikely(zalloc_mag_empty(m))) {
 		local_irq_restore(flags);
 		return sbrk_alloc_slow(sb, len, align, gfp, ip);
 	}
 	p = zalloc_mag_pop(m);
+	zalloc_mag_count_alloc(&c->stats, len);
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != sbrk_cookie(sb, p)))
 		return sbrk_alloc_stained(sb, p, len);
 	*(unsigned long *)p = 0;
-	zalloc_count_alloc_ok(&sb->inst, len);
 	return zalloc_init_on_alloc(p, len);
 }
 
@@ -352,8 +355,8 @@ static void sbrk_free(void *ctx, void *ptr, size_t len, size_t align,
 	}
 	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = sbrk_cookie(sb, ptr);
+	zalloc_mag_count_free(&c->stats, len);
 	local_irq_restore(flags);
-	zalloc_count_free(&sb->inst, len);
 	return;
 
 slow_irq:
@@ -372,6 +375,19 @@ static const struct zalloc_ops sbrk_ops = {
 /* ---------------------------------------------------------------------
  * The instance
  */
+
+/* The kind's fold: the allocations and frees the fast paths counted. */
+static void sbrk_fold(struct zalloc_instance *inst,
+		      struct zalloc_stats_sum *sum)
+{
+	struct zalloc_sbrk *sb = to_sbrk(inst);
+	int cpu;
+
+	if (!sb->cpu)
+		return;
+	for_each_possible_cpu(cpu)
+		zalloc_mag_stats_fold(sum, &per_cpu_ptr(sb->cpu, cpu)->stats);
+}
 
 static void sbrk_show(struct seq_file *m, struct zalloc_instance *inst)
 {
@@ -455,6 +471,7 @@ static unsigned long sbrk_fini(struct zalloc_instance *inst)
 	sb->prov->ops->destroy(sb->prov);
 	zalloc_pagemap_destroy(&sb->map);
 	free_percpu(sb->cpu);
+	sb->cpu = NULL;
 	zalloc_count_backing(inst, -(long)brk);
 	return live;
 }
@@ -467,6 +484,7 @@ const struct zalloc_kind zalloc_kind_sbrk = {
 	.nr_events	= ZALLOC_SBRK_NR_EVENTS,
 	.nr_counters	= NR_ZALLOC_SBRK_COUNTERS,
 	.read		= sbrk_read,
+	.fold		= sbrk_fold,
 	.show		= sbrk_show,
 	.show_classes	= sbrk_show_classes,
 	.init		= sbrk_init,

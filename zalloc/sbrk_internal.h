@@ -51,11 +51,13 @@ static_assert(ZALLOC_SBRK_MIN_SHIFT == ZALLOC_MAG_MIN_SHIFT);
  * struct sbrk_cpu - a CPU's front
  * @base: a big page a free found carved into a small class
  * @tag: its tag
+ * @stats: what its fast paths counted
  * @mag: a magazine per small class
  */
 struct sbrk_cpu {
 	unsigned long base;
 	unsigned long tag;
+	struct zalloc_mag_stats stats;
 	struct zalloc_mag mag[SBRK_NR];
 };
 

@@ -425,7 +425,7 @@ static void *zsmp_alloc(void *ctx, size_t len, size_t align, gfp_t gfp,
 		return zsmp_alloc_slow(smp, len, align, gfp, ip);
 	}
 	p = zalloc_mag_pop(m);
-	zsmp_front_alloc(c, len);
+	zalloc_mag_count_alloc(&c->stats, len);
 	local_irq_restore(flags);
 	if (unlikely(*(unsigned long *)p != zsmp_cookie(smp, p)))
 		return zsmp_alloc_stained(smp, p, len);
@@ -561,7 +561,7 @@ static __always_inline void zsmp_free_push(struct zalloc_smp *smp,
 	}
 	zalloc_mag_push(m, ptr);
 	*(unsigned long *)ptr = cookie;
-	zsmp_front_free(c, len);
+	zalloc_mag_count_free(&c->stats, len);
 	local_irq_restore(flags);
 	return;
 
@@ -640,19 +640,12 @@ static void zsmp_fold(struct zalloc_instance *inst,
 		      struct zalloc_stats_sum *sum)
 {
 	struct zalloc_smp *smp = to_smp(inst);
-	struct zsmp_front_stats st;
 	int cpu;
 
 	if (!smp->cpu)
 		return;
-	for_each_possible_cpu(cpu) {
-		/* Each CPU's plain adds, read as they are (like counters). */
-		st = data_race(per_cpu_ptr(smp->cpu, cpu)->stats);
-		sum->v[ZALLOC_STAT_ALLOC] += st.allocs;
-		sum->v[ZALLOC_STAT_BYTES_ALLOC] += st.bytes_alloc;
-		sum->v[ZALLOC_STAT_FREE] += st.frees;
-		sum->v[ZALLOC_STAT_BYTES_FREE] += st.bytes_free;
-	}
+	for_each_possible_cpu(cpu)
+		zalloc_mag_stats_fold(sum, &per_cpu_ptr(smp->cpu, cpu)->stats);
 }
 
 /* The kind's read: values the events do not give, from the slots. */

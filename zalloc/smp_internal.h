@@ -128,24 +128,6 @@ struct zsmp_slot {
 } ____cacheline_aligned_in_smp;
 
 /**
- * struct zsmp_front_stats - the common counters' share of a CPU's fast paths
- * @allocs: allocations the fast path made on the CPU
- * @bytes_alloc: the bytes they asked for
- * @frees: frees the fast path made on the CPU
- * @bytes_free: their lengths
- *
- * A plain add to the front the fast paths already hold, with IRQs off,
- * where a per-CPU add to the instance's counters would first load their
- * address.  Written only by the CPU, read by zsmp_fold() from any.
- */
-struct zsmp_front_stats {
-	unsigned long allocs;
-	unsigned long bytes_alloc;
-	unsigned long frees;
-	unsigned long bytes_free;
-};
-
-/**
  * struct zsmp_cpu - a CPU's front
  * @last_base: the slab base of the latest free's page-map lookup
  * @last_slab: what it found, reused for blocks of @last_base's slab; or
@@ -159,27 +141,9 @@ struct zsmp_front_stats {
 struct zsmp_cpu {
 	unsigned long last_base;
 	struct zsmp_slab *last_slab;
-	struct zsmp_front_stats stats;
+	struct zalloc_mag_stats stats;
 	struct zalloc_mag mag[SMP_NR_CLASSES];
 };
-
-/* One allocation of @len bytes by @c's fast path (IRQs off). */
-static __always_inline void zsmp_front_alloc(struct zsmp_cpu *c, size_t len)
-{
-#ifndef ZALLOC_NO_STATS
-	c->stats.allocs++;
-	c->stats.bytes_alloc += len;
-#endif
-}
-
-/* One free of @len bytes by @c's fast path (IRQs off). */
-static __always_inline void zsmp_front_free(struct zsmp_cpu *c, size_t len)
-{
-#ifndef ZALLOC_NO_STATS
-	c->stats.frees++;
-	c->stats.bytes_free += len;
-#endif
-}
 
 /**
  * struct zalloc_smp - an SMP allocator instance
