@@ -26,7 +26,9 @@
 #include <linux/bitops.h>
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/cpumask.h>
 #include <linux/minmax.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <zalloc/stats.h>
 
@@ -220,17 +222,24 @@ static __always_inline void zalloc_mag_count_free(struct zalloc_mag_stats *st,
 #endif
 }
 
-/* Add one CPU's @st to @sum, for a kind's fold; from any CPU. */
+/*
+ * Add every CPU's share to @sum, for a kind's fold; from any CPU.  @st is
+ * the per-CPU counters inside the kind's per-CPU fronts (&fronts->stats).
+ */
 static inline void zalloc_mag_stats_fold(struct zalloc_stats_sum *sum,
-					 const struct zalloc_mag_stats *st)
+					 struct zalloc_mag_stats __percpu *st)
 {
-	/* The CPU's plain adds, read as they are (like per-CPU counters). */
-	struct zalloc_mag_stats v = data_race(*st);
+	struct zalloc_mag_stats v;
+	int cpu;
 
-	sum->v[ZALLOC_STAT_ALLOC] += v.allocs;
-	sum->v[ZALLOC_STAT_BYTES_ALLOC] += v.bytes_alloc;
-	sum->v[ZALLOC_STAT_FREE] += v.frees;
-	sum->v[ZALLOC_STAT_BYTES_FREE] += v.bytes_free;
+	for_each_possible_cpu(cpu) {
+		/* The CPU's plain adds, read as they are (like counters). */
+		v = data_race(*per_cpu_ptr(st, cpu));
+		sum->v[ZALLOC_STAT_ALLOC] += v.allocs;
+		sum->v[ZALLOC_STAT_BYTES_ALLOC] += v.bytes_alloc;
+		sum->v[ZALLOC_STAT_FREE] += v.frees;
+		sum->v[ZALLOC_STAT_BYTES_FREE] += v.bytes_free;
+	}
 }
 
 #endif /* _ZALLOC_MAG_H */

@@ -381,12 +381,9 @@ static void sbrk_fold(struct zalloc_instance *inst,
 		      struct zalloc_stats_sum *sum)
 {
 	struct zalloc_sbrk *sb = to_sbrk(inst);
-	int cpu;
 
-	if (!sb->cpu)
-		return;
-	for_each_possible_cpu(cpu)
-		zalloc_mag_stats_fold(sum, &per_cpu_ptr(sb->cpu, cpu)->stats);
+	if (sb->cpu)
+		zalloc_mag_stats_fold(sum, &sb->cpu->stats);
 }
 
 static void sbrk_show(struct seq_file *m, struct zalloc_instance *inst)

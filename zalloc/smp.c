@@ -640,12 +640,9 @@ static void zsmp_fold(struct zalloc_instance *inst,
 		      struct zalloc_stats_sum *sum)
 {
 	struct zalloc_smp *smp = to_smp(inst);
-	int cpu;
 
-	if (!smp->cpu)
-		return;
-	for_each_possible_cpu(cpu)
-		zalloc_mag_stats_fold(sum, &per_cpu_ptr(smp->cpu, cpu)->stats);
+	if (smp->cpu)
+		zalloc_mag_stats_fold(sum, &smp->cpu->stats);
 }
 
 /* The kind's read: values the events do not give, from the slots. */
